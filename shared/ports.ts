@@ -1,0 +1,109 @@
+/**
+ * The small interfaces core logic depends on. The real adapters (DynamoDB, SQS, undici) and the
+ * in-memory ones used by unit tests and benchmarks implement them.
+ */
+import type { Attempt, AttemptStatus, EventType, Subscription } from './domain.ts';
+import type { QueueMessage } from './queue-message.ts';
+
+export interface Clock {
+  now(): number; // epoch milliseconds
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface EventTypeStore {
+  get(type: string): Promise<EventType | undefined>;
+  put(eventType: EventType): Promise<void>;
+  list(): Promise<EventType[]>;
+  delete(type: string): Promise<boolean>;
+}
+
+export interface SubscriptionStore {
+  /** All subscriptions of a tenant (enabled or not). */
+  listByTenant(tenant: string): Promise<Subscription[]>;
+  get(tenant: string, id: string): Promise<Subscription | undefined>;
+  put(subscription: Subscription): Promise<void>;
+  /** Turns a subscription off with a reason (410 Gone, failing too long). */
+  disable(tenant: string, id: string, reason: string, at: string): Promise<void>;
+}
+
+export interface AttemptStore {
+  record(attempt: Attempt): Promise<void>;
+  /** Newest first. */
+  list(
+    subscriptionId: string,
+    options: { status?: AttemptStatus; limit: number; cursor?: string },
+  ): Promise<Page<Attempt>>;
+}
+
+/** The stored outcome of a publish under an Idempotency-Key. */
+export interface IdempotencyRecord {
+  requestHash: string;
+  statusCode: number;
+  body: string;
+}
+
+export interface IdempotencyStore {
+  get(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** Stores the record unless one exists; returns the one that was already there, if any. */
+  putIfAbsent(scope: string, key: string, record: IdempotencyRecord, ttlSeconds: number): Promise<IdempotencyRecord | undefined>;
+}
+
+export interface SendResult {
+  ok: boolean;
+  error?: string;
+}
+
+/** The events queue (first attempts, retries, delay hops). */
+export interface EventQueue {
+  send(message: QueueMessage, delaySeconds?: number): Promise<void>;
+  /** Up to 10 messages; one result per input, in order. */
+  sendBatch(messages: QueueMessage[]): Promise<SendResult[]>;
+}
+
+/** A delivery that will not be retried any more, with what is needed to redeliver it. */
+export interface DeadLetter {
+  reason: string;
+  message: QueueMessage;
+  lastAttempt?: Attempt;
+  deadLetteredAt: string;
+}
+
+export interface DeadLetterQueue {
+  send(deadLetter: DeadLetter): Promise<void>;
+  /** A look at up to `limit` (≤ 10) messages without consuming them, and the approximate total. */
+  peek(limit: number): Promise<{ approximateCount: number; items: unknown[] }>;
+}
+
+export interface HttpRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+}
+
+export type HttpResult =
+  | {
+      kind: 'response';
+      statusCode: number;
+      /** Response header names in lower case. */
+      headers: Record<string, string>;
+      /** First `maxExcerptBytes` of the body as UTF-8; the rest is discarded unread-into-memory. */
+      bodyExcerpt: string;
+      durationMs: number;
+    }
+  | {
+      kind: 'error';
+      /** timeout: deadline passed; connection: refused/reset/DNS; blocked: SSRF guard; invalid_url */
+      error: 'timeout' | 'connection' | 'blocked' | 'invalid_url';
+      message: string;
+      durationMs: number;
+    };
+
+export interface HttpSender {
+  send(request: HttpRequest): Promise<HttpResult>;
+}

@@ -1,0 +1,104 @@
+/** The table and queues local mode needs, created the way the CDK stack shapes them. */
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { TABLE_KEYS } from '../table.ts';
+
+export const EVENTS_QUEUE_NAME = 'hookpost-events';
+export const DEAD_LETTER_QUEUE_NAME = 'hookpost-dlq';
+
+export interface QueueOptions {
+  /** Receives before SQS moves a message to the DLQ. @default 5 */
+  maxReceiveCount?: number;
+  /**
+   * How long a received batch stays hidden. The SPEC asks for ≥ 6× the function timeout; locally the
+   * "function" is one delivery of `deliveryTimeoutMs` (10 s by default), hence 60 s.
+   * @default 60
+   */
+  visibilityTimeoutSeconds?: number;
+}
+
+export interface LocalQueues {
+  eventsQueueUrl: string;
+  eventsQueueArn: string;
+  deadLetterQueueUrl: string;
+  deadLetterQueueArn: string;
+}
+
+/** The largest message SQS accepts (1 MiB since 2025); our own 256 KiB payload limit sits well below. */
+const MAXIMUM_MESSAGE_SIZE = String(1_048_576);
+/** Like the CDK stack: keep dead letters for the SQS maximum of 14 days. */
+const DLQ_RETENTION_SECONDS = String(14 * 24 * 60 * 60);
+
+async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const arn = Attributes?.QueueArn;
+  if (!arn) throw new Error(`No QueueArn for ${queueUrl}`);
+  return arn;
+}
+
+export async function createQueues(sqs: SQSClient, options: QueueOptions = {}): Promise<LocalQueues> {
+  const maxReceiveCount = options.maxReceiveCount ?? 5;
+  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 60;
+
+  const dlq = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: DEAD_LETTER_QUEUE_NAME,
+      Attributes: { MaximumMessageSize: MAXIMUM_MESSAGE_SIZE, MessageRetentionPeriod: DLQ_RETENTION_SECONDS },
+    }),
+  );
+  if (!dlq.QueueUrl) throw new Error('CreateQueue returned no URL for the dead-letter queue');
+  const deadLetterQueueArn = await queueArn(sqs, dlq.QueueUrl);
+
+  const events = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: EVENTS_QUEUE_NAME,
+      Attributes: {
+        MaximumMessageSize: MAXIMUM_MESSAGE_SIZE,
+        VisibilityTimeout: String(visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount }),
+      },
+    }),
+  );
+  if (!events.QueueUrl) throw new Error('CreateQueue returned no URL for the events queue');
+
+  return {
+    eventsQueueUrl: events.QueueUrl,
+    eventsQueueArn: await queueArn(sqs, events.QueueUrl),
+    deadLetterQueueUrl: dlq.QueueUrl,
+    deadLetterQueueArn,
+  };
+}
+
+/** Creates the single table (pk/sk, on demand, TTL on `ttl`); an existing table is left as it is. */
+export async function createTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return;
+    throw error;
+  }
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
+    }),
+  );
+}

@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, jsonResponse } from '#shared/errors.ts';
+import type { ApiRequest, ApiResponse, Principal } from '#shared/http-api.ts';
+import { type ApiServer, type ApiServerOptions, startApiServer } from '#shared/local/server.ts';
+
+const ADMIN: Principal = { keyId: 'key_1', scope: 'admin' };
+
+const echo = async (request: ApiRequest, principal: Principal | undefined): Promise<ApiResponse> =>
+  jsonResponse(200, { request, principal: principal ?? null }, { 'x-echo': 'yes' });
+
+let server: ApiServer | undefined;
+
+async function start(options: Partial<ApiServerOptions> = {}): Promise<ApiServer> {
+  server = await startApiServer({ port: 0, handle: echo, authenticate: async () => ADMIN, ...options });
+  return server;
+}
+
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+describe('startApiServer', () => {
+  it('maps method, path, query, lower-cased headers and body to ApiRequest', async () => {
+    // Arrange
+    const { url } = await start();
+
+    // Act
+    const response = await fetch(`${url}/v1/tenants/acme/subscriptions?limit=5&cursor=a%2Bb&tag=x&tag=y`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'k-1', Authorization: 'Bearer hp_x' },
+      body: '{"hello":"wörld"}',
+    });
+    const body = (await response.json()) as { request: ApiRequest; principal: Principal | null };
+
+    // Assert
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-echo')).toBe('yes');
+    expect(body.request).toMatchObject({
+      method: 'POST',
+      path: '/v1/tenants/acme/subscriptions',
+      query: { limit: '5', cursor: 'a+b', tag: 'x,y' },
+      body: '{"hello":"wörld"}',
+    });
+    expect(body.request.headers).toMatchObject({
+      'content-type': 'application/json',
+      'idempotency-key': 'k-1',
+      authorization: 'Bearer hp_x',
+    });
+    expect(body.principal).toEqual(ADMIN);
+  });
+
+  it('passes the Authorization header to authenticate and skips it when there is none', async () => {
+    const authenticate = vi.fn(async (authorization: string | undefined) => (authorization === 'Bearer good' ? ADMIN : undefined));
+    const { url } = await start({ authenticate });
+
+    const withKey = (await (await fetch(`${url}/v1/x`, { headers: { authorization: 'Bearer good' } })).json()) as { principal: unknown };
+    const withBadKey = (await (await fetch(`${url}/v1/x`, { headers: { authorization: 'Bearer bad' } })).json()) as { principal: unknown };
+    const withoutKey = (await (await fetch(`${url}/v1/health`)).json()) as { principal: unknown };
+
+    expect(withKey.principal).toEqual(ADMIN);
+    expect(withBadKey.principal).toBeNull();
+    expect(withoutKey.principal).toBeNull();
+    expect(authenticate.mock.calls).toEqual([['Bearer good'], ['Bearer bad']]);
+  });
+
+  it('answers 413 in the SPEC error shape when the body is over the cap, without calling the handler', async () => {
+    const handle = vi.fn(echo);
+    const { url } = await start({ handle, maxBodyBytes: 1024 });
+
+    const response = await fetch(`${url}/v1/events`, { method: 'POST', body: 'x'.repeat(1025) });
+
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      error: { code: 'payload_too_large', message: expect.any(String), details: [] },
+    });
+    expect(handle).not.toHaveBeenCalled();
+  });
+
+  it('accepts a body exactly at the cap', async () => {
+    const { url } = await start({ maxBodyBytes: 1024 });
+
+    const response = await fetch(`${url}/v1/events`, { method: 'POST', body: 'x'.repeat(1024) });
+
+    expect(response.status).toBe(200);
+  });
+
+  it('turns an unexpected handler error into a 500 that reveals nothing', async () => {
+    const { url } = await start({
+      handle: async () => {
+        throw new Error('connect ECONNREFUSED 10.0.0.7:8000 secret=abc');
+      },
+    });
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    const response = await fetch(`${url}/v1/events`);
+    const text = await response.text();
+    consoleError.mockRestore();
+
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(JSON.parse(text)).toEqual({ error: { code: 'internal_error', message: 'Internal error', details: [] } });
+    expect(text).not.toContain('secret');
+  });
+
+  it('maps a typed ApiError to its status and code', async () => {
+    const { url } = await start({
+      handle: async () => {
+        throw new ApiError('validation_failed', 'bad', [{ path: 'type', message: 'unknown' }]);
+      },
+    });
+
+    const response = await fetch(`${url}/v1/events`);
+
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({
+      error: { code: 'validation_failed', message: 'bad', details: [{ path: 'type', message: 'unknown' }] },
+    });
+  });
+
+  it('answers 500 in the SPEC shape when the authorizer fails', async () => {
+    const { url } = await start({
+      authenticate: async () => {
+        throw new Error('table not reachable');
+      },
+    });
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    const response = await fetch(`${url}/v1/events`, { headers: { authorization: 'Bearer k' } });
+    consoleError.mockRestore();
+
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ error: { code: 'internal_error' } });
+  });
+
+  it('listens on 127.0.0.1 and stop() returns promptly despite an idle keep-alive connection', async () => {
+    const started = await start();
+    await (await fetch(`${started.url}/v1/health`)).text(); // leaves a pooled keep-alive socket
+
+    const before = Date.now();
+    await started.stop();
+
+    expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(Date.now() - before).toBeLessThan(1_000);
+    await expect(fetch(`${started.url}/v1/health`)).rejects.toThrow();
+  });
+});

@@ -40,17 +40,19 @@ export interface AttemptStore {
   ): Promise<Page<Attempt>>;
 }
 
-/** The stored outcome of a publish under an Idempotency-Key. */
+/** A publish under an Idempotency-Key: claimed first, completed with the response once queued. */
 export interface IdempotencyRecord {
   requestHash: string;
-  statusCode: number;
-  body: string;
+  /** Absent while the first request is still in flight. */
+  response?: { statusCode: number; body: string };
 }
 
 export interface IdempotencyStore {
-  get(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
-  /** Stores the record unless one exists; returns the one that was already there, if any. */
-  putIfAbsent(scope: string, key: string, record: IdempotencyRecord, ttlSeconds: number): Promise<IdempotencyRecord | undefined>;
+  /** Claims the key; returns the record already there (and claims nothing) if the key was used. */
+  claim(scope: string, key: string, requestHash: string, ttlSeconds: number): Promise<IdempotencyRecord | undefined>;
+  complete(scope: string, key: string, record: IdempotencyRecord, ttlSeconds: number): Promise<void>;
+  /** Gives the key back after a publish that did not get queued. */
+  release(scope: string, key: string): Promise<void>;
 }
 
 export interface SendResult {

@@ -1,0 +1,21 @@
+/** The events-queue consumer: fan-out, signed delivery, per-endpoint retries, dead letters. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { SQSEvent } from 'aws-lambda';
+import { configFromEnv } from '#shared/config.ts';
+import { createBatchHandler } from '#shared/consumer.ts';
+import { logger, metrics, traced, tracer } from '#shared/observability.ts';
+import { createRuntime } from '#shared/runtime.ts';
+
+const handleBatch = createBatchHandler(createRuntime(configFromEnv(), { instrument: traced }), {
+  // Counted in memory and flushed as one EMF log line per invocation: no PutMetricData calls.
+  count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),
+});
+
+export const handler = middy((event: SQSEvent) => handleBatch(event))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .use(captureLambdaHandler(tracer));

@@ -1,0 +1,77 @@
+/** A route table: method + path pattern → handler, with who may call it. */
+import type { ApiRequest, ApiResponse, Principal } from '../http-api.ts';
+import type { Runtime } from '../runtime.ts';
+
+export interface RouteContext {
+  req: ApiRequest;
+  params: Record<string, string>;
+  principal: Principal | undefined;
+  runtime: Runtime;
+}
+
+/**
+ * public: anyone; admin: admin keys; publish: admin or publish keys (tenant keys for their own
+ * tenant, checked by the handler); tenant: admin, or a tenant key whose tenant is the `{tenant}` in the path.
+ */
+export type Access = 'public' | 'admin' | 'publish' | 'tenant';
+
+export interface Route {
+  method: string;
+  /** e.g. `/v1/tenants/{tenant}/subscriptions/{id}` */
+  path: string;
+  access: Access;
+  handle(ctx: RouteContext): Promise<ApiResponse>;
+}
+
+export interface CompiledRoute extends Route {
+  pattern: RegExp;
+  names: string[];
+}
+
+export function compile(routes: Route[]): CompiledRoute[] {
+  return routes.map((route) => {
+    const names: string[] = [];
+    const source = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    return { ...route, pattern: new RegExp(`^${source}/?$`), names };
+  });
+}
+
+export type Match =
+  | { kind: 'found'; route: CompiledRoute; params: Record<string, string> }
+  | { kind: 'method_not_allowed'; allowed: string[] }
+  | { kind: 'not_found' };
+
+export function match(routes: CompiledRoute[], method: string, path: string): Match {
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const found = route.pattern.exec(path);
+    if (!found) continue;
+    if (route.method !== method) {
+      allowed.push(route.method);
+      continue;
+    }
+    const params: Record<string, string> = {};
+    route.names.forEach((name, i) => {
+      params[name] = decodeURIComponent(found[i + 1] ?? '');
+    });
+    return { kind: 'found', route, params };
+  }
+  return allowed.length > 0 ? { kind: 'method_not_allowed', allowed } : { kind: 'not_found' };
+}
+
+export function mayCall(access: Access, principal: Principal, params: Record<string, string>): boolean {
+  if (principal.scope === 'admin') return true;
+  switch (access) {
+    case 'public':
+      return true;
+    case 'admin':
+      return false;
+    case 'publish':
+      return principal.scope === 'publish' || principal.scope === 'tenant';
+    case 'tenant':
+      return principal.scope === 'tenant' && principal.tenant === params.tenant;
+  }
+}

@@ -1,0 +1,107 @@
+/** One attempt: build the signed request, send it, classify the outcome, describe it as an Attempt. */
+import type { Attempt, Message, Subscription } from './domain.ts';
+import { newAttemptId } from './ids.ts';
+import type { Clock, HttpResult, HttpSender } from './ports.ts';
+import { parseRetryAfter } from './retry-schedule.ts';
+import { signatureHeader } from './sign.ts';
+
+export interface DeliveryDeps {
+  http: HttpSender;
+  clock: Clock;
+  deliveryTimeoutMs: number;
+  userAgent: string;
+}
+
+/** What the engine does next, decided from one attempt's result. */
+export type DeliveryOutcome =
+  | { kind: 'delivered' }
+  | { kind: 'retryable'; reason: string; retryAfterSeconds?: number; throttled: boolean }
+  | { kind: 'permanent'; reason: string; disableSubscription: boolean };
+
+/** The payload a receiver gets; built once per message and shared by every subscription. */
+export const deliveryBody = (message: Message): string =>
+  JSON.stringify({ type: message.type, timestamp: message.timestamp, data: message.data });
+
+export function activeSecrets(subscription: Subscription, nowMs: number): string[] {
+  return subscription.secrets
+    .filter((s) => s.expiresAt === undefined || Date.parse(s.expiresAt) > nowMs)
+    .map((s) => s.secret);
+}
+
+export function deliveryHeaders(
+  message: Message,
+  subscription: Subscription,
+  body: string,
+  nowMs: number,
+  userAgent: string,
+): Record<string, string> {
+  const timestamp = Math.floor(nowMs / 1000);
+  return {
+    // Custom headers first so the protocol headers below always win.
+    ...subscription.headers,
+    'content-type': 'application/json',
+    'user-agent': userAgent,
+    'webhook-id': message.id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signatureHeader(activeSecrets(subscription, nowMs), message.id, timestamp, body),
+  };
+}
+
+export function classify(result: HttpResult, nowMs: number): DeliveryOutcome {
+  if (result.kind === 'error') {
+    if (result.error === 'blocked' || result.error === 'invalid_url') {
+      return { kind: 'permanent', reason: result.message, disableSubscription: false };
+    }
+    return { kind: 'retryable', reason: result.message, throttled: result.error === 'timeout' };
+  }
+  const status = result.statusCode;
+  if (status >= 200 && status < 300) return { kind: 'delivered' };
+  if (status === 410) return { kind: 'permanent', reason: 'endpoint answered 410 Gone', disableSubscription: true };
+  const reason = status >= 300 && status < 400 ? `redirect ${status} not followed` : `endpoint answered ${status}`;
+  return {
+    kind: 'retryable',
+    reason,
+    retryAfterSeconds: parseRetryAfter(result.headers['retry-after'], nowMs),
+    throttled: status === 429,
+  };
+}
+
+export interface AttemptResult {
+  attempt: Attempt;
+  outcome: DeliveryOutcome;
+}
+
+export async function attemptDelivery(
+  deps: DeliveryDeps,
+  message: Message,
+  subscription: Subscription,
+  attemptNumber: number,
+  options: { body?: string; test?: boolean } = {},
+): Promise<AttemptResult> {
+  const startedAt = deps.clock.now();
+  const body = options.body ?? deliveryBody(message);
+  const result = await deps.http.send({
+    url: subscription.url,
+    headers: deliveryHeaders(message, subscription, body, startedAt, deps.userAgent),
+    body,
+    timeoutMs: deps.deliveryTimeoutMs,
+  });
+  const outcome = classify(result, deps.clock.now());
+  const attempt: Attempt = {
+    id: newAttemptId(startedAt),
+    messageId: message.id,
+    subscriptionId: subscription.id,
+    tenant: subscription.tenant,
+    eventType: message.type,
+    attemptNumber,
+    status: outcome.kind === 'delivered' ? 'succeeded' : 'failed',
+    durationMs: Math.round(result.durationMs),
+    timestamp: new Date(startedAt).toISOString(),
+    ...(result.kind === 'response'
+      ? { statusCode: result.statusCode, response: result.bodyExcerpt }
+      : { error: `${result.error}: ${result.message}` }),
+    ...(outcome.kind !== 'delivered' && result.kind === 'response' ? { error: outcome.reason } : {}),
+    ...(options.test ? { test: true } : {}),
+  };
+  return { attempt, outcome };
+}

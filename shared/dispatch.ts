@@ -1,0 +1,130 @@
+/**
+ * The consumer's core: fan an event out to its tenant's matching subscriptions, and retry each
+ * failed (message, subscription) pair on its own so a healthy endpoint is never sent to twice.
+ */
+import type { Message, Subscription } from './domain.ts';
+import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
+import { wantsEventType } from './match.ts';
+import type { AttemptStore, DeadLetterQueue, EventQueue } from './ports.ts';
+import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
+import { nextRetryDelaySeconds } from './retry-schedule.ts';
+import { MAX_SQS_DELAY_SECONDS } from './queues/sqs.ts';
+
+export interface SubscriptionLookup {
+  forTenant(tenant: string): Promise<Subscription[]>;
+  disable(tenant: string, id: string, reason: string, at: string): Promise<void>;
+}
+
+export type DeliveryMetric = 'DeliverySucceeded' | 'DeliveryFailed' | 'DeliveryDeadLettered';
+
+export interface DispatchDeps extends DeliveryDeps {
+  subscriptions: SubscriptionLookup;
+  attempts: AttemptStore;
+  queue: EventQueue;
+  deadLetters: DeadLetterQueue;
+  retryScheduleSeconds: readonly number[];
+  /** Floor for the wait after a 429 or a timeout. */
+  throttledMinimumSeconds: number;
+  count?: (metric: DeliveryMetric) => void;
+  random?: () => number;
+}
+
+/** Throws when anything could not be made durable; the queue record then fails and comes back. */
+export async function dispatch(deps: DispatchDeps, queued: QueueMessage): Promise<void> {
+  if (queued.kind === 'event') return fanOut(deps, queued.message);
+  return deliverQueued(deps, queued);
+}
+
+async function fanOut(deps: DispatchDeps, message: Message): Promise<void> {
+  const targets = (await deps.subscriptions.forTenant(message.tenant)).filter(
+    (subscription) => subscription.enabled && wantsEventType(subscription.eventTypes, message.type),
+  );
+  const body = deliveryBody(message);
+  await settleAll(targets.map((subscription) => deliverOnce(deps, message, subscription, 1, body)));
+}
+
+async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage): Promise<void> {
+  const waitMs = queued.dueAt - deps.clock.now();
+  if (waitMs > 1000) {
+    // Not due yet: SQS delays stop at 15 minutes, so longer waits hop through the queue.
+    await deps.queue.send(queued, Math.min(MAX_SQS_DELAY_SECONDS, Math.ceil(waitMs / 1000)));
+    return;
+  }
+  const subscription = (await deps.subscriptions.forTenant(queued.message.tenant)).find(
+    (candidate) => candidate.id === queued.subscriptionId,
+  );
+  if (!subscription) return; // deleted by its owner: its deliveries go with it
+  if (!subscription.enabled) {
+    await deadLetter(deps, queued, `subscription disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}`);
+    return;
+  }
+  await deliverOnce(deps, queued.message, subscription, queued.attempt);
+}
+
+async function deliverOnce(
+  deps: DispatchDeps,
+  message: Message,
+  subscription: Subscription,
+  attemptNumber: number,
+  body?: string,
+): Promise<void> {
+  const { attempt, outcome } = await attemptDelivery(deps, message, subscription, attemptNumber, { body });
+  await deps.attempts.record(attempt);
+  if (outcome.kind === 'delivered') {
+    deps.count?.('DeliverySucceeded');
+    return;
+  }
+  deps.count?.('DeliveryFailed');
+  const retry: DeliveryMessage = {
+    kind: 'delivery',
+    message,
+    subscriptionId: subscription.id,
+    attempt: attemptNumber + 1,
+    dueAt: 0,
+  };
+  if (outcome.kind === 'permanent') {
+    if (outcome.disableSubscription) {
+      await deps.subscriptions.disable(subscription.tenant, subscription.id, outcome.reason, attempt.timestamp);
+    }
+    await deadLetter(deps, retry, outcome.reason, attempt);
+    return;
+  }
+  const delaySeconds = retryDelay(deps, outcome, attemptNumber);
+  if (delaySeconds === undefined) {
+    await deadLetter(deps, retry, `failed ${attemptNumber} attempts; last: ${outcome.reason}`, attempt);
+    return;
+  }
+  const dueAt = deps.clock.now() + delaySeconds * 1000;
+  await deps.queue.send({ ...retry, dueAt }, Math.min(MAX_SQS_DELAY_SECONDS, delaySeconds));
+}
+
+function retryDelay(
+  deps: DispatchDeps,
+  outcome: Extract<DeliveryOutcome, { kind: 'retryable' }>,
+  failedAttempt: number,
+): number | undefined {
+  return nextRetryDelaySeconds({
+    schedule: deps.retryScheduleSeconds,
+    failedAttempt,
+    retryAfterSeconds: outcome.retryAfterSeconds,
+    minimumSeconds: outcome.throttled ? deps.throttledMinimumSeconds : undefined,
+    random: deps.random,
+  });
+}
+
+async function deadLetter(
+  deps: DispatchDeps,
+  message: DeliveryMessage,
+  reason: string,
+  lastAttempt?: Parameters<DeadLetterQueue['send']>[0]['lastAttempt'],
+): Promise<void> {
+  await deps.deadLetters.send({ reason, message, lastAttempt, deadLetteredAt: new Date(deps.clock.now()).toISOString() });
+  deps.count?.('DeliveryDeadLettered');
+}
+
+/** Waits for every delivery, then rethrows the first failure so none is cut short by another's error. */
+async function settleAll(work: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(work);
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
+}

@@ -1,0 +1,104 @@
+/**
+ * Wires the real adapters (DynamoDB, SQS, undici) to the core from one Config. The Lambda functions
+ * build one per container; `npm run dev` builds one per process.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from './config.ts';
+import type { EventType, Subscription } from './domain.ts';
+import { createHttpSender } from './http-sender.ts';
+import type { AttemptStore, Clock, DeadLetterQueue, EventQueue, EventTypeStore, HttpSender, IdempotencyStore, SubscriptionStore } from './ports.ts';
+import { SqsDeadLetterQueue, SqsEventQueue } from './queues/sqs.ts';
+import {
+  DynamoAttemptStore,
+  DynamoEventTypeStore,
+  DynamoIdempotencyStore,
+  DynamoSubscriptionStore,
+} from './stores/dynamodb.ts';
+import { TtlCache } from './ttl-cache.ts';
+
+export interface Runtime {
+  config: Config;
+  clock: Clock;
+  eventTypes: EventTypeStore;
+  subscriptions: SubscriptionStore;
+  attempts: AttemptStore;
+  idempotency: IdempotencyStore;
+  queue: EventQueue;
+  deadLetters: DeadLetterQueue;
+  http: HttpSender;
+  /** Cached reads for the hot paths; writers in the same process invalidate them. */
+  cache: {
+    eventType(type: string): Promise<EventType | undefined>;
+    subscriptionsOf(tenant: string): Promise<Subscription[]>;
+    forgetEventType(type: string): void;
+    forgetTenant(tenant: string): void;
+  };
+  sqs: SQSClient;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Wraps each AWS client once, e.g. Powertools tracer.captureAWSv3Client. */
+  instrument?: <T>(client: T) => T;
+  clock?: Clock;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function createRuntime(config: Config, options: RuntimeOptions = {}): Runtime {
+  const instrument = options.instrument ?? (<T>(client: T) => client);
+  const clock = options.clock ?? systemClock;
+  const sqs = instrument(
+    new SQSClient({
+      region: config.region,
+      // Queue URLs from fauxqs name a host that does not resolve; the endpoint below is the one to use.
+      useQueueUrlAsEndpoint: false,
+      ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint, credentials: localCredentials } : {}),
+    }),
+  );
+  const dynamo = instrument(
+    new DynamoDBClient({
+      region: config.region,
+      ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint, credentials: localCredentials } : {}),
+    }),
+  );
+  const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const http = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
+
+  const eventTypes = new DynamoEventTypeStore(db, config.tableName);
+  const subscriptions = new DynamoSubscriptionStore(db, config.tableName);
+  const eventTypeCache = new TtlCache<EventType | undefined>(config.subscriptionCacheMs, clock);
+  const tenantCache = new TtlCache<Subscription[]>(config.subscriptionCacheMs, clock);
+
+  return {
+    config,
+    clock,
+    eventTypes,
+    subscriptions,
+    attempts: new DynamoAttemptStore(db, config.tableName, config.attemptTtlDays * 86_400),
+    idempotency: new DynamoIdempotencyStore(db, config.tableName),
+    queue: new SqsEventQueue(sqs, config.eventsQueueUrl),
+    deadLetters: new SqsDeadLetterQueue(sqs, config.deadLetterQueueUrl),
+    http,
+    cache: {
+      async eventType(type) {
+        const found = await eventTypeCache.get(type, () => eventTypes.get(type));
+        // Only hits are cached, so a type registered a moment ago is usable at once.
+        if (!found) eventTypeCache.delete(type);
+        return found;
+      },
+      subscriptionsOf: (tenant) => tenantCache.get(tenant, () => subscriptions.listByTenant(tenant)),
+      forgetEventType: (type) => eventTypeCache.delete(type),
+      forgetTenant: (tenant) => tenantCache.delete(tenant),
+    },
+    sqs,
+    async close() {
+      await http.close();
+      sqs.destroy();
+      dynamo.destroy();
+    },
+  };
+}

@@ -1,0 +1,233 @@
+/** DynamoDB adapters for the store ports: one single table (see shared/table.ts), used on AWS and with DynamoDB Local. */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Attempt, EventType, Subscription } from '../domain.ts';
+import type {
+  AttemptStore,
+  EventTypeStore,
+  IdempotencyRecord,
+  IdempotencyStore,
+  Page,
+  SubscriptionStore,
+} from '../ports.ts';
+
+type Key = Record<string, unknown>;
+
+export const keys = {
+  eventType: (type: string) => ({ pk: 'EVENT_TYPE', sk: type }),
+  subscription: (tenant: string, id: string) => ({ pk: `TENANT#${tenant}`, sk: `SUB#${id}` }),
+  attempt: (subscriptionId: string, attemptId: string) => ({ pk: `ATTEMPTS#${subscriptionId}`, sk: attemptId }),
+  idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: '-' }),
+};
+
+export const encodeCursor = (key: Key | undefined): string | undefined =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+
+/** Decodes a cursor and checks it points into the partition being listed (a cursor is never a way into another tenant). */
+export function decodeCursor(cursor: string | undefined, pk: string): Key | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Key;
+    if (key.pk === pk && typeof key.sk === 'string' && Object.keys(key).length === 2) return key;
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not valid for this list');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+const isConditionFailure = (error: unknown): boolean =>
+  (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+
+function strip<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = item;
+  return rest as T;
+}
+
+export class DynamoEventTypeStore implements EventTypeStore {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async get(type: string): Promise<EventType | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.eventType(type) }));
+    return Item ? strip<EventType>(Item) : undefined;
+  }
+
+  async put(eventType: EventType): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.eventType(eventType.type), ...eventType } }));
+  }
+
+  async list(): Promise<EventType[]> {
+    const items: EventType[] = [];
+    let start: Key | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'EVENT_TYPE' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) items.push(strip<EventType>(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async delete(type: string): Promise<boolean> {
+    const { Attributes } = await this.db.send(
+      new DeleteCommand({ TableName: this.table, Key: keys.eventType(type), ReturnValues: 'ALL_OLD' }),
+    );
+    return Attributes !== undefined;
+  }
+}
+
+export class DynamoSubscriptionStore implements SubscriptionStore {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async listByTenant(tenant: string): Promise<Subscription[]> {
+    const items: Subscription[] = [];
+    let start: Key | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
+          ExpressionAttributeValues: { ':pk': `TENANT#${tenant}`, ':sub': 'SUB#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) items.push(strip<Subscription>(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async get(tenant: string, id: string): Promise<Subscription | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.subscription(tenant, id) }),
+    );
+    return Item ? strip<Subscription>(Item) : undefined;
+  }
+
+  async put(subscription: Subscription): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.subscription(subscription.tenant, subscription.id), ...subscription },
+      }),
+    );
+  }
+
+  async disable(tenant: string, id: string, reason: string, at: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.subscription(tenant, id),
+          UpdateExpression: 'SET enabled = :false, disabledReason = :reason, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':false': false, ':reason': reason, ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error; // deleted meanwhile: nothing to disable
+    }
+  }
+}
+
+export class DynamoAttemptStore implements AttemptStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async record(attempt: Attempt): Promise<void> {
+    const ttl = Math.floor(Date.parse(attempt.timestamp) / 1000) + this.ttlSeconds;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.attempt(attempt.subscriptionId, attempt.id), ...attempt, ttl },
+      }),
+    );
+  }
+
+  async list(
+    subscriptionId: string,
+    options: { status?: Attempt['status']; limit: number; cursor?: string },
+  ): Promise<Page<Attempt>> {
+    const pk = `ATTEMPTS#${subscriptionId}`;
+    let start = decodeCursor(options.cursor, pk);
+    const items: Attempt[] = [];
+    // A status filter is applied after DynamoDB's Limit, so keep reading until the page is full.
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
+          ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+          ScanIndexForward: false,
+          Limit: options.limit - items.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) items.push(strip<Attempt>(item));
+      start = page.LastEvaluatedKey;
+    } while (start && items.length < options.limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: start && last ? encodeCursor(keys.attempt(subscriptionId, last.id)) : undefined,
+    };
+  }
+}
+
+export class DynamoIdempotencyStore implements IdempotencyStore {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async claim(scope: string, key: string, requestHash: string, ttlSeconds: number): Promise<IdempotencyRecord | undefined> {
+    const now = Math.floor(Date.now() / 1000);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.idempotency(scope, key), requestHash, ttl: now + ttlSeconds },
+          // An expired record may linger until TTL deletion runs, so treat it as absent.
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.idempotency(scope, key), ConsistentRead: true }),
+    );
+    return Item ? strip<IdempotencyRecord>(Item) : { requestHash };
+  }
+
+  async complete(scope: string, key: string, record: IdempotencyRecord, ttlSeconds: number): Promise<void> {
+    const ttl = Math.floor(Date.now() / 1000) + ttlSeconds;
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.idempotency(scope, key), ...record, ttl } }));
+  }
+
+  async release(scope: string, key: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.idempotency(scope, key) }));
+  }
+}

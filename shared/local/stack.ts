@@ -1,0 +1,172 @@
+/**
+ * The whole of Hookpost on one machine: fauxqs for SQS, DynamoDB Local for the table, the consumer fed
+ * by a Lambda-like poller, and the API on node:http — the same handlers the Lambda functions run.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createApiHandler } from '../api/app.ts';
+import { allRoutes } from '../api/routes/index.ts';
+import { createAuthenticator } from '../auth.ts';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS, type Config } from '../config.ts';
+import { createBatchHandler } from '../consumer.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
+import { LOCAL_REGION, localDynamoDbClient, localSqsClient } from './aws-clients.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { startPoller } from './poller.ts';
+import { createQueues, createTable } from './resources.ts';
+import { startApiServer } from './server.ts';
+import { startSqsLocal } from './sqs-local.ts';
+
+export interface LocalStackOptions {
+  /** API port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** @default a new `hp_…` key, generated per start */
+  adminKey?: string;
+  /** @default DEFAULT_RETRY_SCHEDULE_SECONDS */
+  retryScheduleSeconds?: number[];
+  /** @default 10_000 */
+  deliveryTimeoutMs?: number;
+  /** Local receivers usually live on localhost, so this is on by default here (off on AWS). @default true */
+  allowPrivateTargets?: boolean;
+  /** Reuse a running DynamoDB Local (e.g. one per test run). @default spawn one for this stack */
+  dynamoDbEndpoint?: string;
+  /** @default `hookpost-<random>`, so stacks sharing one DynamoDB Local never see each other's data */
+  tableName?: string;
+  /** Receives before a message goes to the DLQ. @default 5 */
+  maxReceiveCount?: number;
+  /** @default max(60, 6 × the delivery timeout in seconds) — the SPEC's "≥ 6× function timeout" */
+  visibilityTimeoutSeconds?: number;
+  /** Long-poll wait of the consumer poller; short so that stop() is quick. @default 1 */
+  pollerWaitTimeSeconds?: number;
+  /** @default 256 KiB */
+  maxPayloadBytes?: number;
+  /** How long subscription and event-type reads are cached. @default 5_000 */
+  subscriptionCacheMs?: number;
+}
+
+export interface LocalStack {
+  /** e.g. `http://127.0.0.1:3000` */
+  readonly url: string;
+  readonly adminKey: string;
+  readonly config: Config;
+  readonly runtime: Runtime;
+  /** The runtime's SQS client, pointed at fauxqs. */
+  readonly sqs: SQSClient;
+  readonly eventsQueueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  /** Stops the server, the poller, the runtime, fauxqs and DynamoDB Local (if it started one). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export function generateAdminKey(): string {
+  return `hp_${randomBytes(32).toString('base64url')}`;
+}
+
+function logUnexpected(error: unknown): void {
+  // The message and stack only: an error may carry the request, and with it payloads or keys.
+  console.error('[api] unexpected error:', error instanceof Error ? (error.stack ?? error.message) : String(error));
+}
+
+function packageVersion(): string {
+  const raw = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(raw) as { version?: string }).version ?? '0.0.0';
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
+  const adminKey = options.adminKey ?? generateAdminKey();
+  // Undo whatever has started so far if a later step fails, newest first.
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    const errors: unknown[] = [];
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'local stack did not stop cleanly');
+  };
+
+  try {
+    const sqsLocal = await startSqsLocal();
+    stops.push(() => sqsLocal.stop());
+
+    let dynamoDbEndpoint = options.dynamoDbEndpoint;
+    if (!dynamoDbEndpoint) {
+      const dynamoDbLocal = await startDynamoDbLocal();
+      stops.push(() => dynamoDbLocal.stop());
+      dynamoDbEndpoint = dynamoDbLocal.endpoint;
+    }
+
+    const tableName = options.tableName ?? `hookpost-${randomUUID().slice(0, 8)}`;
+    const setupSqs = localSqsClient(sqsLocal.endpoint);
+    const setupDynamoDb = localDynamoDbClient(dynamoDbEndpoint);
+    const queues = await (async () => {
+      try {
+        await createTable(setupDynamoDb, tableName);
+        return await createQueues(setupSqs, {
+          maxReceiveCount: options.maxReceiveCount,
+          visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? Math.max(60, 6 * Math.ceil(deliveryTimeoutMs / 1000)),
+        });
+      } finally {
+        setupSqs.destroy();
+        setupDynamoDb.destroy();
+      }
+    })();
+
+    const config: Config = {
+      region: LOCAL_REGION,
+      tableName,
+      eventsQueueUrl: queues.eventsQueueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      retryScheduleSeconds: options.retryScheduleSeconds ?? DEFAULT_RETRY_SCHEDULE_SECONDS,
+      deliveryTimeoutMs,
+      allowPrivateTargets: options.allowPrivateTargets ?? true,
+      maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
+      attemptTtlDays: 30,
+      subscriptionCacheMs: options.subscriptionCacheMs ?? 5_000,
+      adminKey,
+      version: packageVersion(),
+      sqsEndpoint: sqsLocal.endpoint,
+      dynamoDbEndpoint,
+    };
+
+    const runtime = createRuntime(config);
+    stops.push(() => runtime.close());
+
+    const poller = startPoller({
+      sqs: runtime.sqs,
+      queueUrl: queues.eventsQueueUrl,
+      queueArn: queues.eventsQueueArn,
+      handler: createBatchHandler(runtime),
+      waitTimeSeconds: options.pollerWaitTimeSeconds ?? 1,
+    });
+    stops.push(() => poller.stop());
+
+    const server = await startApiServer({
+      port: options.port ?? 0,
+      // Every route, as API Gateway has them all in front of the ingest and management functions.
+      handle: createApiHandler(runtime, allRoutes, { onUnexpectedError: logUnexpected }),
+      authenticate: createAuthenticator(runtime),
+    });
+    stops.push(() => server.stop());
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: server.url,
+      adminKey,
+      config,
+      runtime,
+      sqs: runtime.sqs,
+      eventsQueueUrl: queues.eventsQueueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll().catch(() => {});
+    throw error;
+  }
+}

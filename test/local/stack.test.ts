@@ -1,0 +1,95 @@
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { localDynamoDbClient } from '#shared/local/aws-clients.ts';
+import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
+
+describe('startLocalStack', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ dynamoDbEndpoint: inject('dynamoDbEndpoint'), maxReceiveCount: 3 });
+  });
+
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('answers GET /v1/health without a key', async () => {
+    const response = await fetch(`${stack.url}/v1/health`);
+
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 401 in the SPEC shape on a protected route without a key', async () => {
+    const response = await fetch(`${stack.url}/v1/event-types`);
+
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: 'unauthorized', message: expect.any(String) } });
+  });
+
+  it('accepts the admin key it generated', async () => {
+    const response = await fetch(`${stack.url}/v1/event-types`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
+
+    expect(stack.adminKey).toMatch(/^hp_[A-Za-z0-9_-]{43}$/);
+    expect(response.status).toBe(200);
+  });
+
+  it('fills the config for local mode: endpoints, private targets allowed, a table of its own', async () => {
+    expect(stack.config).toMatchObject({
+      region: 'us-east-1',
+      tableName: expect.stringMatching(/^hookpost-/),
+      allowPrivateTargets: true,
+      adminKey: stack.adminKey,
+      maxPayloadBytes: 256 * 1024,
+      deliveryTimeoutMs: 10_000,
+      sqsEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    });
+  });
+
+  it('creates the table with the shared key schema and TTL, and the events queue with its redrive policy', async () => {
+    const dynamodb = localDynamoDbClient(inject('dynamoDbEndpoint'));
+    const table = await dynamodb.send(new DescribeTableCommand({ TableName: stack.config.tableName }));
+    const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: stack.config.tableName }));
+    dynamodb.destroy();
+    const { Attributes } = await stack.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: stack.eventsQueueUrl, AttributeNames: ['All'] }),
+    );
+
+    expect(table.Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'ttl', TimeToLiveStatus: 'ENABLED' });
+    expect(Attributes?.VisibilityTimeout).toBe('60');
+    expect(Attributes?.MaximumMessageSize).toBe('1048576');
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toEqual({
+      deadLetterTargetArn: expect.stringMatching(/:hookpost-dlq$/),
+      maxReceiveCount: 3,
+    });
+  });
+});
+
+describe('startLocalStack stop()', () => {
+  it('stops everything promptly, twice without harm, and the API stops answering', async () => {
+    const stack = await startLocalStack({ dynamoDbEndpoint: inject('dynamoDbEndpoint') });
+    await (await fetch(`${stack.url}/v1/health`)).text();
+
+    const before = Date.now();
+    await Promise.all([stack.stop(), stack.stop()]);
+
+    expect(Date.now() - before).toBeLessThan(3_000);
+    await expect(fetch(`${stack.url}/v1/health`)).rejects.toThrow();
+  });
+
+  it('gives two stacks on one DynamoDB Local separate tables', async () => {
+    const endpoint = inject('dynamoDbEndpoint');
+    const [a, b] = await Promise.all([startLocalStack({ dynamoDbEndpoint: endpoint }), startLocalStack({ dynamoDbEndpoint: endpoint })]);
+    try {
+      expect(a.config.tableName).not.toBe(b.config.tableName);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});

@@ -200,26 +200,30 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
 
   async claim(scope: string, key: string, requestHash: string, ttlSeconds: number): Promise<IdempotencyRecord | undefined> {
-    const now = Math.floor(Date.now() / 1000);
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...keys.idempotency(scope, key), requestHash, ttl: now + ttlSeconds },
-          // An expired record may linger until TTL deletion runs, so treat it as absent.
-          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':now': now },
-        }),
+    // Two rounds: if the record that blocked the put has just expired or been released, claim again.
+    for (let round = 0; round < 2; round += 1) {
+      const now = Math.floor(Date.now() / 1000);
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...keys.idempotency(scope, key), requestHash, ttl: now + ttlSeconds },
+            // An expired record may linger until TTL deletion runs, so treat it as absent.
+            ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        );
+        return undefined;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: keys.idempotency(scope, key), ConsistentRead: true }),
       );
-      return undefined;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (Item) return strip<IdempotencyRecord>(Item);
     }
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: keys.idempotency(scope, key), ConsistentRead: true }),
-    );
-    return Item ? strip<IdempotencyRecord>(Item) : { requestHash };
+    throw new Error('idempotency key could not be claimed');
   }
 
   async complete(scope: string, key: string, record: IdempotencyRecord, ttlSeconds: number): Promise<void> {

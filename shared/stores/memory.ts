@@ -1,0 +1,49 @@
+/** In-memory adapters of the ports, for unit tests and the delivery benchmark (no AWS, no network). */
+import type { Attempt } from '../domain.ts';
+import type { AttemptStore, DeadLetter, DeadLetterQueue, EventQueue, Page, SendResult } from '../ports.ts';
+import type { QueueMessage } from '../queue-message.ts';
+
+export class MemoryAttemptStore implements AttemptStore {
+  readonly attempts: Attempt[] = [];
+
+  async record(attempt: Attempt): Promise<void> {
+    this.attempts.push(attempt);
+  }
+
+  async list(
+    subscriptionId: string,
+    options: { status?: Attempt['status']; limit: number; cursor?: string },
+  ): Promise<Page<Attempt>> {
+    const matching = this.attempts
+      .filter((a) => a.subscriptionId === subscriptionId && (!options.status || a.status === options.status))
+      .filter((a) => !options.cursor || a.id < options.cursor)
+      .sort((a, b) => b.id.localeCompare(a.id));
+    const items = matching.slice(0, options.limit);
+    return { items, nextCursor: matching.length > options.limit ? items.at(-1)?.id : undefined };
+  }
+}
+
+export class MemoryEventQueue implements EventQueue {
+  readonly sent: { message: QueueMessage; delaySeconds: number }[] = [];
+
+  async send(message: QueueMessage, delaySeconds = 0): Promise<void> {
+    this.sent.push({ message, delaySeconds });
+  }
+
+  async sendBatch(messages: QueueMessage[]): Promise<SendResult[]> {
+    for (const message of messages) this.sent.push({ message, delaySeconds: 0 });
+    return messages.map(() => ({ ok: true }));
+  }
+}
+
+export class MemoryDeadLetterQueue implements DeadLetterQueue {
+  readonly deadLetters: DeadLetter[] = [];
+
+  async send(deadLetter: DeadLetter): Promise<void> {
+    this.deadLetters.push(deadLetter);
+  }
+
+  async peek(limit: number): Promise<{ approximateCount: number; items: unknown[] }> {
+    return { approximateCount: this.deadLetters.length, items: this.deadLetters.slice(0, limit) };
+  }
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { dispatch, type DispatchDeps } from '#shared/dispatch.ts';
+import type { Message, Subscription } from '#shared/domain.ts';
+import type { HttpRequest, HttpResult } from '#shared/ports.ts';
+import type { DeliveryMessage } from '#shared/queue-message.ts';
+import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue } from '#shared/stores/memory.ts';
+
+const NOW = Date.parse('2026-11-23T10:00:00Z');
+
+const message: Message = { id: 'msg_1', type: 'user.created', tenant: 't1', timestamp: new Date(NOW).toISOString(), data: { a: 1 } };
+
+function sub(id: string, overrides: Partial<Subscription> = {}): Subscription {
+  return {
+    id,
+    tenant: 't1',
+    url: `https://${id}.example.test/hook`,
+    eventTypes: ['user.*'],
+    description: '',
+    headers: {},
+    enabled: true,
+    secrets: [{ secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' }],
+    createdAt: message.timestamp,
+    updatedAt: message.timestamp,
+    ...overrides,
+  };
+}
+
+/** Arrange helper: subscriptions, and a scripted response per host. */
+function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => HttpResult) {
+  const sent: HttpRequest[] = [];
+  const disabled: string[] = [];
+  const attempts = new MemoryAttemptStore();
+  const queue = new MemoryEventQueue();
+  const deadLetters = new MemoryDeadLetterQueue();
+  const deps: DispatchDeps = {
+    http: { send: async (req) => (sent.push(req), respond(req)) },
+    clock: { now: () => NOW },
+    deliveryTimeoutMs: 1000,
+    userAgent: 'Hookpost/test',
+    subscriptions: {
+      forTenant: async (tenant) => subscriptions.filter((s) => s.tenant === tenant),
+      disable: async (_tenant, id) => void disabled.push(id),
+    },
+    attempts,
+    queue,
+    deadLetters,
+    retryScheduleSeconds: [10, 3600],
+    throttledMinimumSeconds: 60,
+    random: () => 0.5,
+  };
+  return { deps, sent, disabled, attempts, queue, deadLetters };
+}
+
+const status = (statusCode: number, headers: Record<string, string> = {}): HttpResult => ({
+  kind: 'response',
+  statusCode,
+  headers,
+  bodyExcerpt: 'ok',
+  durationMs: 3,
+});
+
+const retryOf = (subscriptionId: string, attempt: number, dueAt = NOW): DeliveryMessage => ({
+  kind: 'delivery',
+  message,
+  subscriptionId,
+  attempt,
+  dueAt,
+});
+
+describe('dispatch', () => {
+  it('sends one POST to each enabled, matching subscription of the tenant', async () => {
+    const { deps, sent, attempts, queue } = setup(
+      [sub('a'), sub('b', { eventTypes: ['*'] }), sub('c', { eventTypes: ['order.*'] }), sub('d', { enabled: false }), sub('e', { tenant: 't2' })],
+      () => status(200),
+    );
+    await dispatch(deps, { kind: 'event', message });
+    expect(sent.map((r) => new URL(r.url).hostname).sort()).toEqual(['a.example.test', 'b.example.test']);
+    expect(attempts.attempts.map((a) => [a.subscriptionId, a.status, a.attemptNumber])).toEqual(
+      expect.arrayContaining([['a', 'succeeded', 1], ['b', 'succeeded', 1]]),
+    );
+    expect(queue.sent).toEqual([]);
+  });
+
+  it('re-queues only the subscription that failed, with its next attempt number and delay', async () => {
+    const { deps, queue, deadLetters } = setup([sub('ok'), sub('bad')], (req) =>
+      req.url.includes('bad') ? status(500) : status(204),
+    );
+    await dispatch(deps, { kind: 'event', message });
+    expect(queue.sent).toEqual([{ message: retryOf('bad', 2, NOW + 10_000), delaySeconds: 10 }]);
+    expect(deadLetters.deadLetters).toEqual([]);
+  });
+
+  it('hops through the queue while a retry is not yet due (SQS delays stop at 15 minutes)', async () => {
+    const { deps, sent, queue } = setup([sub('a')], () => status(200));
+    const later = retryOf('a', 3, NOW + 3600_000);
+    await dispatch(deps, later);
+    expect(sent).toEqual([]);
+    expect(queue.sent).toEqual([{ message: later, delaySeconds: 900 }]);
+  });
+
+  it('dead-letters with its context once the schedule is exhausted', async () => {
+    const { deps, queue, deadLetters } = setup([sub('a')], () => status(503));
+    await dispatch(deps, retryOf('a', 3));
+    expect(queue.sent).toEqual([]);
+    expect(deadLetters.deadLetters).toHaveLength(1);
+    const [dead] = deadLetters.deadLetters;
+    expect(dead?.reason).toMatch(/failed 3 attempts; last: endpoint answered 503/);
+    expect(dead?.message).toMatchObject({ subscriptionId: 'a', message: { id: 'msg_1' } });
+    expect(dead?.lastAttempt).toMatchObject({ statusCode: 503, attemptNumber: 3, status: 'failed' });
+  });
+
+  it('disables the subscription on 410 Gone and dead-letters instead of retrying', async () => {
+    const { deps, queue, deadLetters, disabled } = setup([sub('gone')], () => status(410));
+    await dispatch(deps, { kind: 'event', message });
+    expect(disabled).toEqual(['gone']);
+    expect(queue.sent).toEqual([]);
+    expect(deadLetters.deadLetters[0]?.reason).toMatch(/410/);
+  });
+
+  it('does not retry a blocked destination', async () => {
+    const { deps, queue, deadLetters } = setup([sub('a')], () => ({
+      kind: 'error',
+      error: 'blocked',
+      message: 'destination 10.0.0.1 is private',
+      durationMs: 1,
+    }));
+    await dispatch(deps, { kind: 'event', message });
+    expect(queue.sent).toEqual([]);
+    expect(deadLetters.deadLetters[0]?.reason).toMatch(/private/);
+  });
+
+  it('treats a redirect as a failure and honours Retry-After within bounds', async () => {
+    const { deps, queue } = setup([sub('a')], () => status(301, { location: 'https://elsewhere.test/' }));
+    await dispatch(deps, { kind: 'event', message });
+    expect(queue.sent[0]?.delaySeconds).toBe(10);
+
+    const throttled = setup([sub('a')], () => status(429, { 'retry-after': '15' }));
+    await dispatch(throttled.deps, { kind: 'event', message });
+    // 429 waits at least the throttling floor (60 s) even though Retry-After asked for 15.
+    expect(throttled.queue.sent[0]?.delaySeconds).toBe(60);
+  });
+
+  it('dead-letters a retry for a subscription that was disabled meanwhile', async () => {
+    const { deps, sent, deadLetters } = setup([sub('a', { enabled: false, disabledReason: 'endpoint answered 410 Gone' })], () => status(200));
+    await dispatch(deps, retryOf('a', 2));
+    expect(sent).toEqual([]);
+    expect(deadLetters.deadLetters[0]?.reason).toMatch(/disabled/);
+  });
+
+  it('fails the record when an outcome cannot be recorded, so the queue brings it back', async () => {
+    const { deps } = setup([sub('a'), sub('b')], () => status(200));
+    let calls = 0;
+    deps.attempts.record = async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('DynamoDB unavailable');
+    };
+    await expect(dispatch(deps, { kind: 'event', message })).rejects.toThrow(/DynamoDB unavailable/);
+    expect(calls).toBe(2);
+  });
+});

@@ -1,0 +1,89 @@
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { deliveryHeaders, deliveryBody } from '#shared/delivery.ts';
+import type { Message, Subscription } from '#shared/domain.ts';
+import { newSigningSecret } from '#shared/ids.ts';
+import { signatureHeader, signPayload } from '#shared/sign.ts';
+
+const message: Message = {
+  id: 'msg_01JTESTTESTTESTTESTTESTTEST',
+  type: 'user.created',
+  tenant: 'default',
+  timestamp: '2026-11-23T10:00:00.000Z',
+  data: { id: 'u_1', name: 'Zoë', nested: { list: [1, 2, 3] } },
+};
+
+const subscription = (secrets: Subscription['secrets'], headers: Record<string, string> = {}): Subscription => ({
+  id: 'sub_1',
+  tenant: 'default',
+  url: 'https://example.test/hook',
+  eventTypes: ['*'],
+  description: '',
+  headers,
+  enabled: true,
+  secrets,
+  createdAt: message.timestamp,
+  updatedAt: message.timestamp,
+});
+
+describe('Standard Webhooks signing', () => {
+  it('produces signatures the public standardwebhooks library verifies', () => {
+    // Arrange
+    const secret = newSigningSecret();
+    const now = Date.now();
+    const body = deliveryBody(message);
+    // Act
+    const headers = deliveryHeaders(message, subscription([{ secret }]), body, now, 'Hookpost/test');
+    // Assert
+    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(headers['webhook-id']).toBe(message.id);
+    expect(headers['webhook-timestamp']).toBe(String(Math.floor(now / 1000)));
+  });
+
+  it('rejects a body changed after signing', () => {
+    const secret = newSigningSecret();
+    const body = deliveryBody(message);
+    const headers = deliveryHeaders(message, subscription([{ secret }]), body, Date.now(), 'Hookpost/test');
+    expect(() => new Webhook(secret).verify(body.replace('Zoë', 'Zoe'), headers)).toThrow();
+  });
+
+  it('signs with every active secret, space separated, so both verify during a rotation', () => {
+    const oldSecret = newSigningSecret();
+    const newSecret = newSigningSecret();
+    const now = Date.now();
+    const sub = subscription([{ secret: newSecret }, { secret: oldSecret, expiresAt: new Date(now + 60_000).toISOString() }]);
+    const body = deliveryBody(message);
+    const headers = deliveryHeaders(message, sub, body, now, 'Hookpost/test');
+    expect(headers['webhook-signature']?.split(' ')).toHaveLength(2);
+    expect(new Webhook(newSecret).verify(body, headers)).toBeTruthy();
+    expect(new Webhook(oldSecret).verify(body, headers)).toBeTruthy();
+  });
+
+  it('drops an expired secret', () => {
+    const oldSecret = newSigningSecret();
+    const newSecret = newSigningSecret();
+    const now = Date.now();
+    const sub = subscription([{ secret: newSecret }, { secret: oldSecret, expiresAt: new Date(now - 1).toISOString() }]);
+    const body = deliveryBody(message);
+    const headers = deliveryHeaders(message, sub, body, now, 'Hookpost/test');
+    expect(headers['webhook-signature']?.split(' ')).toHaveLength(1);
+    expect(() => new Webhook(oldSecret).verify(body, headers)).toThrow();
+  });
+
+  it('keeps protocol headers when custom headers try to override them', () => {
+    const secret = newSigningSecret();
+    const sub = subscription([{ secret }], { 'webhook-id': 'forged', 'x-tenant': 'acme' });
+    const headers = deliveryHeaders(message, sub, deliveryBody(message), Date.now(), 'Hookpost/test');
+    expect(headers['webhook-id']).toBe(message.id);
+    expect(headers['x-tenant']).toBe('acme');
+  });
+
+  it('matches a signature computed independently from the scheme', () => {
+    const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+    // Known-answer vector: HMAC-SHA256("0123…cdef", "msg_1.1700000000.{}") computed with openssl.
+    expect(signPayload(secret, 'msg_1', 1_700_000_000, '{}')).toBe('v1,2c4VI0bO4Wd5svqP2unEA9pCk0dTAXr/elrHCJ+/efk=');
+    expect(signatureHeader([secret, secret], 'msg_1', 1_700_000_000, '{}')).toBe(
+      'v1,2c4VI0bO4Wd5svqP2unEA9pCk0dTAXr/elrHCJ+/efk= v1,2c4VI0bO4Wd5svqP2unEA9pCk0dTAXr/elrHCJ+/efk=',
+    );
+  });
+});

@@ -1,0 +1,147 @@
+/** The alarms that page an operator, all notifying one SNS topic. */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+
+/** Namespace and dimension the consumer's Powertools metrics are published under. */
+export const METRICS_NAMESPACE = 'Hookpost';
+export const SERVICE_NAME = 'hookpost';
+
+export function deliveryMetric(
+  name: 'DeliverySucceeded' | 'DeliveryFailed' | 'DeliveryDeadLettered',
+  period = Duration.minutes(5),
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic: cloudwatch.Stats.SUM,
+    period,
+  });
+}
+
+/** failed / (failed + succeeded) in percent; a period with failures but no success counts as 100 %. */
+export function deliveryFailureRate(period = Duration.minutes(5)): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: '100 * failed / (failed + FILL(succeeded, 0))',
+    usingMetrics: {
+      failed: deliveryMetric('DeliveryFailed', period),
+      succeeded: deliveryMetric('DeliverySucceeded', period),
+    },
+    label: 'Delivery failure rate (%)',
+    period,
+  });
+}
+
+/** The HTTP API's 5xx count on one stage (AWS/ApiGateway, dimensions ApiId and Stage). */
+export function api5xxMetric(apiId: string, stageName: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/ApiGateway',
+    metricName: '5xx',
+    dimensionsMap: { ApiId: apiId, Stage: stageName },
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.minutes(5),
+  });
+}
+
+export interface HookpostAlarmsProps {
+  readonly topic: sns.ITopic;
+  readonly eventsQueue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly consumer: lambda.IFunction;
+  readonly apiId: string;
+  readonly apiStageName: string;
+  readonly oldestEventAgeThreshold: Duration;
+  readonly deliveryFailureRatePercent: number;
+  readonly api5xxThreshold: number;
+}
+
+export interface HookpostAlarms {
+  readonly deadLetters: cloudwatch.Alarm;
+  readonly oldestEvent: cloudwatch.Alarm;
+  readonly consumerErrors: cloudwatch.Alarm;
+  readonly consumerThrottles: cloudwatch.Alarm;
+  readonly deliveryFailureRate: cloudwatch.Alarm;
+  readonly api5xx: cloudwatch.Alarm;
+}
+
+/** Builds every alarm, wires each to the topic (on alarm and on recovery) and returns them. */
+export function createAlarms(scope: Construct, props: HookpostAlarmsProps): HookpostAlarms {
+  const alarms: HookpostAlarms = {
+    // Any dead letter is a delivery nobody will retry; the visible count also sees messages moved
+    // in by a redrive (NumberOfMessagesSent does not).
+    deadLetters: new cloudwatch.Alarm(scope, 'DeadLettersAlarm', {
+      alarmDescription: 'Hookpost: the dead-letter queue holds deliveries that exhausted their retries.',
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // Retry waits hop through SQS delays of at most 15 min as new messages, so an older message
+    // means the consumer is not keeping up (default 30 min leaves room for one full hop).
+    oldestEvent: new cloudwatch.Alarm(scope, 'OldestEventAlarm', {
+      alarmDescription: 'Hookpost: events wait on the queue longer than expected; the consumer is behind or failing.',
+      metric: props.eventsQueue.metricApproximateAgeOfOldestMessage({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(5),
+      }),
+      threshold: props.oldestEventAgeThreshold.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // Endpoint failures are handled inside the consumer, so any function error is a bug or an AWS outage.
+    consumerErrors: new cloudwatch.Alarm(scope, 'ConsumerErrorsAlarm', {
+      alarmDescription: 'Hookpost: the consumer function failed (not an endpoint failure: those are retried).',
+      metric: props.consumer.metricErrors({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // The event source already caps concurrency, so a throttle means the account or a reserved limit ran out.
+    consumerThrottles: new cloudwatch.Alarm(scope, 'ConsumerThrottlesAlarm', {
+      alarmDescription: 'Hookpost: the consumer function is throttled; deliveries are delayed.',
+      metric: props.consumer.metricThrottles({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // One broken receiver fails on every retry; requiring 3 consecutive bad periods and a high share
+    // keeps a single dead endpoint from paging while a general outage still does.
+    deliveryFailureRate: new cloudwatch.Alarm(scope, 'DeliveryFailureRateAlarm', {
+      alarmDescription: 'Hookpost: a large share of delivery attempts are failing.',
+      metric: deliveryFailureRate(),
+      threshold: props.deliveryFailureRatePercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // A few 5xx can come from a transient dependency error answered as 503; a steady stream is an outage.
+    api5xx: new cloudwatch.Alarm(scope, 'Api5xxAlarm', {
+      alarmDescription: 'Hookpost: the HTTP API answers with server errors.',
+      metric: api5xxMetric(props.apiId, props.apiStageName),
+      threshold: props.api5xxThreshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+  };
+
+  const action = new SnsAction(props.topic);
+  for (const alarm of Object.values(alarms)) {
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+  }
+  return alarms;
+}

@@ -1,0 +1,16 @@
+/** `cdk synth` / `cdk deploy` entry point: the Hookpost stack, checked by cdk-nag's AwsSolutions rules. */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { HookpostStack } from './hookpost-stack.ts';
+
+const app = new App();
+
+// Optional at deploy time: `npx cdk deploy -c alarmEmail=ops@example.com`.
+const alarmEmail: unknown = app.node.tryGetContext('alarmEmail');
+
+new HookpostStack(app, 'Hookpost', {
+  alarmEmail: typeof alarmEmail === 'string' && alarmEmail !== '' ? alarmEmail : undefined,
+});
+
+// cdk-nag v3 is a policy-validation plugin: any unacknowledged finding fails `cdk synth`.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

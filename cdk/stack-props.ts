@@ -1,0 +1,278 @@
+/** Every tunable of the Hookpost stack, its default, and the checks that reject conflicting values. */
+import { Duration, type StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/config.ts';
+
+export interface HookpostStackProps extends StackProps {
+  /**
+   * Seconds to wait before each retry after the first attempt; the delivery is dead-lettered after the last.
+   * @default [5, 300, 1800, 7200, 18000, 36000, 36000] (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)
+   */
+  readonly retryScheduleSeconds?: readonly number[];
+  /**
+   * How long one HTTP attempt to an endpoint may take before it counts as failed.
+   * @default Duration.seconds(10)
+   */
+  readonly deliveryTimeout?: Duration;
+  /**
+   * Largest accepted event body; larger requests get 413.
+   * @default 262144 (256 KiB)
+   */
+  readonly maxPayloadBytes?: number;
+  /**
+   * Days an attempt record (and idempotency/message record) is kept before DynamoDB TTL deletes it.
+   * @default 30
+   */
+  readonly attemptTtlDays?: number;
+  /**
+   * How long a function instance caches a tenant's subscriptions.
+   * @default Duration.seconds(5)
+   */
+  readonly subscriptionCacheTtl?: Duration;
+  /**
+   * Messages the consumer receives per invocation.
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source gathers messages before invoking the consumer.
+   * @default Duration.seconds(1)
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Most consumer instances the SQS event source runs at once, so a flood cannot take the account's concurrency.
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Receives of one events-queue message before SQS moves it to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * How long SQS keeps an unprocessed message on the events queue (the dead-letter queue always keeps 14 days,
+   * longer than this, because SQS keeps a message's original enqueue time when it is dead-lettered).
+   * @default Duration.days(4)
+   */
+  readonly queueRetention?: Duration;
+  /**
+   * Consumer function timeout; the events queue's visibility timeout is six times this.
+   * @default Duration.seconds(60)
+   */
+  readonly consumerTimeout?: Duration;
+  /**
+   * Consumer function memory (MiB).
+   * @default 512
+   */
+  readonly consumerMemorySize?: number;
+  /**
+   * Memory (MiB) of the authorizer, ingest and management functions.
+   * @default 512
+   */
+  readonly apiMemorySize?: number;
+  /**
+   * Steady-state requests per second the HTTP API stage accepts before answering 429.
+   * @default 100
+   */
+  readonly apiThrottleRateLimit?: number;
+  /**
+   * Burst of requests the HTTP API stage accepts above the rate limit.
+   * @default 200
+   */
+  readonly apiThrottleBurstLimit?: number;
+  /**
+   * How long API Gateway caches an authorizer decision per Authorization header (a revoked key works this long).
+   * @default Duration.seconds(30)
+   */
+  readonly authorizerCacheTtl?: Duration;
+  /**
+   * Retention of function and API access logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Powertools log level of the functions.
+   * @default 'INFO'
+   */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * Address subscribed to the alarm topic; none when unset.
+   * @default - no email subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Age of the oldest events-queue message that raises the backlog alarm.
+   * @default Duration.minutes(30)
+   */
+  readonly oldestEventAgeAlarmThreshold?: Duration;
+  /**
+   * Percentage of failed delivery attempts (failed / (failed + succeeded), per 5 minutes) that raises the failure-rate alarm.
+   * @default 25
+   */
+  readonly deliveryFailureRateAlarmPercent?: number;
+  /**
+   * HTTP API 5xx responses per 5 minutes above which the API alarm fires.
+   * @default 5
+   */
+  readonly api5xxAlarmThreshold?: number;
+}
+
+/** The props with every default filled in. */
+export interface ResolvedHookpostProps {
+  readonly retryScheduleSeconds: readonly number[];
+  readonly deliveryTimeout: Duration;
+  readonly maxPayloadBytes: number;
+  readonly attemptTtlDays: number;
+  readonly subscriptionCacheTtl: Duration;
+  readonly batchSize: number;
+  readonly maxBatchingWindow: Duration;
+  readonly maxConcurrency: number;
+  readonly maxReceiveCount: number;
+  readonly queueRetention: Duration;
+  readonly consumerTimeout: Duration;
+  readonly consumerMemorySize: number;
+  readonly apiMemorySize: number;
+  readonly apiThrottleRateLimit: number;
+  readonly apiThrottleBurstLimit: number;
+  readonly authorizerCacheTtl: Duration;
+  readonly logRetention: RetentionDays;
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  readonly alarmEmail: string | undefined;
+  readonly oldestEventAgeAlarmThreshold: Duration;
+  readonly deliveryFailureRateAlarmPercent: number;
+  readonly api5xxAlarmThreshold: number;
+}
+
+export const DEFAULTS = {
+  retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
+  deliveryTimeout: Duration.seconds(10),
+  maxPayloadBytes: 256 * 1024,
+  attemptTtlDays: 30,
+  subscriptionCacheTtl: Duration.seconds(5),
+  batchSize: 10,
+  maxBatchingWindow: Duration.seconds(1),
+  maxConcurrency: 10,
+  maxReceiveCount: 5,
+  queueRetention: Duration.days(4),
+  consumerTimeout: Duration.seconds(60),
+  consumerMemorySize: 512,
+  apiMemorySize: 512,
+  apiThrottleRateLimit: 100,
+  apiThrottleBurstLimit: 200,
+  authorizerCacheTtl: Duration.seconds(30),
+  logRetention: RetentionDays.ONE_MONTH,
+  logLevel: 'INFO',
+  alarmEmail: undefined,
+  oldestEventAgeAlarmThreshold: Duration.minutes(30),
+  deliveryFailureRateAlarmPercent: 25,
+  api5xxAlarmThreshold: 5,
+} as const satisfies ResolvedHookpostProps;
+
+/** SQS's largest message; the queue is created with it. */
+export const QUEUE_MAX_MESSAGE_BYTES = 1_048_576;
+/** Room left in a queue message for the envelope (kind, ids, tenant, attempt) around the event data. */
+export const QUEUE_ENVELOPE_BYTES = 64 * 1024;
+/** API Gateway HTTP API stops waiting for an integration after 30 s; the management function stays under it. */
+export const MANAGEMENT_TIMEOUT = Duration.seconds(29);
+/** The SQS maximum; dead letters wait for an operator. */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+/** Lambda rule: the SQS visibility timeout should be at least six times the function timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`Hookpost stack: ${message}`);
+}
+
+function isInt(value: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** Fills in defaults and throws a clear error for values AWS would reject or that contradict each other. */
+export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHookpostProps {
+  const defined = Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined));
+  const p: ResolvedHookpostProps = { ...DEFAULTS, ...defined };
+
+  check(p.retryScheduleSeconds.length > 0, 'retryScheduleSeconds must list at least one retry delay');
+  check(
+    p.retryScheduleSeconds.every((s) => isInt(s, 0)),
+    `retryScheduleSeconds must be whole, non-negative seconds, got [${p.retryScheduleSeconds.join(', ')}]`,
+  );
+
+  const deliveryMs = p.deliveryTimeout.toMilliseconds();
+  const consumerSeconds = p.consumerTimeout.toSeconds();
+  check(isInt(deliveryMs, 1), `deliveryTimeout must be positive, got ${deliveryMs} ms`);
+  check(
+    isInt(consumerSeconds, 1, LAMBDA_MAX_TIMEOUT_SECONDS),
+    `consumerTimeout must be 1..${LAMBDA_MAX_TIMEOUT_SECONDS} s (Lambda maximum), got ${consumerSeconds} s`,
+  );
+  check(
+    consumerSeconds * VISIBILITY_TIMEOUT_FACTOR <= SQS_MAX_VISIBILITY_SECONDS,
+    `consumerTimeout × ${VISIBILITY_TIMEOUT_FACTOR} must fit the SQS visibility maximum of ${SQS_MAX_VISIBILITY_SECONDS} s`,
+  );
+  // A batch delivers in parallel but still needs a whole attempt plus bookkeeping inside one invocation.
+  check(
+    deliveryMs * 2 <= consumerSeconds * 1000,
+    `deliveryTimeout (${deliveryMs} ms) must be at most half of consumerTimeout (${consumerSeconds} s) so an attempt and its bookkeeping fit in one invocation`,
+  );
+  // "Send Test Event" makes the attempt inside the management function, which API Gateway cuts off at 30 s.
+  check(
+    deliveryMs + 4000 <= MANAGEMENT_TIMEOUT.toMilliseconds(),
+    `deliveryTimeout (${deliveryMs} ms) must leave 4 s under the ${MANAGEMENT_TIMEOUT.toSeconds()} s management timeout for test sends`,
+  );
+
+  check(
+    isInt(p.maxPayloadBytes, 1, QUEUE_MAX_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES),
+    `maxPayloadBytes must be 1..${QUEUE_MAX_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES} so an event plus its envelope fits one SQS message, got ${p.maxPayloadBytes}`,
+  );
+  check(isInt(p.attemptTtlDays, 1, 3650), `attemptTtlDays must be a whole number of days 1..3650, got ${p.attemptTtlDays}`);
+  check(isInt(p.subscriptionCacheTtl.toMilliseconds(), 1), 'subscriptionCacheTtl must be at least 1 ms');
+
+  // Limits of the Lambda SQS event source: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
+  const windowSeconds = p.maxBatchingWindow.toSeconds();
+  check(isInt(p.batchSize, 1, 10_000), `batchSize must be 1..10000, got ${p.batchSize}`);
+  check(isInt(windowSeconds, 0, 300), `maxBatchingWindow must be 0..300 s, got ${windowSeconds} s`);
+  check(p.batchSize <= 10 || windowSeconds >= 1, `batchSize ${p.batchSize} > 10 needs a maxBatchingWindow of at least 1 s`);
+  check(isInt(p.maxConcurrency, 2, 1000), `maxConcurrency must be 2..1000, got ${p.maxConcurrency}`);
+  // Fewer receives dead-letter messages that were only throttled: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+  check(
+    isInt(p.maxReceiveCount, 5, 1000),
+    `maxReceiveCount must be at least 5 (AWS guidance for Lambda consumers) and at most 1000, got ${p.maxReceiveCount}`,
+  );
+  const retentionSeconds = p.queueRetention.toSeconds();
+  check(
+    isInt(retentionSeconds, 60, DEAD_LETTER_RETENTION.toSeconds() - 86_400),
+    `queueRetention must be 60 s..13 days, a day shorter than the 14-day dead-letter retention, got ${retentionSeconds} s`,
+  );
+
+  check(isInt(p.consumerMemorySize, 128, 10_240), `consumerMemorySize must be 128..10240 MiB, got ${p.consumerMemorySize}`);
+  check(isInt(p.apiMemorySize, 128, 10_240), `apiMemorySize must be 128..10240 MiB, got ${p.apiMemorySize}`);
+
+  check(
+    Number.isFinite(p.apiThrottleRateLimit) && p.apiThrottleRateLimit > 0,
+    `apiThrottleRateLimit must be positive, got ${p.apiThrottleRateLimit}`,
+  );
+  check(isInt(p.apiThrottleBurstLimit, 1), `apiThrottleBurstLimit must be a positive integer, got ${p.apiThrottleBurstLimit}`);
+  check(
+    isInt(p.authorizerCacheTtl.toSeconds(), 0, 3600),
+    `authorizerCacheTtl must be 0..3600 s, got ${p.authorizerCacheTtl.toSeconds()} s`,
+  );
+
+  check(
+    p.alarmEmail === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(p.alarmEmail),
+    `alarmEmail is not an email address: "${p.alarmEmail}"`,
+  );
+  check(
+    isInt(p.oldestEventAgeAlarmThreshold.toSeconds(), 60, retentionSeconds),
+    'oldestEventAgeAlarmThreshold must be at least 60 s and within queueRetention',
+  );
+  check(
+    p.deliveryFailureRateAlarmPercent > 0 && p.deliveryFailureRateAlarmPercent < 100,
+    `deliveryFailureRateAlarmPercent must be between 0 and 100 (exclusive), got ${p.deliveryFailureRateAlarmPercent}`,
+  );
+  check(isInt(p.api5xxAlarmThreshold, 0), `api5xxAlarmThreshold must be a whole number ≥ 0, got ${p.api5xxAlarmThreshold}`);
+
+  return p;
+}

@@ -87,8 +87,10 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
     if (!target.ok) return { kind: 'error', error: target.code, message: target.reason, durationMs: elapsed() };
 
     // One deadline over connect, headers and body. It stays armed while a small remainder drains.
+    // (undici reads a 0 timeout as "none", so a nonsensical value becomes the shortest real one.)
+    const timeoutMs = request.timeoutMs >= 1 ? Math.ceil(request.timeoutMs) : 1;
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), request.timeoutMs);
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
     let timerHandedOff = false;
     try {
       const response = await agent.request({
@@ -98,8 +100,8 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
         headers: outgoingHeaders(request.headers),
         body: request.body,
         signal: deadline.signal,
-        headersTimeout: request.timeoutMs,
-        bodyTimeout: request.timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       const excerpt = await readExcerpt(response.body, maxExcerptBytes, deadline.signal);
       if (excerpt.draining) {
@@ -114,7 +116,7 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
         durationMs: elapsed(),
       };
     } catch (err) {
-      return { kind: 'error', ...describeFailure(err, deadline.signal.aborted, request.timeoutMs), durationMs: elapsed() };
+      return { kind: 'error', ...describeFailure(err, deadline.signal.aborted, timeoutMs), durationMs: elapsed() };
     } finally {
       if (!timerHandedOff) clearTimeout(timer);
     }

@@ -43,6 +43,10 @@ describe('http sender, production mode (allowPrivateTargets=false)', () => {
     ['0x7f.1', /destination 127\.0\.0\.1 is loopback/],
     ['0177.0.0.1', /destination 127\.0\.0\.1 is loopback/],
     ['[::ffff:127.0.0.1]', /IPv4-mapped form of 127\.0\.0\.1 \(loopback\)/],
+    ['[::1]', /destination ::1 is loopback/],
+    ['0.0.0.0', /destination 0\.0\.0\.0 is unspecified/], // Linux connects 0.0.0.0 to the local host
+    ['0', /destination 0\.0\.0\.0 is unspecified/],
+    ['[::]', /destination :: is unspecified/],
     ['localhost', /destination localhost is loopback/],
     [REBOUND_NAME, /rebound\.hooks\.example\.com resolved to 127\.0\.0\.1, which is loopback/],
   ])('never contacts the loopback receiver through host %s', async (host, message) => {
@@ -246,6 +250,13 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
       resetter.closeAllConnections();
       await new Promise<void>((resolve) => resetter.close(() => resolve()));
     }
+  });
+
+  it('resolves (never throws) when undici refuses the request, and sends nothing', async () => {
+    const result = await sender.send(request(`${receiver.url}/in`, { headers: { 'x-bad': 'line\r\nbreak' } }));
+
+    expect(result).toMatchObject({ kind: 'error', error: 'connection' });
+    expect(receiver.requests).toHaveLength(0);
   });
 
   it('reuses kept-alive sockets: 20 sequential requests use at most 2 connections', async () => {

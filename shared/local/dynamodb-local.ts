@@ -48,13 +48,15 @@ function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
 }
 
+/**
+ * When nobody else handles the signal, kill Java and then die of the signal as Node would have.
+ * When someone does (scripts/dev.ts), they stop us in order; the 'exit' hook is the backstop.
+ */
 function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
   killAll();
-  // Only take over the default "exit on signal" when nobody else (e.g. scripts/dev.ts) handles it.
-  if (process.listenerCount(signal) === 1) {
-    process.removeListener(signal, onSignal);
-    process.kill(process.pid, signal);
-  }
+  process.removeListener(signal, onSignal);
+  process.kill(process.pid, signal);
 }
 
 function track(child: ChildProcess): void {
@@ -105,7 +107,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       '-port',
       String(port),
     ],
-    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: a terminal Ctrl-C reaches only Node, which then stops things in order.
+    { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   track(child);
 

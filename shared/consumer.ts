@@ -32,6 +32,7 @@ export function dispatchDeps(runtime: Runtime, options: ConsumerOptions = {}): D
       },
     },
     attempts: runtime.attempts,
+    messages: runtime.messages,
     queue: runtime.queue,
     deadLetters: runtime.deadLetters,
     retryScheduleSeconds: config.retryScheduleSeconds,

@@ -5,7 +5,7 @@
 import type { Message, Subscription } from './domain.ts';
 import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
 import { wantsEventType } from './match.ts';
-import type { AttemptStore, DeadLetterQueue, EventQueue } from './ports.ts';
+import type { AttemptStore, DeadLetterQueue, EventQueue, MessageStore } from './ports.ts';
 import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
 import { nextRetryDelaySeconds } from './retry-schedule.ts';
 import { MAX_SQS_DELAY_SECONDS } from './queues/sqs.ts';
@@ -20,6 +20,7 @@ export type DeliveryMetric = 'DeliverySucceeded' | 'DeliveryFailed' | 'DeliveryD
 export interface DispatchDeps extends DeliveryDeps {
   subscriptions: SubscriptionLookup;
   attempts: AttemptStore;
+  messages: MessageStore;
   queue: EventQueue;
   deadLetters: DeadLetterQueue;
   retryScheduleSeconds: readonly number[];
@@ -75,6 +76,8 @@ async function deliverOnce(
     return;
   }
   deps.count?.('DeliveryFailed');
+  // Kept on the first failure so it can be redelivered or recovered later (idempotent put).
+  if (attemptNumber === 1) await deps.messages.keep(message);
   const retry: DeliveryMessage = {
     kind: 'delivery',
     message,

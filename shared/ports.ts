@@ -2,7 +2,7 @@
  * The small interfaces core logic depends on. The real adapters (DynamoDB, SQS, undici) and the
  * in-memory ones used by unit tests and benchmarks implement them.
  */
-import type { Attempt, AttemptStatus, EventType, Subscription } from './domain.ts';
+import type { Attempt, AttemptStatus, EventType, Message, Subscription } from './domain.ts';
 import type { QueueMessage } from './queue-message.ts';
 
 export interface Clock {
@@ -38,6 +38,15 @@ export interface AttemptStore {
     subscriptionId: string,
     options: { status?: AttemptStatus; limit: number; cursor?: string },
   ): Promise<Page<Attempt>>;
+}
+
+/**
+ * Messages kept for redelivery. The consumer keeps a message when a delivery of it first fails, so
+ * the common all-succeeded path costs no extra write; kept messages expire with the attempt TTL.
+ */
+export interface MessageStore {
+  keep(message: Message): Promise<void>;
+  get(tenant: string, id: string): Promise<Message | undefined>;
 }
 
 /** A publish under an Idempotency-Key: claimed first, completed with the response once queued. */

@@ -8,12 +8,23 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from './config.ts';
 import type { EventType, Subscription } from './domain.ts';
 import { createHttpSender } from './http-sender.ts';
-import type { AttemptStore, Clock, DeadLetterQueue, EventQueue, EventTypeStore, HttpSender, IdempotencyStore, SubscriptionStore } from './ports.ts';
+import type {
+  AttemptStore,
+  Clock,
+  DeadLetterQueue,
+  EventQueue,
+  EventTypeStore,
+  HttpSender,
+  IdempotencyStore,
+  MessageStore,
+  SubscriptionStore,
+} from './ports.ts';
 import { SqsDeadLetterQueue, SqsEventQueue } from './queues/sqs.ts';
 import {
   DynamoAttemptStore,
   DynamoEventTypeStore,
   DynamoIdempotencyStore,
+  DynamoMessageStore,
   DynamoSubscriptionStore,
 } from './stores/dynamodb.ts';
 import { TtlCache } from './ttl-cache.ts';
@@ -24,6 +35,7 @@ export interface Runtime {
   eventTypes: EventTypeStore;
   subscriptions: SubscriptionStore;
   attempts: AttemptStore;
+  messages: MessageStore;
   idempotency: IdempotencyStore;
   queue: EventQueue;
   deadLetters: DeadLetterQueue;
@@ -79,6 +91,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     eventTypes,
     subscriptions,
     attempts: new DynamoAttemptStore(db, config.tableName, config.attemptTtlDays * 86_400),
+    messages: new DynamoMessageStore(db, config.tableName, config.attemptTtlDays * 86_400),
     idempotency: new DynamoIdempotencyStore(db, config.tableName),
     queue: new SqsEventQueue(sqs, config.eventsQueueUrl),
     deadLetters: new SqsDeadLetterQueue(sqs, config.deadLetterQueueUrl),

@@ -7,12 +7,13 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Attempt, EventType, Subscription } from '../domain.ts';
+import type { Attempt, EventType, Message, Subscription } from '../domain.ts';
 import type {
   AttemptStore,
   EventTypeStore,
   IdempotencyRecord,
   IdempotencyStore,
+  MessageStore,
   Page,
   SubscriptionStore,
 } from '../ports.ts';
@@ -23,6 +24,7 @@ export const keys = {
   eventType: (type: string) => ({ pk: 'EVENT_TYPE', sk: type }),
   subscription: (tenant: string, id: string) => ({ pk: `TENANT#${tenant}`, sk: `SUB#${id}` }),
   attempt: (subscriptionId: string, attemptId: string) => ({ pk: `ATTEMPTS#${subscriptionId}`, sk: attemptId }),
+  message: (tenant: string, id: string) => ({ pk: `TENANT#${tenant}`, sk: `MSG#${id}` }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: '-' }),
 };
 
@@ -193,6 +195,24 @@ export class DynamoAttemptStore implements AttemptStore {
       items,
       nextCursor: start && last ? encodeCursor(keys.attempt(subscriptionId, last.id)) : undefined,
     };
+  }
+}
+
+export class DynamoMessageStore implements MessageStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async keep(message: Message): Promise<void> {
+    const ttl = Math.floor(Date.parse(message.timestamp) / 1000) + this.ttlSeconds;
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.message(message.tenant, message.id), ...message, ttl } }));
+  }
+
+  async get(tenant: string, id: string): Promise<Message | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.message(tenant, id) }));
+    return Item ? strip<Message>(Item) : undefined;
   }
 }
 

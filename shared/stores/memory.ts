@@ -1,6 +1,6 @@
 /** In-memory adapters of the ports, for unit tests and the delivery benchmark (no AWS, no network). */
-import type { Attempt } from '../domain.ts';
-import type { AttemptStore, DeadLetter, DeadLetterQueue, EventQueue, Page, SendResult } from '../ports.ts';
+import type { Attempt, Message } from '../domain.ts';
+import type { AttemptStore, DeadLetter, DeadLetterQueue, EventQueue, MessageStore, Page, SendResult } from '../ports.ts';
 import type { QueueMessage } from '../queue-message.ts';
 
 export class MemoryAttemptStore implements AttemptStore {
@@ -45,5 +45,17 @@ export class MemoryDeadLetterQueue implements DeadLetterQueue {
 
   async peek(limit: number): Promise<{ approximateCount: number; items: unknown[] }> {
     return { approximateCount: this.deadLetters.length, items: this.deadLetters.slice(0, limit) };
+  }
+}
+
+export class MemoryMessageStore implements MessageStore {
+  readonly messages = new Map<string, Message>();
+
+  async keep(message: Message): Promise<void> {
+    this.messages.set(`${message.tenant}/${message.id}`, message);
+  }
+
+  async get(tenant: string, id: string): Promise<Message | undefined> {
+    return this.messages.get(`${tenant}/${id}`);
   }
 }

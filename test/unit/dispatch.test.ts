@@ -3,7 +3,7 @@ import { dispatch, type DispatchDeps } from '#shared/dispatch.ts';
 import type { Message, Subscription } from '#shared/domain.ts';
 import type { HttpRequest, HttpResult } from '#shared/ports.ts';
 import type { DeliveryMessage } from '#shared/queue-message.ts';
-import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue } from '#shared/stores/memory.ts';
+import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/stores/memory.ts';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 
@@ -32,6 +32,7 @@ function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => Htt
   const attempts = new MemoryAttemptStore();
   const queue = new MemoryEventQueue();
   const deadLetters = new MemoryDeadLetterQueue();
+  const messages = new MemoryMessageStore();
   const deps: DispatchDeps = {
     http: { send: async (req) => (sent.push(req), respond(req)) },
     clock: { now: () => NOW },
@@ -42,13 +43,14 @@ function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => Htt
       disable: async (_tenant, id) => void disabled.push(id),
     },
     attempts,
+    messages,
     queue,
     deadLetters,
     retryScheduleSeconds: [10, 3600],
     throttledMinimumSeconds: 60,
     random: () => 0.5,
   };
-  return { deps, sent, disabled, attempts, queue, deadLetters };
+  return { deps, sent, disabled, attempts, queue, deadLetters, messages };
 }
 
 const status = (statusCode: number, headers: Record<string, string> = {}): HttpResult => ({
@@ -81,13 +83,21 @@ describe('dispatch', () => {
     expect(queue.sent).toEqual([]);
   });
 
+  it('keeps no copy of a message that every endpoint accepted', async () => {
+    const { deps, messages } = setup([sub('a')], () => status(200));
+    await dispatch(deps, { kind: 'event', message });
+    expect(messages.messages.size).toBe(0);
+  });
+
   it('re-queues only the subscription that failed, with its next attempt number and delay', async () => {
-    const { deps, queue, deadLetters } = setup([sub('ok'), sub('bad')], (req) =>
+    const { deps, queue, deadLetters, messages } = setup([sub('ok'), sub('bad')], (req) =>
       req.url.includes('bad') ? status(500) : status(204),
     );
     await dispatch(deps, { kind: 'event', message });
     expect(queue.sent).toEqual([{ message: retryOf('bad', 2, NOW + 10_000), delaySeconds: 10 }]);
     expect(deadLetters.deadLetters).toEqual([]);
+    // The failed message is kept for redelivery.
+    expect(await messages.get('t1', 'msg_1')).toEqual(message);
   });
 
   it('hops through the queue while a retry is not yet due (SQS delays stop at 15 minutes)', async () => {

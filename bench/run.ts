@@ -1,0 +1,245 @@
+/**
+ * `npm run bench`: Hookpost's delivery engine against the raw HTTP limit of this machine.
+ *
+ * A receiver runs in its own process on 127.0.0.1. In this process, interleaved rounds of:
+ * - baseline: an undici Pool loop that JSON-stringifies, HMAC-signs (node:crypto) and POSTs each event;
+ * - hookpost: `dispatch()` — subscription matching, Standard Webhooks signing, the real HTTP sender
+ *   (`createHttpSender`, as the consumer builds it), outcome classification and attempt recording into
+ *   the in-memory store;
+ * both at the same concurrency with the same 1 KiB events. The last line is
+ * `delivery-ratio <median hookpost deliveries/s ÷ median baseline deliveries/s>`.
+ *
+ *   npm run bench -- --rounds 5 --events 5000 --concurrency 50
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/config.ts';
+import { dispatch, type DispatchDeps } from '#shared/dispatch.ts';
+import type { Message, Subscription } from '#shared/domain.ts';
+import { createHttpSender } from '#shared/http-sender.ts';
+import { newMessageId } from '#shared/ids.ts';
+import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue } from '#shared/stores/memory.ts';
+import { startReceiverProcess } from './receiver-process.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    events: { type: 'string', default: '5000' },
+    concurrency: { type: 'string', default: '50' },
+    // For profiling one side alone (`node --cpu-prof --import tsx bench/run.ts --only hookpost`); no ratio then.
+    only: { type: 'string' },
+  },
+});
+const ROUNDS = positive(flags.rounds, 'rounds');
+const EVENTS = positive(flags.events, 'events');
+const CONCURRENCY = positive(flags.concurrency, 'concurrency');
+const SIDES = flags.only === undefined ? (['baseline', 'hookpost'] as const) : ([side(flags.only)] as const);
+const WARMUP_EVENTS = Math.min(1000, EVENTS);
+const PAYLOAD_BYTES = 1024;
+const USER_AGENT = 'Hookpost/bench';
+
+function side(value: string): 'baseline' | 'hookpost' {
+  if (value !== 'baseline' && value !== 'hookpost') throw new Error(`--only must be baseline or hookpost, got "${value}"`);
+  return value;
+}
+
+function positive(value: string | undefined, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+interface RoundResult {
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Events whose `data` serialises to about PAYLOAD_BYTES, each with its own id, built once for both sides. */
+function makeMessages(count: number): Message[] {
+  const filler = randomBytes(PAYLOAD_BYTES).toString('base64url').slice(0, PAYLOAD_BYTES - 80);
+  return Array.from({ length: count }, (_, i) => ({
+    id: newMessageId(),
+    type: 'user.created',
+    tenant: 'bench',
+    timestamp: new Date().toISOString(),
+    data: { userId: `usr_${i}`, email: `user${i}@example.com`, note: filler },
+  }));
+}
+
+/**
+ * Runs `work(i)` for i in [0, count) on `concurrency` workers; returns deliveries/s and latency percentiles.
+ * `work` resolves true when the delivery succeeded; anything else aborts the benchmark.
+ */
+async function measure(count: number, work: (index: number) => Promise<boolean>): Promise<RoundResult> {
+  const latencies = new Float64Array(count);
+  let next = 0;
+  let failures = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) {
+      const started = performance.now();
+      if (!(await work(i))) failures += 1;
+      latencies[i] = performance.now() - started;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const elapsedMs = performance.now() - started;
+  if (failures > 0) throw new Error(`${failures} of ${count} deliveries failed`);
+  latencies.sort();
+  return {
+    perSecond: count / (elapsedMs / 1000),
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+  };
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+async function main(): Promise<void> {
+  const receiver = await startReceiverProcess();
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const secretKey = Buffer.from(secret.slice(6), 'base64');
+  const url = `${receiver.origin}/webhooks/bench`;
+  const messages = makeMessages(EVENTS);
+  const warmupMessages = makeMessages(WARMUP_EVENTS);
+
+  // Baseline: what any sender has to do per event, with nothing else.
+  const pool = new Pool(receiver.origin, { connections: CONCURRENCY, keepAliveTimeout: 4_000 });
+  const baseline = (batch: Message[]) => async (i: number) => {
+    const message = batch[i] as Message;
+    const body = JSON.stringify({ type: message.type, timestamp: message.timestamp, data: message.data });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = createHmac('sha256', secretKey).update(`${message.id}.${timestamp}.${body}`).digest('base64');
+    const response = await pool.request({
+      path: '/webhooks/bench',
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        'webhook-id': message.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': `v1,${signature}`,
+      },
+      body,
+    });
+    await response.body.text();
+    return response.statusCode === 200;
+  };
+
+  // Hookpost: the consumer's dispatch with in-memory stores. The receiver is on loopback, so private
+  // targets are allowed, exactly as in local mode.
+  const http = createHttpSender({ allowPrivateTargets: true });
+  const now = new Date().toISOString();
+  const subscription = (id: string, eventTypes: string[]): Subscription => ({
+    id,
+    tenant: 'bench',
+    url,
+    eventTypes,
+    description: 'benchmark endpoint',
+    headers: {},
+    enabled: true,
+    secrets: [{ secret }],
+    createdAt: now,
+    updatedAt: now,
+  });
+  // One subscription matches (by prefix pattern); the other is skipped by the same matching code.
+  const subscriptions = [subscription('sub_bench', ['user.*']), subscription('sub_other', ['invoice.paid'])];
+  const deps = (): DispatchDeps & { attempts: MemoryAttemptStore; failed: number } => {
+    const d = {
+      http,
+      clock: { now: () => Date.now() },
+      deliveryTimeoutMs: 10_000,
+      userAgent: USER_AGENT,
+      subscriptions: { forTenant: async () => subscriptions, disable: async () => {} },
+      attempts: new MemoryAttemptStore(),
+      queue: new MemoryEventQueue(),
+      deadLetters: new MemoryDeadLetterQueue(),
+      retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
+      throttledMinimumSeconds: 60,
+      failed: 0,
+      count: (metric: string) => {
+        if (metric !== 'DeliverySucceeded') d.failed += 1;
+      },
+    };
+    return d;
+  };
+  const hookpost = (batch: Message[]) => {
+    const d = deps();
+    return async (i: number) => {
+      const failedBefore = d.failed;
+      await dispatch(d, { kind: 'event', message: batch[i] as Message });
+      // A retry queued or a dead letter is a failed delivery.
+      return d.failed === failedBefore;
+    };
+  };
+
+  const results: Record<'baseline' | 'hookpost', RoundResult[]> = { baseline: [], hookpost: [] };
+  try {
+    // Warm both paths (JIT, sockets) before anything is measured.
+    if (SIDES.includes('baseline')) await measure(WARMUP_EVENTS, baseline(warmupMessages));
+    if (SIDES.includes('hookpost')) await measure(WARMUP_EVENTS, hookpost(warmupMessages));
+
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate who goes first so a drift in machine load does not favour one side.
+      const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
+      for (const side of order) {
+        const result =
+          side === 'baseline' ? await measure(EVENTS, baseline(messages)) : await measure(EVENTS, hookpost(messages));
+        results[side].push(result);
+      }
+    }
+  } finally {
+    await Promise.allSettled([pool.close(), http.close()]);
+    await receiver.stop();
+  }
+
+  printReport(results);
+}
+
+function printReport(results: Record<'baseline' | 'hookpost', RoundResult[]>): void {
+  const fmt = (n: number, digits = 0) => n.toFixed(digits);
+  console.log(
+    `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${os.platform()} ${os.arch()}`,
+  );
+  console.log(
+    `${ROUNDS} rounds × ${EVENTS} deliveries of ${PAYLOAD_BYTES} B events, concurrency ${CONCURRENCY}, keep-alive, receiver in a separate process on 127.0.0.1`,
+  );
+  console.log('');
+  console.log('| side     | round | deliveries/s | p50 ms | p99 ms |');
+  console.log('|----------|------:|-------------:|-------:|-------:|');
+  for (const side of SIDES) {
+    results[side].forEach((r, i) => {
+      console.log(`| ${side.padEnd(8)} | ${String(i + 1).padStart(5)} | ${fmt(r.perSecond).padStart(12)} | ${fmt(r.p50Ms, 2).padStart(6)} | ${fmt(r.p99Ms, 2).padStart(6)} |`);
+    });
+  }
+  console.log('');
+  console.log('| side     | deliveries/s min – median – max | p50 ms (median) | p99 ms (median) |');
+  console.log('|----------|---------------------------------|----------------:|----------------:|');
+  for (const side of SIDES) {
+    const rates = results[side].map((r) => r.perSecond);
+    const range = `${fmt(Math.min(...rates))} – ${fmt(median(rates))} – ${fmt(Math.max(...rates))}`;
+    console.log(
+      `| ${side.padEnd(8)} | ${range.padEnd(31)} | ${fmt(median(results[side].map((r) => r.p50Ms)), 2).padStart(15)} | ${fmt(median(results[side].map((r) => r.p99Ms)), 2).padStart(15)} |`,
+    );
+  }
+  if (SIDES.length < 2) return;
+  console.log('');
+  const ratio = median(results.hookpost.map((r) => r.perSecond)) / median(results.baseline.map((r) => r.perSecond));
+  console.log(`delivery-ratio ${ratio.toFixed(2)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

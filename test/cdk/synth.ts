@@ -1,0 +1,56 @@
+/** Shared set-up for the CDK tests: an App configured like `cdk synth`, and template lookups. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** The feature flags from cdk.json, so tests see what `cdk synth` produces. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(path.join(root, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+/**
+ * An App for tests. `bundle: false` skips esbuild (a placeholder asset is used), which keeps
+ * property-only stacks fast; the default-stack test bundles for real to prove the handlers build.
+ */
+export function testApp(options: { bundle: boolean }): App {
+  return new App({
+    context: {
+      ...cdkJsonContext(),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+}
+
+export interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+}
+
+/** The one resource of `type` whose properties satisfy `predicate`; fails when there is not exactly one. */
+export function onlyResource(
+  template: Template,
+  type: string,
+  predicate: (properties: Record<string, unknown>) => boolean = () => true,
+): { logicalId: string; resource: CfnResource } {
+  const matches = Object.entries(template.findResources(type) as Record<string, CfnResource>).filter(([, r]) =>
+    predicate(r.Properties ?? {}),
+  );
+  if (matches.length !== 1) throw new Error(`expected exactly one ${type} matching, found ${matches.length}`);
+  const [logicalId, resource] = matches[0] as [string, CfnResource];
+  return { logicalId, resource };
+}
+
+/** The logical id a `{ Ref: id }` or `{ Fn::GetAtt: [id, attr] }` points at. */
+export function referencedId(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const ref = (value as { Ref?: unknown }).Ref;
+  if (typeof ref === 'string') return ref;
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  return undefined;
+}

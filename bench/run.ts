@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   // One subscription matches (by prefix pattern); the other is skipped by the same matching code.
   const subscriptions = [subscription('sub_bench', ['user.*']), subscription('sub_other', ['invoice.paid'])];
   const deps = (): DispatchDeps & { attempts: MemoryAttemptStore; failed: number } => {
-    const d = {
+    const d: DispatchDeps & { attempts: MemoryAttemptStore; failed: number } = {
       http,
       clock: { now: () => Date.now() },
       deliveryTimeoutMs: 10_000,
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
       retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
       throttledMinimumSeconds: 60,
       failed: 0,
-      count: (metric: string) => {
+      count: (metric) => {
         if (metric !== 'DeliverySucceeded') d.failed += 1;
       },
     };

@@ -20,7 +20,7 @@ import { dispatch, type DispatchDeps } from '#shared/dispatch.ts';
 import type { Message, Subscription } from '#shared/domain.ts';
 import { createHttpSender } from '#shared/http-sender.ts';
 import { newMessageId } from '#shared/ids.ts';
-import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue } from '#shared/stores/memory.ts';
+import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/stores/memory.ts';
 import { startReceiverProcess } from './receiver-process.ts';
 
 const { values: flags } = parseArgs({
@@ -163,6 +163,7 @@ async function main(): Promise<void> {
       userAgent: USER_AGENT,
       subscriptions: { forTenant: async () => subscriptions, disable: async () => {} },
       attempts: new MemoryAttemptStore(),
+      messages: new MemoryMessageStore(),
       queue: new MemoryEventQueue(),
       deadLetters: new MemoryDeadLetterQueue(),
       retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,

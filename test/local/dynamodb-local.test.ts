@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { localDynamoDbClient } from '#shared/local/aws-clients.ts';
@@ -11,6 +13,26 @@ function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+const FIXTURE = new URL('./fixtures/hold-dynamodb-local.ts', import.meta.url).pathname;
+
+/** Runs the fixture in its own Node process and returns it once DynamoDB Local is up, with Java's pid. */
+async function holdInChild(mode: 'wait' | 'exit' | 'throw') {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.resume();
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  while (!stdout.includes('\n') && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+  const { javaPid } = JSON.parse(stdout.split('\n')[0] ?? '{}') as { javaPid: number };
+  return { child, javaPid, exited };
+}
+
+async function gone(pid: number, timeoutMs = 3_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isRunning(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return !isRunning(pid);
 }
 
 describe('startDynamoDbLocal', () => {
@@ -45,5 +67,25 @@ describe('startDynamoDbLocal', () => {
     await expect(startDynamoDbLocal({ javaCommand: '/nonexistent/bin/java' })).rejects.toThrow(
       /needs Java 17 or newer: "\/nonexistent\/bin\/java" was not found/,
     );
+  });
+
+  // Each case starts its own JVM in a child process; run them side by side, with room for a slow start.
+  it.concurrent.each(['SIGTERM', 'SIGINT'] as const)('kills Java when the process gets %s and nobody handles it', { timeout: 60_000 }, async (signal) => {
+    const { child, javaPid, exited } = await holdInChild('wait');
+
+    child.kill(signal);
+    const [, exitSignal] = await exited;
+
+    expect(exitSignal).toBe(signal); // the process still dies of the signal, as it would without us
+    expect(await gone(javaPid)).toBe(true);
+  });
+
+  it.concurrent.each(['exit', 'throw'] as const)('kills Java when the process ends by %s', { timeout: 60_000 }, async (mode) => {
+    const { javaPid, exited } = await holdInChild(mode);
+
+    const [code] = await exited;
+
+    expect(code).not.toBe(0);
+    expect(await gone(javaPid)).toBe(true);
   });
 });

@@ -53,6 +53,8 @@ function positive(value: string | undefined, name: string): number {
 
 interface RoundResult {
   perSecond: number;
+  /** CPU time of this (sending) process per delivery; the receiver's is not included. */
+  cpuMicros: number;
   p50Ms: number;
   p99Ms: number;
 }
@@ -85,12 +87,15 @@ async function measure(count: number, work: (index: number) => Promise<boolean>)
     }
   };
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   if (failures > 0) throw new Error(`${failures} of ${count} deliveries failed`);
   latencies.sort();
   return {
     perSecond: count / (elapsedMs / 1000),
+    cpuMicros: (cpu.user + cpu.system) / count,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
   };
@@ -217,21 +222,21 @@ function printReport(results: Record<'baseline' | 'hookpost', RoundResult[]>): v
     `${ROUNDS} rounds × ${EVENTS} deliveries of ${PAYLOAD_BYTES} B events, concurrency ${CONCURRENCY}, keep-alive, receiver in a separate process on 127.0.0.1`,
   );
   console.log('');
-  console.log('| side     | round | deliveries/s | p50 ms | p99 ms |');
-  console.log('|----------|------:|-------------:|-------:|-------:|');
+  console.log('| side     | round | deliveries/s | p50 ms | p99 ms | sender CPU µs/delivery |');
+  console.log('|----------|------:|-------------:|-------:|-------:|-----------------------:|');
   for (const side of SIDES) {
     results[side].forEach((r, i) => {
-      console.log(`| ${side.padEnd(8)} | ${String(i + 1).padStart(5)} | ${fmt(r.perSecond).padStart(12)} | ${fmt(r.p50Ms, 2).padStart(6)} | ${fmt(r.p99Ms, 2).padStart(6)} |`);
+      console.log(`| ${side.padEnd(8)} | ${String(i + 1).padStart(5)} | ${fmt(r.perSecond).padStart(12)} | ${fmt(r.p50Ms, 2).padStart(6)} | ${fmt(r.p99Ms, 2).padStart(6)} | ${fmt(r.cpuMicros).padStart(22)} |`);
     });
   }
   console.log('');
-  console.log('| side     | deliveries/s min – median – max | p50 ms (median) | p99 ms (median) |');
-  console.log('|----------|---------------------------------|----------------:|----------------:|');
+  console.log('| side     | deliveries/s min – median – max | p50 ms (median) | p99 ms (median) | CPU µs/delivery (median) |');
+  console.log('|----------|---------------------------------|----------------:|----------------:|-------------------------:|');
   for (const side of SIDES) {
     const rates = results[side].map((r) => r.perSecond);
     const range = `${fmt(Math.min(...rates))} – ${fmt(median(rates))} – ${fmt(Math.max(...rates))}`;
     console.log(
-      `| ${side.padEnd(8)} | ${range.padEnd(31)} | ${fmt(median(results[side].map((r) => r.p50Ms)), 2).padStart(15)} | ${fmt(median(results[side].map((r) => r.p99Ms)), 2).padStart(15)} |`,
+      `| ${side.padEnd(8)} | ${range.padEnd(31)} | ${fmt(median(results[side].map((r) => r.p50Ms)), 2).padStart(15)} | ${fmt(median(results[side].map((r) => r.p99Ms)), 2).padStart(15)} | ${fmt(median(results[side].map((r) => r.cpuMicros))).padStart(24)} |`,
     );
   }
   if (SIDES.length < 2) return;

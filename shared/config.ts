@@ -13,6 +13,8 @@ export interface Config {
   maxPayloadBytes: number;
   attemptTtlDays: number;
   subscriptionCacheMs: number;
+  /** A subscription failing without a success for this long is disabled (default 5 days). */
+  disableAfterFailingMs: number;
   /** Secrets Manager secret holding the admin API key (AWS). */
   adminKeySecretArn?: string;
   /** The admin API key itself (local mode). */
@@ -20,6 +22,9 @@ export interface Config {
   /** SNS topic for operational notices such as `endpoint.disabled`. */
   alarmTopicArn?: string;
   version: string;
+  /** Queue ARNs for the dead-letter redrive (SQS StartMessageMoveTask) on AWS. */
+  eventsQueueArn?: string;
+  deadLetterQueueArn?: string;
   /** Endpoint overrides for local mode (fauxqs, DynamoDB Local); unset on AWS. */
   sqsEndpoint?: string;
   dynamoDbEndpoint?: string;
@@ -64,10 +69,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxPayloadBytes: positiveInt(env, 'HOOKPOST_MAX_PAYLOAD_BYTES', 256 * 1024),
     attemptTtlDays: positiveInt(env, 'HOOKPOST_ATTEMPT_TTL_DAYS', 30),
     subscriptionCacheMs: positiveInt(env, 'HOOKPOST_SUBSCRIPTION_CACHE_MS', 5_000),
+    disableAfterFailingMs: positiveInt(env, 'HOOKPOST_DISABLE_AFTER_FAILING_HOURS', 120) * 3_600_000,
     adminKeySecretArn: env.HOOKPOST_ADMIN_KEY_SECRET_ARN || undefined,
     adminKey: env.HOOKPOST_ADMIN_KEY || undefined,
     alarmTopicArn: env.HOOKPOST_ALARM_TOPIC_ARN || undefined,
     version: env.HOOKPOST_VERSION ?? '0.1.0',
+    eventsQueueArn: env.HOOKPOST_EVENTS_QUEUE_ARN || undefined,
+    deadLetterQueueArn: env.HOOKPOST_DLQ_ARN || undefined,
     sqsEndpoint: env.HOOKPOST_SQS_ENDPOINT || undefined,
     dynamoDbEndpoint: env.HOOKPOST_DYNAMODB_ENDPOINT || undefined,
   };

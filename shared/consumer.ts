@@ -26,11 +26,22 @@ export function dispatchDeps(runtime: Runtime, options: ConsumerOptions = {}): D
     userAgent: `Hookpost/${config.version}`,
     subscriptions: {
       forTenant: runtime.cache.subscriptionsOf,
+      // Every write also drops this container's cached copy of the tenant, so the next read sees it.
       async disable(tenant, id, reason, at) {
         await runtime.subscriptions.disable(tenant, id, reason, at);
         runtime.cache.forgetTenant(tenant);
       },
+      async markFailing(tenant, id, at) {
+        await runtime.subscriptions.markFailing(tenant, id, at);
+        runtime.cache.forgetTenant(tenant);
+      },
+      async markHealthy(tenant, id) {
+        await runtime.subscriptions.markHealthy(tenant, id);
+        runtime.cache.forgetTenant(tenant);
+      },
     },
+    disableAfterFailingMs: config.disableAfterFailingMs,
+    notifier: runtime.notifier,
     attempts: runtime.attempts,
     messages: runtime.messages,
     queue: runtime.queue,
@@ -49,7 +60,10 @@ export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 export function createBatchHandler(runtime: Runtime, options: ConsumerOptions = {}): BatchHandler {
   const deps = dispatchDeps(runtime, options);
-  const handleRecord = async (record: SQSRecord) => dispatch(deps, parseQueueMessage(record.body));
+  const handleRecord = async (record: SQSRecord) =>
+    dispatch(deps, parseQueueMessage(record.body), {
+      redelivered: Number(record.attributes.ApproximateReceiveCount) > 1,
+    });
   // One processor per invocation: it keeps per-batch state, and the local poller runs batches concurrently.
   return (event) =>
     processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {

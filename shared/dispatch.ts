@@ -5,15 +5,19 @@
 import type { Message, Subscription } from './domain.ts';
 import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
 import { wantsEventType } from './match.ts';
-import type { AttemptStore, DeadLetterQueue, EventQueue, MessageStore } from './ports.ts';
+import type { AttemptStore, DeadLetterQueue, EventQueue, MessageStore, Notifier, SubscriptionStore } from './ports.ts';
 import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
 import { nextRetryDelaySeconds } from './retry-schedule.ts';
 import { MAX_SQS_DELAY_SECONDS } from './queues/sqs.ts';
 
-export interface SubscriptionLookup {
+/** Cached reads of a tenant's subscriptions, plus the writes the engine makes to them. */
+export interface SubscriptionLookup extends Pick<SubscriptionStore, 'disable' | 'markFailing' | 'markHealthy'> {
   forTenant(tenant: string): Promise<Subscription[]>;
-  disable(tenant: string, id: string, reason: string, at: string): Promise<void>;
 }
+
+export const DEFAULT_DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60 * 1000;
+/** Slack for clock differences between the ingest and consumer functions when reading the attempt log. */
+const CLOCK_SKEW_MS = 60_000;
 
 export type DeliveryMetric = 'DeliverySucceeded' | 'DeliveryFailed' | 'DeliveryDeadLettered';
 
@@ -26,25 +30,44 @@ export interface DispatchDeps extends DeliveryDeps {
   retryScheduleSeconds: readonly number[];
   /** Floor for the wait after a 429 or a timeout. */
   throttledMinimumSeconds: number;
+  /** A subscription failing without a success for this long is disabled. */
+  disableAfterFailingMs: number;
+  notifier: Notifier;
   count?: (metric: DeliveryMetric) => void;
   random?: () => number;
 }
 
-/** Throws when anything could not be made durable; the queue record then fails and comes back. */
-export async function dispatch(deps: DispatchDeps, queued: QueueMessage): Promise<void> {
-  if (queued.kind === 'event') return fanOut(deps, queued.message);
-  return deliverQueued(deps, queued);
+export interface DispatchOptions {
+  /**
+   * The queue delivered this record before (a crash, a timeout, a failed batch item). Endpoints that
+   * already accepted the message are then skipped: the attempt log is the ledger, read only here.
+   */
+  redelivered?: boolean;
 }
 
-async function fanOut(deps: DispatchDeps, message: Message): Promise<void> {
+/** Throws when anything could not be made durable; the queue record then fails and comes back. */
+export async function dispatch(deps: DispatchDeps, queued: QueueMessage, options: DispatchOptions = {}): Promise<void> {
+  if (queued.kind === 'event') return fanOut(deps, queued.message, options);
+  return deliverQueued(deps, queued, options);
+}
+
+async function fanOut(deps: DispatchDeps, message: Message, options: DispatchOptions): Promise<void> {
   const targets = (await deps.subscriptions.forTenant(message.tenant)).filter(
     (subscription) => subscription.enabled && wantsEventType(subscription.eventTypes, message.type),
   );
   const body = deliveryBody(message);
-  await settleAll(targets.map((subscription) => deliverOnce(deps, message, subscription, 1, body)));
+  await settleAll(
+    targets.map(async (subscription) => {
+      if (options.redelivered && (await alreadyDelivered(deps, message, subscription))) return;
+      await deliverOnce(deps, message, subscription, 1, body);
+    }),
+  );
 }
 
-async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage): Promise<void> {
+const alreadyDelivered = (deps: DispatchDeps, message: Message, subscription: Subscription) =>
+  deps.attempts.hasSucceeded(subscription.id, message.id, Date.parse(message.timestamp) - CLOCK_SKEW_MS);
+
+async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage, options: DispatchOptions): Promise<void> {
   const waitMs = queued.dueAt - deps.clock.now();
   if (waitMs > 1000) {
     // Not due yet: SQS delays stop at 15 minutes, so longer waits hop through the queue.
@@ -59,6 +82,7 @@ async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage): Promi
     await deadLetter(deps, queued, `subscription disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}`);
     return;
   }
+  if (options.redelivered && (await alreadyDelivered(deps, queued.message, subscription))) return;
   await deliverOnce(deps, queued.message, subscription, queued.attempt);
 }
 
@@ -73,6 +97,7 @@ async function deliverOnce(
   await deps.attempts.record(attempt);
   if (outcome.kind === 'delivered') {
     deps.count?.('DeliverySucceeded');
+    if (subscription.failingSince) await deps.subscriptions.markHealthy(subscription.tenant, subscription.id);
     return;
   }
   deps.count?.('DeliveryFailed');
@@ -86,10 +111,18 @@ async function deliverOnce(
     dueAt: 0,
   };
   if (outcome.kind === 'permanent') {
-    if (outcome.disableSubscription) {
-      await deps.subscriptions.disable(subscription.tenant, subscription.id, outcome.reason, attempt.timestamp);
-    }
+    if (outcome.disableSubscription) await disable(deps, subscription, outcome.reason, attempt.timestamp);
     await deadLetter(deps, retry, outcome.reason, attempt);
+    return;
+  }
+  const failingSince = subscription.failingSince ? Date.parse(subscription.failingSince) : undefined;
+  if (failingSince === undefined) {
+    await deps.subscriptions.markFailing(subscription.tenant, subscription.id, attempt.timestamp);
+  } else if (deps.clock.now() - failingSince >= deps.disableAfterFailingMs) {
+    const days = Math.round((deps.clock.now() - failingSince) / 86_400_000);
+    const reason = `no successful delivery for ${days} days; last: ${outcome.reason}`;
+    await disable(deps, subscription, reason, attempt.timestamp);
+    await deadLetter(deps, retry, `subscription disabled (${reason})`, attempt);
     return;
   }
   const delaySeconds = retryDelay(deps, outcome, attemptNumber);
@@ -99,6 +132,18 @@ async function deliverOnce(
   }
   const dueAt = deps.clock.now() + delaySeconds * 1000;
   await deps.queue.send({ ...retry, dueAt }, Math.min(MAX_SQS_DELAY_SECONDS, delaySeconds));
+}
+
+async function disable(deps: DispatchDeps, subscription: Subscription, reason: string, at: string): Promise<void> {
+  await deps.subscriptions.disable(subscription.tenant, subscription.id, reason, at);
+  await deps.notifier.publish({
+    type: 'endpoint.disabled',
+    tenant: subscription.tenant,
+    subscriptionId: subscription.id,
+    url: subscription.url,
+    reason,
+    at,
+  });
 }
 
 function retryDelay(

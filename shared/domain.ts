@@ -28,6 +28,8 @@ export interface Subscription {
   updatedAt: string;
   /** Set when the endpoint was disabled automatically (410, or failing for too long). */
   disabledReason?: string;
+  /** When the current run of failures began; cleared by a success. Drives the auto-disable. */
+  failingSince?: string;
 }
 
 /** One published event. */

@@ -1,12 +1,14 @@
 /** Identifiers and secrets. ULIDs sort by creation time, which the attempt log relies on. */
 import { randomBytes } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 
 const ulid = monotonicFactory();
 
 export const newMessageId = (now = Date.now()): string => `msg_${ulid(now)}`;
 export const newSubscriptionId = (now = Date.now()): string => `sub_${ulid(now)}`;
 export const newAttemptId = (now = Date.now()): string => `att_${ulid(now)}`;
+/** The smallest attempt id at `ms`: `sk >= attemptIdFloor(t)` selects attempts made since t. */
+export const attemptIdFloor = (ms: number): string => `att_${encodeTime(Math.max(0, Math.floor(ms)), 10)}`;
 
 /** `whsec_` + base64 of 32 random bytes (the SPEC allows 24–64). */
 export const newSigningSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;

@@ -29,10 +29,16 @@ export interface SubscriptionStore {
   put(subscription: Subscription): Promise<void>;
   /** Turns a subscription off with a reason (410 Gone, failing too long). */
   disable(tenant: string, id: string, reason: string, at: string): Promise<void>;
+  /** Starts a failure run at `at` unless one is already running. */
+  markFailing(tenant: string, id: string, at: string): Promise<void>;
+  /** Ends a failure run. */
+  markHealthy(tenant: string, id: string): Promise<void>;
 }
 
 export interface AttemptStore {
   record(attempt: Attempt): Promise<void>;
+  /** Whether (message, subscription) already has a succeeded attempt made at or after `sinceMs`. */
+  hasSucceeded(subscriptionId: string, messageId: string, sinceMs: number): Promise<boolean>;
   /** Newest first. */
   list(
     subscriptionId: string,
@@ -88,6 +94,24 @@ export interface DeadLetterQueue {
   send(deadLetter: DeadLetter): Promise<void>;
   /** A look at up to `limit` (≤ 10) messages without consuming them, and the approximate total. */
   peek(limit: number): Promise<{ approximateCount: number; items: unknown[] }>;
+  /** Moves the dead letters back to the events queue (an SQS message move task on AWS). */
+  redrive?(): Promise<RedriveResult>;
+}
+
+export type RedriveResult = { mode: 'move_task'; taskHandle: string } | { mode: 'local'; moved: number };
+
+/** An operational notice for the people running Hookpost (SNS alarm topic on AWS). */
+export interface Notice {
+  type: 'endpoint.disabled';
+  tenant: string;
+  subscriptionId: string;
+  url: string;
+  reason: string;
+  at: string;
+}
+
+export interface Notifier {
+  publish(notice: Notice): Promise<void>;
 }
 
 export interface HttpRequest {
@@ -117,4 +141,33 @@ export type HttpResult =
 
 export interface HttpSender {
   send(request: HttpRequest): Promise<HttpResult>;
+}
+
+/** A stored API key: only the SHA-256 of the key is kept, never the key. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  scope: 'admin' | 'publish' | 'tenant';
+  tenant?: string;
+  createdAt: string;
+  /** base64url SHA-256 of the key. */
+  hash: string;
+}
+
+export interface ApiKeyStore {
+  create(record: ApiKeyRecord): Promise<void>;
+  list(): Promise<ApiKeyRecord[]>;
+  findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  /** Returns the deleted key, or undefined if there was none. */
+  delete(id: string): Promise<ApiKeyRecord | undefined>;
+}
+
+/** Reads of a subscription's recent attempts, oldest first, bounded (stats and recovery). */
+export interface AttemptHistory {
+  since(subscriptionId: string, sinceMs: number, max: number): Promise<{ items: Attempt[]; truncated: boolean }>;
+}
+
+/** Deleting subscriptions (management only; the delivery path never deletes). */
+export interface SubscriptionRemoval {
+  delete(tenant: string, id: string): Promise<boolean>;
 }

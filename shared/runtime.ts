@@ -3,12 +3,16 @@
  * build one per container; `npm run dev` builds one per process.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from './config.ts';
 import type { EventType, Subscription } from './domain.ts';
 import { createHttpSender } from './http-sender.ts';
 import type {
+  ApiKeyStore,
+  AttemptHistory,
+  SubscriptionRemoval,
   AttemptStore,
   Clock,
   DeadLetterQueue,
@@ -17,8 +21,10 @@ import type {
   HttpSender,
   IdempotencyStore,
   MessageStore,
+  Notifier,
   SubscriptionStore,
 } from './ports.ts';
+import { logNotifier, SnsNotifier } from './notices/sns.ts';
 import { SqsDeadLetterQueue, SqsEventQueue } from './queues/sqs.ts';
 import {
   DynamoAttemptStore,
@@ -27,6 +33,9 @@ import {
   DynamoMessageStore,
   DynamoSubscriptionStore,
 } from './stores/dynamodb.ts';
+import { DynamoApiKeyStore } from './stores/dynamodb-api-keys.ts';
+import { DynamoAttemptHistory } from './stores/dynamodb-attempt-history.ts';
+import { DynamoSubscriptionRemoval } from './stores/dynamodb-subscription-removal.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export interface Runtime {
@@ -35,11 +44,16 @@ export interface Runtime {
   eventTypes: EventTypeStore;
   subscriptions: SubscriptionStore;
   attempts: AttemptStore;
+  /** Bounded reads of recent attempts (stats, recovery). */
+  attemptHistory: AttemptHistory;
+  apiKeys: ApiKeyStore;
+  subscriptionRemoval: SubscriptionRemoval;
   messages: MessageStore;
   idempotency: IdempotencyStore;
   queue: EventQueue;
   deadLetters: DeadLetterQueue;
   http: HttpSender;
+  notifier: Notifier;
   /** Cached reads for the hot paths; writers in the same process invalidate them. */
   cache: {
     eventType(type: string): Promise<EventType | undefined>;
@@ -78,6 +92,15 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     }),
   );
   const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  // fauxqs serves SNS on the same endpoint as SQS.
+  const sns = config.alarmTopicArn
+    ? instrument(
+        new SNSClient({
+          region: config.region,
+          ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint, credentials: localCredentials } : {}),
+        }),
+      )
+    : undefined;
   const http = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
 
   const eventTypes = new DynamoEventTypeStore(db, config.tableName);
@@ -91,11 +114,21 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     eventTypes,
     subscriptions,
     attempts: new DynamoAttemptStore(db, config.tableName, config.attemptTtlDays * 86_400),
+    attemptHistory: new DynamoAttemptHistory(db, config.tableName),
+    apiKeys: new DynamoApiKeyStore(db, config.tableName),
+    subscriptionRemoval: new DynamoSubscriptionRemoval(db, config.tableName),
     messages: new DynamoMessageStore(db, config.tableName, config.attemptTtlDays * 86_400),
     idempotency: new DynamoIdempotencyStore(db, config.tableName),
     queue: new SqsEventQueue(sqs, config.eventsQueueUrl),
-    deadLetters: new SqsDeadLetterQueue(sqs, config.deadLetterQueueUrl),
+    deadLetters: new SqsDeadLetterQueue(sqs, config.deadLetterQueueUrl, {
+      eventsQueueUrl: config.eventsQueueUrl,
+      eventsQueueArn: config.eventsQueueArn,
+      deadLetterQueueArn: config.deadLetterQueueArn,
+      // fauxqs has no message move tasks; locally the redrive moves messages itself.
+      moveByHand: config.sqsEndpoint !== undefined,
+    }),
     http,
+    notifier: sns && config.alarmTopicArn ? new SnsNotifier(sns, config.alarmTopicArn) : logNotifier,
     cache: {
       async eventType(type) {
         const found = await eventTypeCache.get(type, () => eventTypes.get(type));
@@ -111,6 +144,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     async close() {
       await http.close();
       sqs.destroy();
+      sns?.destroy();
       dynamo.destroy();
     },
   };

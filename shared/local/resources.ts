@@ -1,3 +1,4 @@
+import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 /** The table and queues local mode needs, created the way the CDK stack shapes them. */
 import {
   CreateTableCommand,
@@ -72,6 +73,25 @@ export async function createQueues(sqs: SQSClient, options: QueueOptions = {}): 
     deadLetterQueueUrl: dlq.QueueUrl,
     deadLetterQueueArn,
   };
+}
+
+/**
+ * The alarm topic on fauxqs's SNS, with a queue subscribed to it so notices such as
+ * `endpoint.disabled` can be read locally (`GET` them from the `hookpost-notices` queue).
+ */
+export async function createAlarmTopic(sqs: SQSClient, sns: SNSClient): Promise<{ topicArn: string; noticesQueueUrl: string }> {
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'hookpost-alarms' }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'hookpost-notices' }));
+  if (!TopicArn || !QueueUrl) throw new Error('could not create the local alarm topic');
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn,
+      Protocol: 'sqs',
+      Endpoint: await queueArn(sqs, QueueUrl),
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  return { topicArn: TopicArn, noticesQueueUrl: QueueUrl };
 }
 
 /** Creates the single table (pk/sk, on demand, TTL on `ttl`); an existing table is left as it is. */

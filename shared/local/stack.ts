@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createApiHandler } from '../api/app.ts';
 import { allRoutes } from '../api/routes/index.ts';
@@ -14,7 +15,7 @@ import { createRuntime, type Runtime } from '../runtime.ts';
 import { LOCAL_REGION, localDynamoDbClient, localSqsClient } from './aws-clients.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startPoller } from './poller.ts';
-import { createQueues, createTable } from './resources.ts';
+import { createAlarmTopic, createQueues, createTable } from './resources.ts';
 import { startApiServer } from './server.ts';
 import { startSqsLocal } from './sqs-local.ts';
 
@@ -43,6 +44,8 @@ export interface LocalStackOptions {
   maxPayloadBytes?: number;
   /** How long subscription and event-type reads are cached. @default 5_000 */
   subscriptionCacheMs?: number;
+  /** A subscription failing without a success for this long is disabled. @default 5 days */
+  disableAfterFailingMs?: number;
 }
 
 export interface LocalStack {
@@ -55,6 +58,8 @@ export interface LocalStack {
   readonly sqs: SQSClient;
   readonly eventsQueueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** A queue subscribed to the local alarm topic: operational notices such as `endpoint.disabled` land here. */
+  readonly noticesQueueUrl: string;
   /** Stops the server, the poller, the runtime, fauxqs and DynamoDB Local (if it started one). Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -104,15 +109,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const tableName = options.tableName ?? `hookpost-${randomUUID().slice(0, 8)}`;
     const setupSqs = localSqsClient(sqsLocal.endpoint);
     const setupDynamoDb = localDynamoDbClient(dynamoDbEndpoint);
+    const setupSns = new SNSClient({ region: LOCAL_REGION, endpoint: sqsLocal.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const queues = await (async () => {
       try {
         await createTable(setupDynamoDb, tableName);
-        return await createQueues(setupSqs, {
+        const created = await createQueues(setupSqs, {
           maxReceiveCount: options.maxReceiveCount,
           visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? Math.max(60, 6 * Math.ceil(deliveryTimeoutMs / 1000)),
         });
+        return { ...created, ...(await createAlarmTopic(setupSqs, setupSns)) };
       } finally {
         setupSqs.destroy();
+        setupSns.destroy();
         setupDynamoDb.destroy();
       }
     })();
@@ -128,8 +136,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
       attemptTtlDays: 30,
       subscriptionCacheMs: options.subscriptionCacheMs ?? 5_000,
+      disableAfterFailingMs: options.disableAfterFailingMs ?? 5 * 24 * 3_600_000,
+      alarmTopicArn: queues.topicArn,
       adminKey,
       version: packageVersion(),
+      eventsQueueArn: queues.eventsQueueArn,
+      deadLetterQueueArn: queues.deadLetterQueueArn,
       sqsEndpoint: sqsLocal.endpoint,
       dynamoDbEndpoint,
     };
@@ -163,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs: runtime.sqs,
       eventsQueueUrl: queues.eventsQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      noticesQueueUrl: queues.noticesQueueUrl,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {

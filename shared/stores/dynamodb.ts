@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Attempt, EventType, Message, Subscription } from '../domain.ts';
+import { attemptIdFloor } from '../ids.ts';
 import type {
   AttemptStore,
   EventTypeStore,
@@ -148,6 +149,30 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
       if (!isConditionFailure(error)) throw error; // deleted meanwhile: nothing to disable
     }
   }
+
+  async markFailing(tenant: string, id: string, at: string): Promise<void> {
+    await this.updateIfExists(tenant, id, 'SET failingSince = if_not_exists(failingSince, :at)', { ':at': at });
+  }
+
+  async markHealthy(tenant: string, id: string): Promise<void> {
+    await this.updateIfExists(tenant, id, 'REMOVE failingSince');
+  }
+
+  private async updateIfExists(tenant: string, id: string, expression: string, values?: Record<string, unknown>) {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.subscription(tenant, id),
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
 }
 
 export class DynamoAttemptStore implements AttemptStore {
@@ -165,6 +190,31 @@ export class DynamoAttemptStore implements AttemptStore {
         Item: { ...keys.attempt(attempt.subscriptionId, attempt.id), ...attempt, ttl },
       }),
     );
+  }
+
+  async hasSucceeded(subscriptionId: string, messageId: string, sinceMs: number): Promise<boolean> {
+    let start: Key | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          FilterExpression: 'messageId = :message AND #status = :succeeded',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pk': `ATTEMPTS#${subscriptionId}`,
+            ':since': attemptIdFloor(sinceMs),
+            ':message': messageId,
+            ':succeeded': 'succeeded',
+          },
+          ProjectionExpression: 'pk',
+          ExclusiveStartKey: start,
+        }),
+      );
+      if ((page.Items ?? []).length > 0) return true;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return false;
   }
 
   async list(

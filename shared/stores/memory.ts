@@ -10,6 +10,16 @@ export class MemoryAttemptStore implements AttemptStore {
     this.attempts.push(attempt);
   }
 
+  async hasSucceeded(subscriptionId: string, messageId: string, sinceMs: number): Promise<boolean> {
+    return this.attempts.some(
+      (a) =>
+        a.subscriptionId === subscriptionId &&
+        a.messageId === messageId &&
+        a.status === 'succeeded' &&
+        Date.parse(a.timestamp) >= sinceMs,
+    );
+  }
+
   async list(
     subscriptionId: string,
     options: { status?: Attempt['status']; limit: number; cursor?: string },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch, type DispatchDeps } from '#shared/dispatch.ts';
 import type { Message, Subscription } from '#shared/domain.ts';
-import type { HttpRequest, HttpResult } from '#shared/ports.ts';
+import type { HttpRequest, HttpResult, Notice } from '#shared/ports.ts';
 import type { DeliveryMessage } from '#shared/queue-message.ts';
 import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/stores/memory.ts';
 
@@ -29,6 +29,9 @@ function sub(id: string, overrides: Partial<Subscription> = {}): Subscription {
 function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => HttpResult) {
   const sent: HttpRequest[] = [];
   const disabled: string[] = [];
+  const failing: [string, string][] = [];
+  const healthy: string[] = [];
+  const notices: Notice[] = [];
   const attempts = new MemoryAttemptStore();
   const queue = new MemoryEventQueue();
   const deadLetters = new MemoryDeadLetterQueue();
@@ -41,7 +44,11 @@ function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => Htt
     subscriptions: {
       forTenant: async (tenant) => subscriptions.filter((s) => s.tenant === tenant),
       disable: async (_tenant, id) => void disabled.push(id),
+      markFailing: async (_tenant, id, at) => void failing.push([id, at]),
+      markHealthy: async (_tenant, id) => void healthy.push(id),
     },
+    disableAfterFailingMs: 5 * 86_400_000,
+    notifier: { publish: async (notice) => void notices.push(notice) },
     attempts,
     messages,
     queue,
@@ -50,7 +57,7 @@ function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => Htt
     throttledMinimumSeconds: 60,
     random: () => 0.5,
   };
-  return { deps, sent, disabled, attempts, queue, deadLetters, messages };
+  return { deps, sent, disabled, failing, healthy, notices, attempts, queue, deadLetters, messages };
 }
 
 const status = (statusCode: number, headers: Record<string, string> = {}): HttpResult => ({
@@ -166,5 +173,52 @@ describe('dispatch', () => {
     };
     await expect(dispatch(deps, { kind: 'event', message })).rejects.toThrow(/DynamoDB unavailable/);
     expect(calls).toBe(2);
+  });
+
+  it('starts a failure run on the first failure and ends it on the next success', async () => {
+    const failingNow = setup([sub('a')], () => status(500));
+    await dispatch(failingNow.deps, { kind: 'event', message });
+    expect(failingNow.failing).toEqual([['a', new Date(NOW).toISOString()]]);
+
+    const recovered = setup([sub('a', { failingSince: new Date(NOW - 3_600_000).toISOString() })], () => status(200));
+    await dispatch(recovered.deps, { kind: 'event', message });
+    expect(recovered.healthy).toEqual(['a']);
+    expect(recovered.failing).toEqual([]);
+  });
+
+  it('disables a subscription failing for 5 days, tells the alarm topic, and dead-letters the delivery', async () => {
+    const fiveDaysAgo = new Date(NOW - 5 * 86_400_000).toISOString();
+    const { deps, disabled, notices, queue, deadLetters } = setup([sub('a', { failingSince: fiveDaysAgo })], () => status(502));
+    await dispatch(deps, retryOf('a', 2));
+    expect(disabled).toEqual(['a']);
+    expect(notices).toEqual([
+      expect.objectContaining({ type: 'endpoint.disabled', tenant: 't1', subscriptionId: 'a', reason: expect.stringMatching(/no successful delivery for 5 days/) }),
+    ]);
+    expect(queue.sent).toEqual([]);
+    expect(deadLetters.deadLetters[0]?.reason).toMatch(/subscription disabled/);
+  });
+
+  it('keeps retrying a subscription failing for less than 5 days', async () => {
+    const fourDaysAgo = new Date(NOW - 4 * 86_400_000).toISOString();
+    const { deps, disabled, queue } = setup([sub('a', { failingSince: fourDaysAgo })], () => status(502));
+    await dispatch(deps, retryOf('a', 2));
+    expect(disabled).toEqual([]);
+    expect(queue.sent).toHaveLength(1);
+  });
+
+  it('on a redelivered record, skips endpoints that already accepted the message', async () => {
+    const { deps, sent, attempts } = setup([sub('a'), sub('b')], () => status(200));
+    await dispatch(deps, { kind: 'event', message });
+    expect(sent).toHaveLength(2);
+    // Only b's success made it into the log before the crash.
+    attempts.attempts.splice(attempts.attempts.findIndex((a) => a.subscriptionId === 'a'), 1);
+    await dispatch(deps, { kind: 'event', message }, { redelivered: true });
+    expect(sent.map((r) => new URL(r.url).hostname)).toEqual(['a.example.test', 'b.example.test', 'a.example.test']);
+  });
+
+  it('notifies when a 410 disables the subscription', async () => {
+    const { deps, notices } = setup([sub('gone')], () => status(410));
+    await dispatch(deps, { kind: 'event', message });
+    expect(notices[0]).toMatchObject({ type: 'endpoint.disabled', subscriptionId: 'gone', url: 'https://gone.example.test/hook' });
   });
 });

@@ -13,14 +13,17 @@ export function cdkJsonContext(): Record<string, unknown> {
 }
 
 /**
- * An App for tests. `bundle: false` skips esbuild (a placeholder asset is used), which keeps
- * property-only stacks fast; the default-stack test bundles for real to prove the handlers build.
+ * An App for tests. The default-stack test bundles for real and runs CDK's built-in CloudFormation
+ * validation (findings fail synthesis, as in `cdk synth`), proving the handlers build and the template
+ * is valid; `fast: true` skips both (placeholder assets) for stacks that only check properties.
  */
-export function testApp(options: { bundle: boolean }): App {
+export function testApp(options: { fast: boolean }): App {
+  const bundle = !options.fast;
   return new App({
+    builtinCloudFormationValidation: bundle,
     context: {
       ...cdkJsonContext(),
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
 }

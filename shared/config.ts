@@ -15,6 +15,10 @@ export interface Config {
   subscriptionCacheMs: number;
   /** A subscription failing without a success for this long is disabled (default 5 days). */
   disableAfterFailingMs: number;
+  /** KMS key that wraps the data keys sealing signing secrets (AWS). */
+  secretsKeyArn?: string;
+  /** Local mode's stand-in for KMS: base64 of 32 random bytes. */
+  localSecretsKey?: string;
   /** Secrets Manager secret holding the admin API key (AWS). */
   adminKeySecretArn?: string;
   /** The admin API key itself (local mode). */
@@ -71,6 +75,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     subscriptionCacheMs: positiveInt(env, 'HOOKPOST_SUBSCRIPTION_CACHE_MS', 5_000),
     disableAfterFailingMs: positiveInt(env, 'HOOKPOST_DISABLE_AFTER_FAILING_HOURS', 120) * 3_600_000,
     adminKeySecretArn: env.HOOKPOST_ADMIN_KEY_SECRET_ARN || undefined,
+    secretsKeyArn: env.HOOKPOST_SECRETS_KEY_ARN || undefined,
+    localSecretsKey: env.HOOKPOST_LOCAL_SECRETS_KEY || undefined,
     adminKey: env.HOOKPOST_ADMIN_KEY || undefined,
     alarmTopicArn: env.HOOKPOST_ALARM_TOPIC_ARN || undefined,
     version: env.HOOKPOST_VERSION ?? '0.1.0',

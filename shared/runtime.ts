@@ -3,6 +3,7 @@
  * build one per container; `npm run dev` builds one per process.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +26,8 @@ import type {
   SubscriptionStore,
 } from './ports.ts';
 import { logNotifier, SnsNotifier } from './notices/sns.ts';
+import { createSecretCipher, localKeyWrapper, type SecretCipher } from './secrets/cipher.ts';
+import { kmsKeyWrapper } from './secrets/kms.ts';
 import { SqsDeadLetterQueue, SqsEventQueue } from './queues/sqs.ts';
 import {
   DynamoAttemptStore,
@@ -74,6 +77,15 @@ export interface RuntimeOptions {
 const systemClock: Clock = { now: () => Date.now() };
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** KMS on AWS; a local key in local mode. Refuses to run with neither rather than store secrets in the clear. */
+function secretCipher(config: Config, instrument: <T>(client: T) => T): SecretCipher {
+  if (config.secretsKeyArn) {
+    return createSecretCipher(kmsKeyWrapper(instrument(new KMSClient({ region: config.region })), config.secretsKeyArn));
+  }
+  if (config.localSecretsKey) return createSecretCipher(localKeyWrapper(Buffer.from(config.localSecretsKey, 'base64')));
+  throw new Error('Set HOOKPOST_SECRETS_KEY_ARN (AWS) or HOOKPOST_LOCAL_SECRETS_KEY (local mode) to seal signing secrets');
+}
+
 export function createRuntime(config: Config, options: RuntimeOptions = {}): Runtime {
   const instrument = options.instrument ?? (<T>(client: T) => client);
   const clock = options.clock ?? systemClock;
@@ -104,7 +116,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
   const http = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
 
   const eventTypes = new DynamoEventTypeStore(db, config.tableName);
-  const subscriptions = new DynamoSubscriptionStore(db, config.tableName);
+  const subscriptions = new DynamoSubscriptionStore(db, config.tableName, secretCipher(config, instrument));
   const eventTypeCache = new TtlCache<EventType | undefined>(config.subscriptionCacheMs, clock);
   const tenantCache = new TtlCache<Subscription[]>(config.subscriptionCacheMs, clock);
 

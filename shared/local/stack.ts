@@ -136,6 +136,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
       attemptTtlDays: 30,
       subscriptionCacheMs: options.subscriptionCacheMs ?? 5_000,
+      // In-memory data, so a key per start is enough; it never leaves this process.
+      localSecretsKey: randomBytes(32).toString('base64'),
       disableAfterFailingMs: options.disableAfterFailingMs ?? 5 * 24 * 3_600_000,
       alarmTopicArn: queues.topicArn,
       adminKey,

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Attempt, EventType, Message, Subscription } from '../domain.ts';
 import { attemptIdFloor } from '../ids.ts';
+import type { SecretCipher } from '../secrets/cipher.ts';
 import type {
   AttemptStore,
   EventTypeStore,
@@ -97,8 +98,21 @@ export class DynamoEventTypeStore implements EventTypeStore {
   }
 }
 
+/** Subscriptions, with their signing secrets sealed at rest (opened on read, never stored in the clear). */
 export class DynamoSubscriptionStore implements SubscriptionStore {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  private async open(item: Record<string, unknown>): Promise<Subscription> {
+    const subscription = strip<Subscription>(item);
+    const secrets = await Promise.all(
+      subscription.secrets.map(async (s) => ({ ...s, secret: await this.cipher.open(s.secret) })),
+    );
+    return { ...subscription, secrets };
+  }
 
   async listByTenant(tenant: string): Promise<Subscription[]> {
     const items: Subscription[] = [];
@@ -112,7 +126,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) items.push(strip<Subscription>(item));
+      items.push(...(await Promise.all((page.Items ?? []).map((item) => this.open(item)))));
       start = page.LastEvaluatedKey;
     } while (start);
     return items;
@@ -122,14 +136,17 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: keys.subscription(tenant, id) }),
     );
-    return Item ? strip<Subscription>(Item) : undefined;
+    return Item ? this.open(Item) : undefined;
   }
 
   async put(subscription: Subscription): Promise<void> {
+    const secrets = await Promise.all(
+      subscription.secrets.map(async (s) => ({ ...s, secret: await this.cipher.seal(s.secret) })),
+    );
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...keys.subscription(subscription.tenant, subscription.id), ...subscription },
+        Item: { ...keys.subscription(subscription.tenant, subscription.id), ...subscription, secrets },
       }),
     );
   }

@@ -5,7 +5,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import type { ApiRequest, ApiResponse, Principal } from '../http-api.ts';
+import { type ApiRequest, type ApiResponse, bodyFromBytes, type Principal } from '../http-api.ts';
 
 /** What the authorizer hands to the API functions (simple responses carry flat string context). */
 export type AuthorizerContext = { keyId: string; scope: Principal['scope']; tenant?: string };
@@ -26,7 +26,7 @@ export function fromApiGateway(event: ApiGatewayEvent): ApiRequest {
     path: event.rawPath,
     headers,
     query,
-    body: event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw,
+    ...bodyFromBytes(Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8'), headers),
   };
 }
 

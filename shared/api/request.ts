@@ -1,21 +1,42 @@
 /** Reading a request: JSON body checks (413/415/400) and zod validation (422), mapped to ApiErrors. */
+import { gunzipSync, inflateSync } from 'node:zlib';
 import type { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import type { ApiRequest } from '../http-api.ts';
 import { issuesToDetails } from './schemas.ts';
 
-export function readJsonBody(req: ApiRequest, maxBytes: number): unknown {
-  const size = Buffer.byteLength(req.body, 'utf8');
-  if (size > maxBytes) {
-    throw new ApiError('payload_too_large', `body is ${size} bytes; the limit is ${maxBytes}`);
+/** The body as text: a gzip/deflate body is inflated, never past `maxBytes` (a zip bomb stops there). */
+export function bodyText(req: ApiRequest, maxBytes: number): string {
+  const tooLarge = (size: string) => new ApiError('payload_too_large', `body is ${size}; the limit is ${maxBytes} bytes`);
+  if (!req.isBase64Encoded) {
+    const size = Buffer.byteLength(req.body, 'utf8');
+    if (size > maxBytes) throw tooLarge(`${size} bytes`);
+    return req.body;
   }
+  const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+  const inflate = encoding === 'gzip' ? gunzipSync : encoding === 'deflate' ? inflateSync : undefined;
+  if (!inflate) throw new ApiError('unsupported_media_type', `content-encoding "${encoding}" is not supported; use gzip, deflate or none`);
+  try {
+    return inflate(Buffer.from(req.body, 'base64'), { maxOutputLength: maxBytes }).toString('utf8');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('larger once inflated');
+    throw new ApiError('malformed_request', `body is not valid ${encoding} data`);
+  }
+}
+
+export function readJsonBody(req: ApiRequest, maxBytes: number): unknown {
+  return parseJson(req, bodyText(req, maxBytes));
+}
+
+/** Checks the content type and parses JSON text (400 on a syntax error). */
+export function parseJson(req: ApiRequest, text: string): unknown {
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (contentType !== 'application/json' && !contentType.endsWith('+json')) {
     throw new ApiError('unsupported_media_type', 'content-type must be application/json');
   }
-  if (req.body.trim() === '') throw new ApiError('malformed_request', 'body is empty; a JSON object is expected');
+  if (text.trim() === '') throw new ApiError('malformed_request', 'body is empty; a JSON object is expected');
   try {
-    return JSON.parse(req.body);
+    return JSON.parse(text);
   } catch (error) {
     throw new ApiError('malformed_request', `body is not valid JSON: ${(error as Error).message}`);
   }

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, errorResponse } from '../errors.ts';
-import type { ApiRequest, ApiResponse, Principal } from '../http-api.ts';
+import { type ApiRequest, type ApiResponse, bodyFromBytes, type Principal } from '../http-api.ts';
 
 /** API Gateway's own hard cap on a request body; the app enforces the smaller configurable limit. */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -34,7 +34,7 @@ const STOP_GRACE_MS = 2_000;
 class BodyTooLarge extends Error {}
 
 /** Reads the whole body; past the cap it keeps draining (so the client can read our 413) but stores nothing. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -42,7 +42,7 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
       size += chunk.length;
       if (size <= maxBytes) chunks.push(chunk);
     });
-    req.on('end', () => (size > maxBytes ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('end', () => (size > maxBytes ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
@@ -73,7 +73,7 @@ async function toApiResponse(req: IncomingMessage, options: ApiServerOptions, ma
       path: url.pathname,
       headers,
       query: joinRepeated(url.searchParams),
-      body,
+      ...bodyFromBytes(body, headers),
     };
     const principal = headers.authorization === undefined ? undefined : await options.authenticate(headers.authorization);
     return await options.handle(request, principal);

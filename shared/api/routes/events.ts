@@ -3,7 +3,7 @@ import { ApiError, jsonResponse } from '../../errors.ts';
 import type { Principal } from '../../http-api.ts';
 import { publishBatch, publishOne, type IngestDeps } from '../../ingest.ts';
 import type { Runtime } from '../../runtime.ts';
-import { readJsonBody, validate } from '../request.ts';
+import { bodyText, parseJson, readJsonBody, validate } from '../request.ts';
 import type { Route } from '../router.ts';
 import { publishBatchSchema } from '../schemas.ts';
 
@@ -31,12 +31,13 @@ export const eventRoutes: Route[] = [
     path: '/v1/events',
     access: 'publish',
     async handle({ req, runtime, principal }) {
-      const input = readJsonBody(req, runtime.config.maxPayloadBytes);
+      const text = bodyText(req, runtime.config.maxPayloadBytes);
+      const input = parseJson(req, text);
       const key = req.headers['idempotency-key'];
       const result = await publishOne(
         ingestDeps(runtime),
         input,
-        req.body,
+        text,
         key === undefined ? undefined : { scope: principal?.keyId ?? 'anonymous', key },
         tenantGuard(principal),
       );

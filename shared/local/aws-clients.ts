@@ -1,5 +1,6 @@
 /** AWS SDK clients pointed at the local emulators (fauxqs, DynamoDB Local) with throwaway credentials. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -14,4 +15,9 @@ export function localSqsClient(endpoint: string): SQSClient {
 
 export function localDynamoDbClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
+/** fauxqs serves SNS on the same endpoint as SQS. */
+export function localSnsClient(endpoint: string): SNSClient {
+  return new SNSClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }

@@ -1,11 +1,11 @@
-import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
-/** The table and queues local mode needs, created the way the CDK stack shapes them. */
+/** The table, queues and alarm topic local mode needs, created the way the CDK stack shapes them. */
 import {
   CreateTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TABLE_KEYS } from '../table.ts';
 

@@ -4,7 +4,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createApiHandler } from '../api/app.ts';
 import { allRoutes } from '../api/routes/index.ts';
@@ -12,7 +11,7 @@ import { createAuthenticator } from '../auth.ts';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS, type Config } from '../config.ts';
 import { createBatchHandler } from '../consumer.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
-import { LOCAL_REGION, localDynamoDbClient, localSqsClient } from './aws-clients.ts';
+import { LOCAL_REGION, localDynamoDbClient, localSnsClient, localSqsClient } from './aws-clients.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startPoller } from './poller.ts';
 import { createAlarmTopic, createQueues, createTable } from './resources.ts';
@@ -109,7 +108,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const tableName = options.tableName ?? `hookpost-${randomUUID().slice(0, 8)}`;
     const setupSqs = localSqsClient(sqsLocal.endpoint);
     const setupDynamoDb = localDynamoDbClient(dynamoDbEndpoint);
-    const setupSns = new SNSClient({ region: LOCAL_REGION, endpoint: sqsLocal.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const setupSns = localSnsClient(sqsLocal.endpoint);
     const queues = await (async () => {
       try {
         await createTable(setupDynamoDb, tableName);

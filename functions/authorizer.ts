@@ -1,10 +1,20 @@
-/** HTTP API Lambda authorizer (simple responses): Bearer key → principal in the request context. */
+/**
+ * HTTP API Lambda authorizer (simple responses): Bearer key → principal in the request context.
+ * Stored keys are read from the table (one GetItem by hash) and decisions cached briefly in the container;
+ * API Gateway caches the authorizer's answer per Authorization header too.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { authorizationHeader, authorizerResult } from '#shared/adapters/api-gateway.ts';
 import { createAuthenticator } from '#shared/auth.ts';
 import { configFromEnv } from '#shared/config.ts';
+import { traced } from '#shared/observability.ts';
+import { DynamoApiKeyStore } from '#shared/stores/dynamodb-api-keys.ts';
 
-const authenticate = createAuthenticator({ config: configFromEnv() });
+const config = configFromEnv();
+const db = DynamoDBDocumentClient.from(traced(new DynamoDBClient({ region: config.region })));
+const authenticate = createAuthenticator({ config, apiKeys: new DynamoApiKeyStore(db, config.tableName) });
 
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2) =>
   authorizerResult(await authenticate(authorizationHeader(event)));

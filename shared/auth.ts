@@ -1,10 +1,21 @@
-/** API keys: who is calling. On AWS the Lambda authorizer calls this; locally the dev server does. */
+/**
+ * API keys: who is calling. On AWS the Lambda authorizer calls this; locally the dev server does.
+ * A key is the bootstrap admin key (config locally, Secrets Manager on AWS) or a stored key (scoped).
+ */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { hashApiKey, sameHash } from './api-keys.ts';
 import type { Config } from './config.ts';
 import type { Principal } from './http-api.ts';
+import type { ApiKeyStore, Clock } from './ports.ts';
+import { TtlCache } from './ttl-cache.ts';
 
 const ADMIN_KEY_CACHE_MS = 5 * 60 * 1000;
+/**
+ * How long a stored key's decision is reused in this process. A key deleted through another process
+ * (another Lambda container) keeps working at most this long; the deleting process forgets it at once.
+ */
+export const API_KEY_DECISION_CACHE_MS = 30_000;
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
@@ -20,9 +31,17 @@ export function bearerToken(authorization: string | undefined): string | undefin
 
 export type Authenticator = (authorization: string | undefined) => Promise<Principal | undefined>;
 
-/** The admin key comes from config locally, or from Secrets Manager (cached) on AWS. */
+const systemClock: Clock = { now: () => Date.now() };
+/** Decisions per key hash, shared by every authenticator of this process so a delete here applies at once. */
+const decisions = new TtlCache<Principal | undefined>(API_KEY_DECISION_CACHE_MS, systemClock);
+
+/** Drops the cached decision for a key (called when the key is deleted). */
+export function forgetApiKey(hash: string): void {
+  decisions.delete(hash);
+}
+
 export function createAuthenticator(
-  runtime: { config: Config },
+  runtime: { config: Config; apiKeys?: ApiKeyStore },
   loadSecret: (arn: string) => Promise<string> = secretsManagerLoader(),
 ): Authenticator {
   const { adminKey, adminKeySecretArn } = runtime.config;
@@ -35,12 +54,19 @@ export function createAuthenticator(
     }
     return cached.key;
   }
+  async function storedKey(hash: string): Promise<Principal | undefined> {
+    const found = await runtime.apiKeys?.findByHash(hash);
+    if (!found || !sameHash(found.hash, hash)) return undefined;
+    return { keyId: found.id, scope: found.scope, ...(found.tenant ? { tenant: found.tenant } : {}) };
+  }
   return async (authorization) => {
     const token = bearerToken(authorization);
     if (!token) return undefined;
     const expected = await currentAdminKey();
     if (expected && sameKey(token, expected)) return { keyId: 'admin', scope: 'admin' };
-    return undefined;
+    if (!token.startsWith('hp_') || !runtime.apiKeys) return undefined;
+    const hash = hashApiKey(token);
+    return decisions.get(hash, () => storedKey(hash));
   };
 }
 

@@ -6,6 +6,7 @@ import { newMessageId } from './ids.ts';
 import type { Clock, EventQueue, IdempotencyStore } from './ports.ts';
 import { MAX_SQS_BATCH_ENTRIES } from './queues/sqs.ts';
 import { publishEventSchema, issuesToDetails } from './api/schemas.ts';
+import { dataProblems } from './api/schema-check.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -42,10 +43,15 @@ async function prepare(deps: IngestDeps, input: unknown): Promise<Message> {
   if (size > deps.maxPayloadBytes) {
     throw new ApiError('payload_too_large', `data is ${size} bytes; the limit is ${deps.maxPayloadBytes}`);
   }
-  if (!(await deps.eventType(type))) {
+  const eventType = await deps.eventType(type);
+  if (!eventType) {
     throw new ApiError('validation_failed', `unknown event type "${type}"`, [
       { path: 'type', message: 'register it first with PUT /v1/event-types/{type}' },
     ]);
+  }
+  if (eventType.schema) {
+    const problems = dataProblems(eventType.schema, data);
+    if (problems.length > 0) throw new ApiError('validation_failed', `data does not match the schema of "${type}"`, problems);
   }
   const now = deps.clock.now();
   return { id: newMessageId(now), type, tenant, timestamp: new Date(now).toISOString(), data };

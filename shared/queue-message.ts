@@ -27,7 +27,23 @@ export const queueMessageSchema = z.discriminatedUnion('kind', [
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
 export type DeliveryMessage = Extract<QueueMessage, { kind: 'delivery' }>;
 
-/** Parses a queue body; throws on anything malformed (the record then fails and, after maxReceiveCount, is dead-lettered by SQS). */
+/** A dead letter written by dispatch, `{reason, message, lastAttempt?, deadLetteredAt}`, back from a DLQ redrive. */
+const deadLetterEnvelopeSchema = z.object({
+  reason: z.string(),
+  message: queueMessageSchema,
+  deadLetteredAt: z.string(),
+});
+
+/**
+ * Parses a queue body; throws on anything malformed (the record then fails and, after maxReceiveCount,
+ * is dead-lettered by SQS). A redriven dead letter yields its delivery with a fresh schedule.
+ */
 export function parseQueueMessage(body: string): QueueMessage {
-  return queueMessageSchema.parse(JSON.parse(body));
+  const parsed: unknown = JSON.parse(body);
+  const envelope = deadLetterEnvelopeSchema.safeParse(parsed);
+  if (envelope.success) {
+    const { message } = envelope.data;
+    return message.kind === 'delivery' ? { ...message, attempt: 1, dueAt: 0 } : message;
+  }
+  return queueMessageSchema.parse(parsed);
 }

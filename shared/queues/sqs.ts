@@ -1,12 +1,14 @@
 /** SQS adapters for the queue ports (AWS, and fauxqs locally). */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import type { DeadLetter, DeadLetterQueue, EventQueue, SendResult } from '../ports.ts';
+import type { DeadLetter, DeadLetterQueue, EventQueue, RedriveResult, SendResult } from '../ports.ts';
 import type { QueueMessage } from '../queue-message.ts';
 
 /** SQS caps DelaySeconds at 15 minutes; longer waits hop (see consumer). */
@@ -43,8 +45,70 @@ export class SqsEventQueue implements EventQueue {
   }
 }
 
+export interface RedriveOptions {
+  eventsQueueUrl?: string;
+  eventsQueueArn?: string;
+  deadLetterQueueArn?: string;
+  /** Move messages with receive/send/delete instead of a move task (fauxqs has no move tasks). */
+  moveByHand?: boolean;
+  /** Upper bound of messages one hand-made redrive moves. @default 10_000 */
+  maxMoved?: number;
+}
+
 export class SqsDeadLetterQueue implements DeadLetterQueue {
-  constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+    private readonly redriveOptions: RedriveOptions = {},
+  ) {}
+
+  /**
+   * Back to the events queue, bodies unchanged: our dead letters are unwrapped by parseQueueMessage,
+   * raw poison bodies fail again (and come back here), which is right for them.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
+   */
+  async redrive(): Promise<RedriveResult> {
+    const { eventsQueueUrl, eventsQueueArn, deadLetterQueueArn, moveByHand, maxMoved = 10_000 } = this.redriveOptions;
+    if (!moveByHand) {
+      if (!deadLetterQueueArn || !eventsQueueArn) throw new Error('redrive needs HOOKPOST_DLQ_ARN and HOOKPOST_EVENTS_QUEUE_ARN');
+      const { TaskHandle } = await this.sqs.send(
+        new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueueArn, DestinationArn: eventsQueueArn }),
+      );
+      return { mode: 'move_task', taskHandle: TaskHandle ?? '' };
+    }
+    if (!eventsQueueUrl) throw new Error('redrive needs the events queue URL');
+    let moved = 0;
+    while (moved < maxMoved) {
+      const { Messages = [] } = await this.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.queueUrl,
+          MaxNumberOfMessages: Math.min(MAX_SQS_BATCH_ENTRIES, maxMoved - moved),
+          VisibilityTimeout: 60,
+          WaitTimeSeconds: 0,
+        }),
+      );
+      if (Messages.length === 0) break;
+      const sent = await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: eventsQueueUrl,
+          Entries: Messages.map((message, index) => ({ Id: String(index), MessageBody: message.Body ?? '' })),
+        }),
+      );
+      // Delete only what the events queue accepted; the rest reappears in the DLQ after the visibility timeout.
+      const accepted = (sent.Successful ?? []).map((entry) => Messages[Number(entry.Id)]).filter((m) => m !== undefined);
+      if (accepted.length > 0) {
+        await this.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.queueUrl,
+            Entries: accepted.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+          }),
+        );
+      }
+      moved += accepted.length;
+      if (accepted.length < Messages.length) break;
+    }
+    return { mode: 'local', moved };
+  }
 
   async send(deadLetter: DeadLetter): Promise<void> {
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(deadLetter) }));

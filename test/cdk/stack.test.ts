@@ -2,6 +2,8 @@
  * The default Hookpost stack, synthesized once with real esbuild bundling of the four handlers,
  * checked property by property and against cdk-nag's AwsSolutions rules.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -123,6 +125,29 @@ describe('functions', () => {
         Handler: 'index.handler',
       });
     }
+  });
+
+  it('bundles each handler as ESM with a require shim and a source map, Powertools inside, AWS SDK outside', () => {
+    const assemblyDir = app.synth().directory;
+    const bundledSources = new Map<string, string[]>();
+    for (const [logicalId, fn] of Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>)) {
+      // Arrange: the S3 key of a function's code is `<asset hash>.zip`; the staged asset is `asset.<hash>/`.
+      const key = String((fn.Properties.Code as { S3Key: unknown }).S3Key);
+      const assetDir = path.join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`);
+
+      // Act
+      const bundle = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
+
+      // Assert
+      expect(bundle.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
+      // Powertools is bundled (never imported at run time); the AWS SDK comes from the Node.js 22 runtime.
+      expect(bundle).not.toMatch(/(from\s*|require\()["']@aws-lambda-powertools\//);
+      const sourceMap = JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+      expect(sourceMap.sources.filter((source) => source.includes('node_modules/@aws-sdk/'))).toEqual([]);
+      bundledSources.set(logicalId, sourceMap.sources);
+    }
+    const consumerSources = bundledSources.get(consumerFunction().logicalId) ?? [];
+    expect(consumerSources.some((source) => source.includes('node_modules/@aws-lambda-powertools/'))).toBe(true);
   });
 
   it('gives every function the Hookpost settings, with private targets refused', () => {

@@ -2,6 +2,7 @@
  * The outbound HTTP layer: one POST per attempt through a shared keep-alive undici Agent whose
  * connector resolves names with the SSRF-guarded lookup. Never throws; every outcome is an HttpResult.
  */
+import { EventEmitter } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
@@ -54,6 +55,30 @@ const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
 ]);
 
+/**
+ * One attempt's deadline, given to undici as its `signal`: undici also takes an EventEmitter with
+ * `aborted`/`reason`. On Node 20 the first listener on a fresh AbortSignal costs about as much as
+ * signing the request (docs/performance.md); a real AbortSignal is made only for the rare drain.
+ */
+class Deadline extends EventEmitter {
+  aborted = false;
+  reason: Error | undefined;
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new DOMException('This operation was aborted', 'AbortError');
+    this.emit('abort');
+  }
+
+  toAbortSignal(): AbortSignal {
+    const controller = new AbortController();
+    if (this.aborted) controller.abort(this.reason);
+    else this.once('abort', () => controller.abort(this.reason));
+    return controller.signal;
+  }
+}
+
 type Target = { ok: true; origin: string; path: string } | Extract<ReturnType<typeof checkUrl>, { ok: false }>;
 
 export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender {
@@ -89,7 +114,7 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
     // One deadline over connect, headers and body. It stays armed while a small remainder drains.
     // (undici reads a 0 timeout as "none", so a nonsensical value becomes the shortest real one.)
     const timeoutMs = request.timeoutMs >= 1 ? Math.ceil(request.timeoutMs) : 1;
-    const deadline = new AbortController();
+    const deadline = new Deadline();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     let timerHandedOff = false;
     try {
@@ -99,11 +124,11 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
         method: 'POST',
         headers: outgoingHeaders(request.headers),
         body: request.body,
-        signal: deadline.signal,
+        signal: deadline,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const excerpt = await readExcerpt(response.body, maxExcerptBytes, deadline.signal);
+      const excerpt = await readExcerpt(response.body, maxExcerptBytes, deadline);
       if (excerpt.draining) {
         timerHandedOff = true;
         void excerpt.draining.finally(() => clearTimeout(timer));
@@ -116,7 +141,7 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
         durationMs: elapsed(),
       };
     } catch (err) {
-      return { kind: 'error', ...describeFailure(err, deadline.signal.aborted, timeoutMs), durationMs: elapsed() };
+      return { kind: 'error', ...describeFailure(err, deadline.aborted, timeoutMs), durationMs: elapsed() };
     } finally {
       if (!timerHandedOff) clearTimeout(timer);
     }
@@ -160,7 +185,7 @@ type ResponseBody = Dispatcher.ResponseData['body'];
 function readExcerpt(
   body: ResponseBody,
   maxBytes: number,
-  signal: AbortSignal,
+  deadline: Deadline,
 ): Promise<{ text: string; draining?: Promise<unknown> }> {
   return new Promise((resolve, reject) => {
     const decoder = new StringDecoder('utf8');
@@ -175,7 +200,7 @@ function readExcerpt(
     // Called synchronously from a listener so an error listener is always attached (dump adds one).
     const stopAndDrain = () => {
       detach();
-      const draining = body.dump({ limit: maxBytes + DRAIN_LIMIT_BYTES, signal }).catch(() => undefined);
+      const draining = body.dump({ limit: maxBytes + DRAIN_LIMIT_BYTES, signal: deadline.toAbortSignal() }).catch(() => undefined);
       resolve({ text, draining });
     };
     function onData(chunk: Buffer) {

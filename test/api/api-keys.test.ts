@@ -1,0 +1,210 @@
+/**
+ * Scoped API keys on the local stack: created once-shown and stored hashed, listed without key material,
+ * deleted; what each scope may call; and tenant isolation checked on every tenant route of the table.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allRoutes } from '#shared/api/routes/index.ts';
+import { hashApiKey } from '#shared/api-keys.ts';
+import { sleep } from '../helpers/api.ts';
+import type { Receiver } from '../helpers/receiver.ts';
+import { type ApiTestContext, errorShape, startApiTest } from './setup.ts';
+
+let t: ApiTestContext;
+
+beforeAll(async () => {
+  t = await startApiTest();
+  expect((await t.admin('PUT', '/v1/event-types/order.paid', { description: 'paid', example: { total: 1 } })).status).toBe(201);
+});
+
+afterAll(() => t?.stop());
+
+describe('API keys', () => {
+  it('shows a new key once, stores only its hash, and lists keys without key material', async () => {
+    // Act
+    const created = await t.admin('POST', '/v1/api-keys', { name: 'portal for acme', scope: 'tenant', tenant: 'acme' });
+
+    // Assert
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^key_/),
+      name: 'portal for acme',
+      scope: 'tenant',
+      tenant: 'acme',
+      createdAt: expect.any(String),
+      key: expect.stringMatching(/^hp_[A-Za-z0-9_-]{43,}$/),
+    });
+    const stored = await t.stack.runtime.apiKeys.findByHash(hashApiKey(created.body.key));
+    expect(stored?.id).toBe(created.body.id);
+    expect(JSON.stringify(stored)).not.toContain(created.body.key);
+
+    const listed = await t.admin('GET', '/v1/api-keys');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toContainEqual({ id: created.body.id, name: 'portal for acme', scope: 'tenant', tenant: 'acme', createdAt: created.body.createdAt });
+    const text = JSON.stringify(listed.body);
+    expect(text).not.toContain(created.body.key);
+    expect(text).not.toContain('hash');
+    expect(text).not.toContain(hashApiKey(created.body.key));
+  });
+
+  it('deletes a key: it stops working at once in this process and is gone from the list', async () => {
+    const created = await t.admin('POST', '/v1/api-keys', { name: 'short-lived', scope: 'publish' });
+    const key = t.as(created.body.key);
+    expect((await key('GET', '/v1/event-types')).status).toBe(200);
+
+    expect((await t.admin('DELETE', `/v1/api-keys/${created.body.id}`)).status).toBe(204);
+
+    const refused = await key('GET', '/v1/event-types');
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject(errorShape);
+    expect((await t.admin('GET', '/v1/api-keys')).body.items.map((k: { id: string }) => k.id)).not.toContain(created.body.id);
+    expect((await t.admin('DELETE', `/v1/api-keys/${created.body.id}`)).status).toBe(404);
+    expect((await t.admin('DELETE', '/v1/api-keys/nope')).status).toBe(404);
+  });
+
+  it.each([
+    ['a tenant key without a tenant', { name: 'x', scope: 'tenant' }, 422],
+    ['a publish key with a tenant', { name: 'x', scope: 'publish', tenant: 'acme' }, 422],
+    ['an admin key with a tenant', { name: 'x', scope: 'admin', tenant: 'acme' }, 422],
+    ['an unknown scope', { name: 'x', scope: 'root' }, 422],
+    ['no name', { scope: 'publish' }, 422],
+    ['a bad tenant id', { name: 'x', scope: 'tenant', tenant: 'a/b' }, 422],
+    ['broken JSON', '{"name":', 400],
+  ])('refuses %s (%i) and creates nothing', async (_name, body, status) => {
+    const before = (await t.admin('GET', '/v1/api-keys')).body.items.length;
+    const refused = await t.admin('POST', '/v1/api-keys', body);
+    expect(refused.status).toBe(status);
+    expect(refused.body).toMatchObject(errorShape);
+    expect((await t.admin('GET', '/v1/api-keys')).body.items).toHaveLength(before);
+  });
+
+  it('refuses a body that is not JSON with 415', async () => {
+    const refused = await t.admin('POST', '/v1/api-keys', 'name=x', { 'content-type': 'text/plain' });
+    expect(refused.status).toBe(415);
+    expect(refused.body).toMatchObject(errorShape);
+  });
+
+  it('answers 401 without a key or with an unknown one, and 403 to keys that are not admin', async () => {
+    expect((await t.as(undefined)('GET', '/v1/api-keys')).status).toBe(401);
+    expect((await t.as('hp_notakeyatall')('GET', '/v1/api-keys')).status).toBe(401);
+    for (const key of [await t.keyFor('publish'), await t.keyFor('tenant', 'acme')]) {
+      for (const [method, path, body] of [
+        ['GET', '/v1/api-keys', undefined],
+        ['POST', '/v1/api-keys', { name: 'escalate', scope: 'admin' }],
+        ['DELETE', '/v1/api-keys/key_01ARZ3NDEKTSV4RRFFQ69G5FAV', undefined],
+      ] as const) {
+        const refused = await key(method, path, body);
+        expect(refused.status, `${method} ${path}`).toBe(403);
+        expect(refused.body).toMatchObject({ error: { code: 'forbidden' } });
+      }
+    }
+  });
+
+  it('a stored admin key is an admin', async () => {
+    const admin2 = await t.keyFor('admin');
+    expect((await admin2('GET', '/v1/api-keys')).status).toBe(200);
+    expect((await admin2('PUT', '/v1/event-types/admin2.made', { description: 'by a stored admin key' })).status).toBe(201);
+  });
+});
+
+describe('scopes', () => {
+  it('a publish key publishes and reads the catalogue, nothing else', async () => {
+    const publish = await t.keyFor('publish');
+    expect((await publish('POST', '/v1/events', { type: 'order.paid', tenant: 'anyone', data: {} })).status).toBe(202);
+    expect((await publish('POST', '/v1/events/batch', { events: [{ type: 'order.paid', data: {} }] })).status).toBe(207);
+    expect((await publish('GET', '/v1/event-types')).status).toBe(200);
+    expect((await publish('GET', '/v1/event-types/order.paid')).status).toBe(200);
+    for (const [method, path, body] of [
+      ['PUT', '/v1/event-types/x.y', { description: 'x' }],
+      ['POST', '/v1/event-types', { type: 'x.y', description: 'x' }],
+      ['DELETE', '/v1/event-types/order.paid', undefined],
+      ['GET', '/v1/tenants/acme/subscriptions', undefined],
+      ['POST', '/v1/tenants/acme/subscriptions', { url: 'http://127.0.0.1:9/', eventTypes: ['*'] }],
+      ['GET', '/v1/dead-letters', undefined],
+      ['POST', '/v1/dead-letters/redrive', undefined],
+    ] as const) {
+      expect((await publish(method, path, body)).status, `${method} ${path}`).toBe(403);
+    }
+  });
+
+  it('a tenant key publishes to its own tenant only', async () => {
+    const acme = await t.keyFor('tenant', 'acme');
+    expect((await acme('POST', '/v1/events', { type: 'order.paid', tenant: 'acme', data: {} })).status).toBe(202);
+    const other = await acme('POST', '/v1/events', { type: 'order.paid', tenant: 'globex', data: {} });
+    expect(other.status).toBe(403);
+    expect(other.body).toMatchObject(errorShape);
+    expect((await acme('POST', '/v1/events', { type: 'order.paid', data: {} })).status).toBe(403); // "default" is not acme
+    const batch = await acme('POST', '/v1/events/batch', {
+      events: [
+        { type: 'order.paid', tenant: 'acme', data: {} },
+        { type: 'order.paid', tenant: 'globex', data: {} },
+      ],
+    });
+    expect(batch.body.results.map((r: { id?: string; error?: { code: string } }) => r.id ? 'ok' : r.error?.code)).toEqual(['ok', 'forbidden']);
+    expect((await acme('GET', '/v1/event-types')).status).toBe(200);
+    expect((await acme('PUT', '/v1/event-types/order.paid', { description: 'mine now' })).status).toBe(403);
+  });
+});
+
+describe('tenant isolation on every tenant route', () => {
+  const tenantRoutes = allRoutes.filter((route) => route.access === 'tenant');
+  let globex: { id: string; secret: string; url: string };
+  let globexReceiver: Receiver;
+  let acmeSub: { id: string };
+  let globexMessageId: string;
+  let acmeMessageId: string;
+
+  /** A body each route accepts, so a 403 is about the tenant and a 2xx proves the own-tenant call. */
+  const bodyFor = (method: string, path: string): unknown => {
+    if (path.endsWith('/subscriptions') && method === 'POST') return { url: 'http://127.0.0.1:9/new', eventTypes: ['*'] };
+    if (method === 'PATCH') return { description: 'changed' };
+    if (path.endsWith('/test')) return { type: 'order.paid' };
+    if (path.endsWith('/recover')) return { since: new Date(Date.now() - 3_600_000).toISOString() };
+    return undefined;
+  };
+  const fill = (path: string, tenant: string, id: string, msgId: string) =>
+    path.replace('{tenant}', tenant).replace('{id}', id).replace('{msgId}', msgId);
+
+  beforeAll(async () => {
+    globexReceiver = await t.receiver();
+    globex = (await t.admin('POST', '/v1/tenants/globex/subscriptions', { url: `${globexReceiver.url}/hook`, eventTypes: ['*'], description: 'globex private' })).body;
+    acmeSub = (await t.admin('POST', '/v1/tenants/acme/subscriptions', { url: 'http://127.0.0.1:9/acme', eventTypes: ['*'] })).body;
+    const now = new Date().toISOString();
+    globexMessageId = 'msg_01JD7S00000000000000GLOBX';
+    acmeMessageId = 'msg_01JD7S000000000000000ACME';
+    await t.stack.runtime.messages.keep({ id: globexMessageId, type: 'order.paid', tenant: 'globex', timestamp: now, data: { secret: 'globex data' } });
+    await t.stack.runtime.messages.keep({ id: acmeMessageId, type: 'order.paid', tenant: 'acme', timestamp: now, data: {} });
+  });
+
+  it('covers the tenant routes it should', () => {
+    expect(tenantRoutes.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it("refuses every tenant route of another tenant with 403 and no data, and changes nothing there", async () => {
+    const acme = await t.keyFor('tenant', 'acme');
+    const before = await t.admin('GET', `/v1/tenants/globex/subscriptions/${globex.id}`);
+    for (const route of tenantRoutes) {
+      const path = fill(route.path, 'globex', globex.id, globexMessageId);
+      const refused = await acme(route.method, path, bodyFor(route.method, route.path));
+      expect(refused.status, `${route.method} ${route.path}`).toBe(403);
+      expect(refused.body).toMatchObject({ error: { code: 'forbidden', message: expect.any(String), details: [] } });
+      const text = JSON.stringify(refused.body);
+      for (const secretThing of [globex.secret, globex.url, 'globex private', 'globex data']) expect(text).not.toContain(secretThing);
+    }
+    expect((await t.admin('GET', `/v1/tenants/globex/subscriptions/${globex.id}`)).body).toEqual(before.body);
+    expect((await t.admin('GET', `/v1/tenants/globex/subscriptions/${globex.id}/secret`)).body.secret).toBe(globex.secret);
+    expect((await t.admin('GET', '/v1/tenants/globex/subscriptions')).body.items).toHaveLength(1);
+    await sleep(1_000);
+    expect(globexReceiver.requests).toHaveLength(0); // no test event, no redelivery, no recovery reached it
+  });
+
+  it('answers every tenant route of its own tenant', async () => {
+    const acme = await t.keyFor('tenant', 'acme');
+    // DELETE last: the other routes need the subscription.
+    const ordered = [...tenantRoutes].sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
+    for (const route of ordered) {
+      const path = fill(route.path, 'acme', acmeSub.id, acmeMessageId);
+      const response = await acme(route.method, path, bodyFor(route.method, route.path));
+      expect(response.status, `${route.method} ${route.path}: ${JSON.stringify(response.body)}`).toBeLessThan(300);
+    }
+  });
+});

@@ -273,7 +273,7 @@ describe('bad input leaves nothing behind', () => {
     const before = await queued();
     const refused = await post(bomb);
     expect(refused.status).toBe(413);
-    expect((await refused.json()).error.code).toBe('payload_too_large');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
     expect(await queued()).toBe(before);
     const small = await post(gzipSync(JSON.stringify({ type: 'clean.test', data: { ok: true } })));
     expect(small.status).toBe(202);

@@ -192,7 +192,12 @@ function isInt(value: number, min: number, max = Number.MAX_SAFE_INTEGER): boole
 
 /** Fills in defaults and throws a clear error for values AWS would reject or that contradict each other. */
 export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHookpostProps {
-  const defined = Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined));
+  // Only Hookpost's own props, and only those given: StackProps (env, description…) stay with the Stack.
+  const defined = Object.fromEntries(
+    Object.keys(DEFAULTS)
+      .map((key) => [key, props[key as keyof HookpostStackProps]] as const)
+      .filter(([, value]) => value !== undefined),
+  );
   const p: ResolvedHookpostProps = { ...DEFAULTS, ...defined };
 
   check(p.retryScheduleSeconds.length > 0, 'retryScheduleSeconds must list at least one retry delay');

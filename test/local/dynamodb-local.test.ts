@@ -18,7 +18,7 @@ function isRunning(pid: number): boolean {
 const FIXTURE = new URL('./fixtures/hold-dynamodb-local.ts', import.meta.url).pathname;
 
 /** Runs the fixture in its own Node process and returns it once DynamoDB Local is up, with Java's pid. */
-async function holdInChild(mode: 'wait' | 'exit' | 'throw') {
+async function holdInChild(mode: 'wait' | 'throw') {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -36,7 +36,8 @@ async function gone(pid: number, timeoutMs = 3_000): Promise<boolean> {
 }
 
 describe('startDynamoDbLocal', () => {
-  it('answers on the port it was given and leaves no process behind after stop()', async () => {
+  // A JVM start takes 2–3 s on an idle machine and far longer on a busy one.
+  it('answers on the port it was given and leaves no process behind after stop()', { timeout: 60_000 }, async () => {
     // Arrange
     const port = await freePort();
 
@@ -54,7 +55,7 @@ describe('startDynamoDbLocal', () => {
     expect(isRunning(dynamoDb.pid ?? -1)).toBe(false);
   });
 
-  it('stop() can be called twice', async () => {
+  it('stop() can be called twice', { timeout: 60_000 }, async () => {
     const dynamoDb = await startDynamoDbLocal();
 
     await Promise.all([dynamoDb.stop(), dynamoDb.stop()]);
@@ -70,22 +71,23 @@ describe('startDynamoDbLocal', () => {
   });
 
   // Each case starts its own JVM in a child process; run them side by side, with room for a slow start.
-  it.concurrent.each(['SIGTERM', 'SIGINT'] as const)('kills Java when the process gets %s and nobody handles it', { timeout: 60_000 }, async (signal) => {
+  // SIGTERM shares the signal path with SIGINT, and process.exit() the 'exit' path with a crash.
+  it.concurrent('kills Java when the process gets SIGINT (Ctrl-C) and nobody handles it', { timeout: 90_000 }, async () => {
     const { child, javaPid, exited } = await holdInChild('wait');
 
-    child.kill(signal);
+    child.kill('SIGINT');
     const [, exitSignal] = await exited;
 
-    expect(exitSignal).toBe(signal); // the process still dies of the signal, as it would without us
+    expect(exitSignal).toBe('SIGINT'); // the process still dies of the signal, as it would without us
     expect(await gone(javaPid)).toBe(true);
   });
 
-  it.concurrent.each(['exit', 'throw'] as const)('kills Java when the process ends by %s', { timeout: 60_000 }, async (mode) => {
-    const { javaPid, exited } = await holdInChild(mode);
+  it.concurrent('kills Java when the process crashes on an uncaught exception', { timeout: 90_000 }, async () => {
+    const { javaPid, exited } = await holdInChild('throw');
 
     const [code] = await exited;
 
-    expect(code).not.toBe(0);
+    expect(code).toBe(1);
     expect(await gone(javaPid)).toBe(true);
   });
 });

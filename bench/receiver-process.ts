@@ -2,7 +2,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+/** The repository root; a bundled bench (which lives elsewhere) is told it through HOOKPOST_ROOT. */
+export const PROJECT_ROOT = process.env.HOOKPOST_ROOT ?? path.resolve(import.meta.dirname, '..');
 
 export interface ReceiverProcess {
   /** e.g. `http://127.0.0.1:41234` */

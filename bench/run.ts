@@ -9,19 +9,26 @@
  * both at the same concurrency with the same 1 KiB events. The last line is
  * `delivery-ratio <median hookpost deliveries/s ÷ median baseline deliveries/s>`.
  *
+ * The code measured is bundled first the way the Lambda functions are (esbuild, minified, no keepNames),
+ * then run with plain `node`: under tsx every function also pays for esbuild's `keepNames` helper,
+ * which production code does not. `--source` measures the TypeScript as tsx runs it instead.
+ *
  *   npm run bench -- --rounds 5 --events 5000 --concurrency 50
  */
+import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { build } from 'esbuild';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/config.ts';
-import { dispatch, type DispatchDeps } from '#shared/dispatch.ts';
+import { DEFAULT_DISABLE_AFTER_FAILING_MS, dispatch, type DispatchDeps } from '#shared/dispatch.ts';
 import type { Message, Subscription } from '#shared/domain.ts';
 import { createHttpSender } from '#shared/http-sender.ts';
 import { newMessageId } from '#shared/ids.ts';
 import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/stores/memory.ts';
-import { startReceiverProcess } from './receiver-process.ts';
+import { PROJECT_ROOT, startReceiverProcess } from './receiver-process.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -30,6 +37,8 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     // For profiling one side alone (`node --cpu-prof --import tsx bench/run.ts --only hookpost`); no ratio then.
     only: { type: 'string' },
+    source: { type: 'boolean', default: false },
+    bundled: { type: 'boolean', default: false }, // set by the bundling step itself
   },
 });
 const ROUNDS = positive(flags.rounds, 'rounds');
@@ -166,13 +175,20 @@ async function main(): Promise<void> {
       clock: { now: () => Date.now() },
       deliveryTimeoutMs: 10_000,
       userAgent: USER_AGENT,
-      subscriptions: { forTenant: async () => subscriptions, disable: async () => {} },
+      subscriptions: {
+        forTenant: async () => subscriptions,
+        disable: async () => {},
+        markFailing: async () => {},
+        markHealthy: async () => {},
+      },
       attempts: new MemoryAttemptStore(),
       messages: new MemoryMessageStore(),
       queue: new MemoryEventQueue(),
       deadLetters: new MemoryDeadLetterQueue(),
       retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
       throttledMinimumSeconds: 60,
+      disableAfterFailingMs: DEFAULT_DISABLE_AFTER_FAILING_MS,
+      notifier: { publish: async () => {} },
       failed: 0,
       count: (metric) => {
         if (metric !== 'DeliverySucceeded') d.failed += 1;
@@ -218,6 +234,7 @@ function printReport(results: Record<'baseline' | 'hookpost', RoundResult[]>): v
   console.log(
     `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${os.platform()} ${os.arch()}`,
   );
+  console.log(`code: ${flags.bundled ? 'esbuild bundle (minified, as deployed)' : 'TypeScript via tsx (--source)'}`);
   console.log(
     `${ROUNDS} rounds × ${EVENTS} deliveries of ${PAYLOAD_BYTES} B events, concurrency ${CONCURRENCY}, keep-alive, receiver in a separate process on 127.0.0.1`,
   );
@@ -245,7 +262,31 @@ function printReport(results: Record<'baseline' | 'hookpost', RoundResult[]>): v
   console.log(`delivery-ratio ${ratio.toFixed(2)}`);
 }
 
-main().catch((error: unknown) => {
+/** Bundles this file like the Lambda functions are bundled and runs it with the same arguments. */
+async function runBundled(): Promise<number> {
+  // Under node_modules so the bundle resolves the @aws-sdk packages it leaves external, as Lambda's runtime provides them.
+  const outfile = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'hookpost-bench', 'run.mjs');
+  await build({
+    entryPoints: [import.meta.filename],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    external: ['@aws-sdk/*', 'esbuild'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  const child = spawn(process.execPath, [outfile, ...process.argv.slice(2), '--bundled'], {
+    stdio: 'inherit',
+    env: { ...process.env, HOOKPOST_ROOT: PROJECT_ROOT },
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+}
+
+const run = flags.source || flags.bundled ? main().then(() => 0) : runBundled();
+run.then((code) => process.exit(code)).catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -5,7 +5,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subscription } from '#shared/domain.ts';
-import { sleep, waitFor } from '../helpers/api.ts';
+import { type ApiCall, sleep, waitFor } from '../helpers/api.ts';
 import { type ApiTestContext, errorShape, headersOf, startApiTest } from './setup.ts';
 
 let t: ApiTestContext;
@@ -292,10 +292,10 @@ describe('attempt log and stats', () => {
     for (let i = 0; i < 3; i += 1) await t.admin('POST', `/v1/tenants/stats/subscriptions/${sub.id}/test`, {});
 
     // Act
-    const stats = await waitFor('both delivery attempts counted', async () => {
+    const stats = await waitFor<ApiCall | undefined>('both delivery attempts counted', async () => {
       const response = await t.admin('GET', `/v1/tenants/stats/subscriptions/${sub.id}/stats`);
       return response.body.attempts === 2 ? response : undefined;
-    });
+    }).then((found) => found as ApiCall);
 
     // Assert
     expect(stats.status).toBe(200);

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, jsonResponse } from '#shared/errors.ts';
 import type { ApiRequest, ApiResponse, Principal } from '#shared/http-api.ts';
@@ -48,6 +49,21 @@ describe('startApiServer', () => {
       authorization: 'Bearer hp_x',
     });
     expect(body.principal).toEqual(ADMIN);
+  });
+
+  it('hands a content-encoded body over as base64 bytes for the app to inflate', async () => {
+    const { url } = await start();
+    const gzipped = gzipSync('{"type":"user.created"}');
+
+    const response = await fetch(`${url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipped,
+    });
+    const { request } = (await response.json()) as { request: ApiRequest };
+
+    expect(request.isBase64Encoded).toBe(true);
+    expect(Buffer.from(request.body, 'base64').equals(gzipped)).toBe(true);
   });
 
   it('passes the Authorization header to authenticate and skips it when there is none', async () => {

@@ -44,6 +44,8 @@ export const deliveryBody = (message: Message): string =>
   JSON.stringify({ type: message.type, timestamp: message.timestamp, data: message.data });
 
 export function activeSecrets(subscription: Subscription, nowMs: number): string[] {
+  const only = subscription.secrets.length === 1 ? subscription.secrets[0] : undefined;
+  if (only !== undefined && only.expiresAt === undefined) return [only.secret]; // the usual case, no rotation under way
   return subscription.secrets
     .filter((s) => s.expiresAt === undefined || Date.parse(s.expiresAt) > nowMs)
     .map((s) => s.secret);
@@ -118,11 +120,15 @@ export async function attemptDelivery(
     status: outcome.kind === 'delivered' ? 'succeeded' : 'failed',
     durationMs: Math.round(result.durationMs),
     timestamp: new Date(startedAt).toISOString(),
-    ...(result.kind === 'response'
-      ? { statusCode: result.statusCode, response: result.bodyExcerpt }
-      : { error: `${result.error}: ${result.message}` }),
-    ...(outcome.kind !== 'delivered' && result.kind === 'response' ? { error: outcome.reason } : {}),
-    ...(options.test ? { test: true } : {}),
   };
+  // Assigned rather than spread in: this runs once per delivery and spreads allocate a temporary each.
+  if (result.kind === 'response') {
+    attempt.statusCode = result.statusCode;
+    attempt.response = result.bodyExcerpt;
+    if (outcome.kind !== 'delivered') attempt.error = outcome.reason;
+  } else {
+    attempt.error = `${result.error}: ${result.message}`;
+  }
+  if (options.test) attempt.test = true;
   return { attempt, outcome };
 }

@@ -25,5 +25,6 @@ export function signPayload(secret: string, messageId: string, timestampSeconds:
 
 /** One `v1,` signature per secret, space separated, for the `webhook-signature` header. */
 export function signatureHeader(secrets: string[], messageId: string, timestampSeconds: number, body: string): string {
+  if (secrets.length === 1) return signPayload(secrets[0] as string, messageId, timestampSeconds, body);
   return secrets.map((secret) => signPayload(secret, messageId, timestampSeconds, body)).join(' ');
 }

@@ -77,25 +77,41 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
       return { mode: 'move_task', taskHandle: TaskHandle ?? '' };
     }
     if (!eventsQueueUrl) throw new Error('redrive needs the events queue URL');
+    // Only what is there now: a delivery that dead-letters again at once (disabled endpoint) must not loop.
+    const startedAt = Date.now();
+    const { Attributes } = await this.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    // Messages just looked at (peek) may count as not visible for a moment; they are there all the same.
+    const present =
+      Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    const limit = Math.min(maxMoved, present);
     let moved = 0;
-    while (moved < maxMoved) {
+    for (let round = 0; moved < limit && round < limit / MAX_SQS_BATCH_ENTRIES + 10; round += 1) {
       const { Messages = [] } = await this.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.queueUrl,
-          MaxNumberOfMessages: Math.min(MAX_SQS_BATCH_ENTRIES, maxMoved - moved),
+          MaxNumberOfMessages: Math.min(MAX_SQS_BATCH_ENTRIES, limit - moved),
+          // Newer arrivals received here stay hidden this long, so they are not picked up again in this run.
           VisibilityTimeout: 60,
           WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['SentTimestamp'],
         }),
       );
       if (Messages.length === 0) break;
+      const older = Messages.filter((m) => Number(m.Attributes?.SentTimestamp ?? 0) <= startedAt);
+      if (older.length === 0) continue;
       const sent = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: eventsQueueUrl,
-          Entries: Messages.map((message, index) => ({ Id: String(index), MessageBody: message.Body ?? '' })),
+          Entries: older.map((message, index) => ({ Id: String(index), MessageBody: message.Body ?? '' })),
         }),
       );
       // Delete only what the events queue accepted; the rest reappears in the DLQ after the visibility timeout.
-      const accepted = (sent.Successful ?? []).map((entry) => Messages[Number(entry.Id)]).filter((m) => m !== undefined);
+      const accepted = (sent.Successful ?? []).map((entry) => older[Number(entry.Id)]).filter((m) => m !== undefined);
       if (accepted.length > 0) {
         await this.sqs.send(
           new DeleteMessageBatchCommand({
@@ -105,7 +121,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
         );
       }
       moved += accepted.length;
-      if (accepted.length < Messages.length) break;
+      if (accepted.length < older.length) break;
     }
     return { mode: 'local', moved };
   }

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench:cold`: bundle every function in functions/ the way the CDK stack does
+ * (cdk/hookpost-function.ts: esm, node22, minified, `@aws-sdk/*` external, createRequire banner), then
+ * report each bundle's size and the median time to import it in a fresh `node`, beside a bare handler
+ * that imports only `@aws-sdk/client-sqs`. Also prints what dominates each bundle (esbuild metafile).
+ *
+ * Import time is what a cold start adds on top of the runtime's own init; it is measured on this
+ * machine, not on Lambda (arm64, different CPU), so the ratio is the number to read.
+ *
+ *   npm run bench:cold -- --runs 7
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { build, type Metafile } from 'esbuild';
+import { PROJECT_ROOT } from './receiver-process.ts';
+
+const run = promisify(execFile);
+const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const RUNS = Math.max(1, Number(flags.runs) || 5);
+// Under node_modules so the bundles resolve the external @aws-sdk packages, as Lambda's runtime provides them.
+const OUT_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'hookpost-cold-start');
+const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** What the modules read at import (configFromEnv and the Powertools constructors), with dummy values. */
+const LAMBDA_ENV: Record<string, string> = {
+  AWS_REGION: 'us-east-1',
+  AWS_LAMBDA_FUNCTION_NAME: 'hookpost-cold-start',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+  AWS_ACCESS_KEY_ID: 'dummy',
+  AWS_SECRET_ACCESS_KEY: 'dummy',
+  HOOKPOST_TABLE_NAME: 'hookpost-bench',
+  HOOKPOST_EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
+  HOOKPOST_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
+  HOOKPOST_EVENTS_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:events',
+  HOOKPOST_DLQ_ARN: 'arn:aws:sqs:us-east-1:000000000000:dlq',
+  HOOKPOST_SECRETS_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
+  HOOKPOST_ADMIN_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:admin',
+  HOOKPOST_ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alarms',
+  POWERTOOLS_SERVICE_NAME: 'hookpost',
+  POWERTOOLS_METRICS_NAMESPACE: 'Hookpost',
+  // No X-Ray daemon here: the tracer would otherwise try to send segments.
+  POWERTOOLS_TRACE_ENABLED: 'false',
+};
+
+const BARE_HANDLER = `import { SQSClient } from '@aws-sdk/client-sqs';
+const sqs = new SQSClient({});
+export const handler = async () => ({ batchItemFailures: [], region: typeof sqs });
+`;
+
+interface Bundle {
+  name: string;
+  file: string;
+  bytes: number;
+  metafile?: Metafile;
+}
+
+async function bundle(name: string, entry: string): Promise<Bundle> {
+  const file = path.join(OUT_DIR, `${name}.mjs`);
+  const result = await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    minify: true,
+    external: ['@aws-sdk/*'],
+    banner: { js: BANNER },
+    metafile: true,
+    logLevel: 'error',
+  });
+  return { name, file, bytes: (await stat(file)).size, metafile: result.metafile };
+}
+
+/** Milliseconds from process start to the bundle's module evaluated, measured inside the child. */
+async function importMs(file: string): Promise<number> {
+  const script = `const t0 = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t0);`;
+  try {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: OUT_DIR,
+      env: { ...process.env, ...LAMBDA_ENV },
+      timeout: 30_000,
+    });
+    return Number(stdout.trim().split('\n').at(-1));
+  } catch (error) {
+    // The child's stderr repeats a minified source line; its last lines say what failed.
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '');
+    const reason = stderr.split('\n').filter((line) => /Error/.test(line)).slice(0, 2).join(' / ');
+    throw new Error(`importing ${path.basename(file)} failed: ${reason || (error as Error).message.slice(0, 300)}`);
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** The biggest contributors to a bundle, grouped by npm package (or `hookpost` for our own code). */
+function topPackages(metafile: Metafile, limit: number): string {
+  const output = Object.values(metafile.outputs)[0];
+  if (!output) return '';
+  const byPackage = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    const key = match?.[1] ?? 'hookpost';
+    byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+  }
+  return [...byPackage]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KiB`)
+    .join(', ');
+}
+
+async function main(): Promise<void> {
+  await rm(OUT_DIR, { recursive: true, force: true });
+  await mkdir(OUT_DIR, { recursive: true });
+  const functionsDir = path.join(PROJECT_ROOT, 'functions');
+  const entries = (await readdir(functionsDir)).filter((f) => f.endsWith('.ts')).sort();
+  const bareEntry = path.join(OUT_DIR, 'bare-sqs-handler.mjs');
+  await writeFile(bareEntry, BARE_HANDLER);
+
+  const bundles = [
+    ...(await Promise.all(entries.map((f) => bundle(f.replace(/\.ts$/, ''), path.join(functionsDir, f))))),
+    await bundle('bare (client-sqs only)', bareEntry),
+  ];
+
+  const timings = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
+  // Interleaved so a burst of machine load does not land on one bundle's runs only.
+  for (let i = 0; i < RUNS; i++) {
+    for (const b of bundles) timings.get(b.name)?.push(await importMs(b.file));
+  }
+
+  const bare = median(timings.get('bare (client-sqs only)') ?? []);
+  console.log(`Cold start: median of ${RUNS} fresh \`node\` processes importing each bundle (Node ${process.version}, this machine)`);
+  console.log('');
+  console.log('| bundle                 |   size KiB | import ms (median) | × bare |');
+  console.log('|------------------------|-----------:|-------------------:|-------:|');
+  for (const b of bundles) {
+    const ms = median(timings.get(b.name) ?? []);
+    console.log(
+      `| ${b.name.padEnd(22)} | ${(b.bytes / 1024).toFixed(0).padStart(10)} | ${ms.toFixed(1).padStart(18)} | ${(ms / bare).toFixed(2).padStart(6)} |`,
+    );
+  }
+  console.log('');
+  console.log('largest parts of each bundle (esbuild metafile, minified bytes; @aws-sdk/* is external):');
+  for (const b of bundles) {
+    if (b.metafile) console.log(`  ${b.name}: ${topPackages(b.metafile, 6)}`);
+  }
+  await rm(OUT_DIR, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

@@ -1,0 +1,184 @@
+/**
+ * `npm run bench:e2e`: events per second through the whole local stack (`npm run dev`'s
+ * startLocalStack: API server → fauxqs → Lambda-like poller → consumer → DynamoDB Local attempt log →
+ * receiver), publishing through `POST /v1/events/batch` (100 per request), at fan-out 1 and 3.
+ * Beside it, fauxqs's own SendMessageBatch / ReceiveMessage / DeleteMessageBatch loop on the same
+ * machine: the ceiling any SQS consumer could reach here.
+ *
+ *   npm run bench:e2e -- --events 2000
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
+import { localSqsClient } from '#shared/local/aws-clients.ts';
+import { startSqsLocal } from '#shared/local/sqs-local.ts';
+import { startLocalStack, type LocalStack } from '#shared/local/stack.ts';
+import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';
+
+const { values: flags } = parseArgs({ options: { events: { type: 'string', default: '2000' } } });
+const EVENTS = Math.max(100, Math.floor(Number(flags.events) / 100) * 100 || 2000);
+const BATCH = 100;
+/** Batch requests in flight at once. */
+const PUBLISHERS = 4;
+/** Everything stops after this long, delivered or not. */
+const DEADLINE_MS = 120_000;
+const POLLERS = 2; // the local poller's default number of receive loops
+const EVENT_TYPE = 'bench.event';
+const filler = randomBytes(1024).toString('base64url').slice(0, 900);
+
+interface Result {
+  label: string;
+  events: number;
+  deliveries: number;
+  seconds: number;
+}
+
+async function api(stack: LocalStack, method: string, path: string, body: unknown): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json: unknown = await response.json().catch(() => undefined);
+  if (response.status >= 300 && response.status !== 207) {
+    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json).slice(0, 300)}`);
+  }
+  return { status: response.status, json };
+}
+
+async function throughStack(stack: LocalStack, receiver: ReceiverProcess, fanOut: number): Promise<Result> {
+  const tenant = `bench-fanout-${fanOut}`;
+  for (let i = 0; i < fanOut; i++) {
+    await api(stack, 'POST', `/v1/tenants/${tenant}/subscriptions`, {
+      url: `${receiver.origin}/${tenant}/${i}`,
+      eventTypes: [EVENT_TYPE],
+      description: `bench endpoint ${i + 1} of ${fanOut}`,
+    });
+  }
+  const before = (await receiver.stats()).received;
+  const expected = before + EVENTS * fanOut;
+
+  let firstAcceptAt: number | undefined;
+  let nextBatch = 0;
+  const publisher = async () => {
+    for (let b = nextBatch++; b < EVENTS / BATCH; b = nextBatch++) {
+      const events = Array.from({ length: BATCH }, (_, i) => ({
+        type: EVENT_TYPE,
+        tenant,
+        data: { n: b * BATCH + i, note: filler },
+      }));
+      const { json } = await api(stack, 'POST', '/v1/events/batch', { events });
+      firstAcceptAt ??= Date.now();
+      const results = (json as { results?: Array<{ id?: string }> }).results ?? [];
+      if (results.length !== BATCH || results.some((r) => !r.id)) {
+        throw new Error(`a batch was not fully accepted: ${JSON.stringify(results.find((r) => !r.id))}`);
+      }
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: PUBLISHERS }, publisher));
+
+  let stats = await receiver.stats();
+  while (stats.received < expected && Date.now() - started < DEADLINE_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stats = await receiver.stats();
+  }
+  if (stats.received < expected) {
+    throw new Error(`fan-out ${fanOut}: ${stats.received - before} of ${EVENTS * fanOut} deliveries within ${DEADLINE_MS / 1000} s`);
+  }
+  return {
+    label: `hookpost local, fan-out ${fanOut}`,
+    events: EVENTS,
+    deliveries: EVENTS * fanOut,
+    seconds: (stats.lastReceivedAt - (firstAcceptAt ?? started)) / 1000,
+  };
+}
+
+/** fauxqs alone: batches of 10 sent and, concurrently, received and deleted by POLLERS loops. */
+async function fauxqsCeiling(): Promise<Result> {
+  const sqsLocal = await startSqsLocal();
+  const sqs = localSqsClient(sqsLocal.endpoint);
+  try {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-${Date.now()}` }));
+    if (!QueueUrl) throw new Error('fauxqs created no queue');
+    const body = JSON.stringify({ kind: 'event', message: { id: 'msg_x', type: EVENT_TYPE, tenant: 't', data: { note: filler } } });
+    const started = Date.now();
+    let sentBatches = 0;
+    const sender = async () => {
+      for (let b = sentBatches++; b < EVENTS / 10; b = sentBatches++) {
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl,
+            Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: body })),
+          }),
+        );
+      }
+    };
+    let done = 0;
+    let lastDeleteAt = started;
+    const consumer = async () => {
+      while (done < EVENTS && Date.now() - started < DEADLINE_MS) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        if (Messages.length === 0) continue;
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+        done += Messages.length;
+        lastDeleteAt = Date.now();
+      }
+    };
+    await Promise.all([...Array.from({ length: PUBLISHERS }, sender), ...Array.from({ length: POLLERS }, consumer)]);
+    if (done < EVENTS) throw new Error(`fauxqs: ${done} of ${EVENTS} messages within ${DEADLINE_MS / 1000} s`);
+    return { label: `fauxqs raw send/receive/delete (${POLLERS} receivers)`, events: EVENTS, deliveries: EVENTS, seconds: (lastDeleteAt - started) / 1000 };
+  } finally {
+    sqs.destroy();
+    await sqsLocal.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const receiver = await startReceiverProcess();
+  const results: Result[] = [];
+  try {
+    const stack = await startLocalStack({ allowPrivateTargets: true });
+    try {
+      await api(stack, 'PUT', `/v1/event-types/${EVENT_TYPE}`, { description: 'benchmark event' });
+      for (const fanOut of [1, 3]) results.push(await throughStack(stack, receiver, fanOut));
+    } finally {
+      await stack.stop();
+    }
+    results.push(await fauxqsCeiling());
+  } finally {
+    await receiver.stop();
+  }
+
+  console.log(`machine: ${os.cpus().length} cores, Node ${process.version}; ${EVENTS} events of ~1 KiB, published ${BATCH} per request, ${PUBLISHERS} requests in flight`);
+  console.log('');
+  console.log('| path                                         | events | deliveries | seconds | events/s | deliveries/s |');
+  console.log('|----------------------------------------------|-------:|-----------:|--------:|---------:|-------------:|');
+  for (const r of results) {
+    console.log(
+      `| ${r.label.padEnd(44)} | ${String(r.events).padStart(6)} | ${String(r.deliveries).padStart(10)} | ${r.seconds.toFixed(2).padStart(7)} | ${(r.events / r.seconds).toFixed(0).padStart(8)} | ${(r.deliveries / r.seconds).toFixed(0).padStart(12)} |`,
+    );
+  }
+  console.log('');
+  console.log('hookpost rows: first accepted batch to last delivery received; fauxqs row: first send to last delete.');
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });

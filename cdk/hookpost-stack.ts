@@ -19,6 +19,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ENCRYPTION_CONTEXT as SIGNING_SECRETS_CONTEXT } from '#shared/secrets/kms.ts';
 import { TABLE_KEYS } from '#shared/table.ts';
 import { type HookpostAlarms, METRICS_NAMESPACE, SERVICE_NAME, createAlarms } from './alarms.ts';
 import { createDashboard } from './dashboard.ts';
@@ -120,6 +121,14 @@ export class HookpostStack extends Stack {
     });
     if (p.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(p.alarmEmail));
 
+    // --- Signing secrets ---------------------------------------------------------------------
+    // Wraps the data keys that seal subscription secrets in the table (envelope encryption).
+    const secretsKey = new kms.Key(this, 'SigningSecretsKey', {
+      description: 'Wraps the data keys that encrypt Hookpost webhook signing secrets',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     // --- Functions ---------------------------------------------------------------------------
     const environment: Record<string, string> = {
       HOOKPOST_TABLE_NAME: this.table.tableName,
@@ -133,6 +142,10 @@ export class HookpostStack extends Stack {
       HOOKPOST_SUBSCRIPTION_CACHE_MS: String(p.subscriptionCacheTtl.toMilliseconds()),
       HOOKPOST_ADMIN_KEY_SECRET_ARN: this.adminKey.secretArn,
       HOOKPOST_ALARM_TOPIC_ARN: this.alarmTopic.topicArn,
+      HOOKPOST_SECRETS_KEY_ARN: secretsKey.keyArn,
+      HOOKPOST_DISABLE_AFTER_FAILING_HOURS: String(p.disableAfterFailing.toHours()),
+      HOOKPOST_EVENTS_QUEUE_ARN: this.eventsQueue.queueArn,
+      HOOKPOST_DLQ_ARN: this.deadLetterQueue.queueArn,
       HOOKPOST_VERSION: packageVersion(),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -168,6 +181,15 @@ export class HookpostStack extends Stack {
       timeout: p.consumerTimeout,
       memorySize: p.consumerMemorySize,
     });
+
+    // Sealing and opening signing secrets: only under Hookpost's encryption context.
+    const secretsKeyStatement = new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [secretsKey.keyArn],
+      conditions: { StringEquals: { 'kms:EncryptionContext:purpose': SIGNING_SECRETS_CONTEXT.purpose } },
+    });
+    this.management.role.addToPolicy(secretsKeyStatement);
+    this.consumer.role.addToPolicy(secretsKeyStatement);
 
     // Authorizer: the admin key and the hashed API keys.
     this.adminKey.grantRead(this.authorizer.function);

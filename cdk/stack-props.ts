@@ -25,6 +25,11 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly attemptTtlDays?: number;
   /**
+   * A subscription failing without a single success for this long is disabled (and announced on the alarm topic).
+   * @default Duration.days(5)
+   */
+  readonly disableAfterFailing?: Duration;
+  /**
    * How long a function instance caches a tenant's subscriptions.
    * @default Duration.seconds(5)
    */
@@ -123,6 +128,7 @@ export interface ResolvedHookpostProps {
   readonly deliveryTimeout: Duration;
   readonly maxPayloadBytes: number;
   readonly attemptTtlDays: number;
+  readonly disableAfterFailing: Duration;
   readonly subscriptionCacheTtl: Duration;
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;
@@ -148,6 +154,7 @@ export const DEFAULTS = {
   deliveryTimeout: Duration.seconds(10),
   maxPayloadBytes: 256 * 1024,
   attemptTtlDays: 30,
+  disableAfterFailing: Duration.days(5),
   subscriptionCacheTtl: Duration.seconds(5),
   batchSize: 10,
   maxBatchingWindow: Duration.seconds(1),
@@ -231,6 +238,10 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
   check(
     isInt(p.maxPayloadBytes, 1, QUEUE_MAX_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES),
     `maxPayloadBytes must be 1..${QUEUE_MAX_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES} so an event plus its envelope fits one SQS message, got ${p.maxPayloadBytes}`,
+  );
+  check(
+    isInt(p.disableAfterFailing.toHours(), 1),
+    `disableAfterFailing must be a whole number of hours, at least 1, got ${p.disableAfterFailing.toHumanString()}`,
   );
   check(isInt(p.attemptTtlDays, 1, 3650), `attemptTtlDays must be a whole number of days 1..3650, got ${p.attemptTtlDays}`);
   check(isInt(p.subscriptionCacheTtl.toMilliseconds(), 1), 'subscriptionCacheTtl must be at least 1 ms');

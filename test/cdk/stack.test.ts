@@ -199,6 +199,31 @@ describe('functions', () => {
     for (const [, policy] of readers) expect(JSON.stringify(policy)).toContain(`{"Ref":"${secretId}"}`);
   });
 
+  it('seals signing secrets with a rotating KMS key that only management and the consumer may use, under its context', () => {
+    const key = onlyResource(template, 'AWS::KMS::Key', (p) => String(p.Description).includes('signing secrets'));
+    expect(key.resource).toMatchObject({ Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+    for (const fn of functions()) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.HOOKPOST_SECRETS_KEY_ARN).toEqual({ 'Fn::GetAtt': [key.logicalId, 'Arn'] });
+      expect(variables.HOOKPOST_DISABLE_AFTER_FAILING_HOURS).toBe('120');
+    }
+    const users = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
+      JSON.stringify(policy).includes(`"Fn::GetAtt":["${key.logicalId}","Arn"]`),
+    );
+    expect(users.map(([id]) => id.replace(/RoleDefaultPolicy.*/, '')).sort()).toEqual(['Consumer', 'Management']);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: { 'Fn::GetAtt': [key.logicalId, 'Arn'] },
+            Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'hookpost-signing-secrets' } },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('lets the management function start and list dead-letter redrives on the DLQ only', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {

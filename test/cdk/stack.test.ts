@@ -386,7 +386,7 @@ describe('alarms', () => {
   });
 
   it('publishes to a KMS-encrypted, TLS-only topic that CloudWatch may encrypt for, without an email by default', () => {
-    const keyId = onlyResource(template, 'AWS::KMS::Key').logicalId;
+    const keyId = onlyResource(template, 'AWS::KMS::Key', (p) => String(p.Description).includes('alarm topic')).logicalId;
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {

@@ -1,30 +1,9 @@
 /** One attempt: build the signed request, send it, classify the outcome, describe it as an Attempt. */
-import { randomBytes } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
 import type { Attempt, Message, Subscription } from './domain.ts';
+import { newAttemptId } from './ids.ts';
 import type { Clock, HttpResult, HttpSender } from './ports.ts';
 import { parseRetryAfter } from './retry-schedule.ts';
 import { signatureHeader } from './sign.ts';
-
-/**
- * Random bytes drawn 4 KiB at a time. ulid's default PRNG calls crypto.getRandomValues once per
- * character (16 calls for each id in a new millisecond), which cost more than signing the request
- * (bench/run.ts, docs/performance.md); one draw here serves 256 such ids.
- */
-const POOL_BYTES = 4096;
-let pool = randomBytes(POOL_BYTES);
-let poolIndex = 0;
-function pooledRandom(): number {
-  if (poolIndex === POOL_BYTES) {
-    pool = randomBytes(POOL_BYTES);
-    poolIndex = 0;
-  }
-  return (pool[poolIndex++] as number) / 256;
-}
-
-/** `att_<ULID>`: sorts by attempt time, which the attempt log relies on (as the ids of ids.ts). */
-const attemptUlid = monotonicFactory(pooledRandom);
-const newAttemptId = (now: number): string => `att_${attemptUlid(now)}`;
 
 export interface DeliveryDeps {
   http: HttpSender;

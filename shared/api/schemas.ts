@@ -1,9 +1,9 @@
 /**
  * Request and response schemas: the single source of truth for what the API accepts and answers.
- * The OpenAPI document (shared/api/openapi.ts) is generated from these same schemas.
+ * The OpenAPI document (shared/api/openapi.ts) is generated from these same schemas; `.meta()` here
+ * is plain zod, so the ingest function does not load zod-openapi.
  */
 import { z } from 'zod';
-import 'zod-openapi';
 
 /** Any JSON value (recursive), one named component in the OpenAPI document. */
 const anyJsonSchema = z.json().meta({ id: 'AnyJson', description: 'any JSON value' });

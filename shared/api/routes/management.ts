@@ -6,10 +6,7 @@ import { apiKeyRoutes } from './api-keys.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { deliveryRoutes } from './deliveries.ts';
 import { eventTypeRoutes } from './event-types.ts';
-import { subscriptionView } from './helpers.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
-
-export { subscriptionView };
 
 const serviceRoutes: Route[] = [
   {

@@ -2,7 +2,7 @@
  * The outbound HTTP layer: one POST per attempt through a shared keep-alive undici Agent whose
  * connector resolves names with the SSRF-guarded lookup. Never throws; every outcome is an HttpResult.
  */
-import { EventEmitter } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
@@ -55,30 +55,6 @@ const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
 ]);
 
-/**
- * One attempt's deadline, given to undici as its `signal`: undici also takes an EventEmitter with
- * `aborted`/`reason`. On Node 20 the first listener on a fresh AbortSignal costs about as much as
- * signing the request (docs/performance.md); a real AbortSignal is made only for the rare drain.
- */
-class Deadline extends EventEmitter {
-  aborted = false;
-  reason: Error | undefined;
-
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = new DOMException('This operation was aborted', 'AbortError');
-    this.emit('abort');
-  }
-
-  toAbortSignal(): AbortSignal {
-    const controller = new AbortController();
-    if (this.aborted) controller.abort(this.reason);
-    else this.once('abort', () => controller.abort(this.reason));
-    return controller.signal;
-  }
-}
-
 type Target = { ok: true; origin: string; path: string } | Extract<ReturnType<typeof checkUrl>, { ok: false }>;
 
 export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender {
@@ -110,40 +86,26 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
     const elapsed = () => Math.round(performance.now() - started);
     const target = targetOf(request.url);
     if (!target.ok) return { kind: 'error', error: target.code, message: target.reason, durationMs: elapsed() };
-
-    // One deadline over connect, headers and body. It stays armed while a small remainder drains.
-    // (undici reads a 0 timeout as "none", so a nonsensical value becomes the shortest real one.)
+    // undici reads a 0 timeout as "none", so a nonsensical value becomes the shortest real one.
     const timeoutMs = request.timeoutMs >= 1 ? Math.ceil(request.timeoutMs) : 1;
-    const deadline = new Deadline();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    let timerHandedOff = false;
-    try {
-      const response = await agent.request({
+    const exchange = new Exchange(maxExcerptBytes, timeoutMs);
+    agent.dispatch(
+      {
         origin: target.origin,
         path: target.path,
         method: 'POST',
         headers: outgoingHeaders(request.headers),
         body: request.body,
-        signal: deadline,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-      });
-      const excerpt = await readExcerpt(response.body, maxExcerptBytes, deadline);
-      if (excerpt.draining) {
-        timerHandedOff = true;
-        void excerpt.draining.finally(() => clearTimeout(timer));
-      }
-      return {
-        kind: 'response',
-        statusCode: response.statusCode,
-        headers: flattenHeaders(response.headers),
-        bodyExcerpt: excerpt.text,
-        durationMs: elapsed(),
-      };
+      },
+      exchange,
+    );
+    try {
+      const response = await exchange.result;
+      return { kind: 'response', ...response, durationMs: elapsed() };
     } catch (err) {
-      return { kind: 'error', ...describeFailure(err, deadline.aborted, timeoutMs), durationMs: elapsed() };
-    } finally {
-      if (!timerHandedOff) clearTimeout(timer);
+      return { kind: 'error', ...describeFailure(err, exchange.timedOut, timeoutMs), durationMs: elapsed() };
     }
   }
 
@@ -165,7 +127,7 @@ function outgoingHeaders(given: Record<string, string>): Record<string, string> 
   return headers;
 }
 
-function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const name in headers) {
     const value = headers[name];
@@ -175,60 +137,105 @@ function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<str
   return flat;
 }
 
-type ResponseBody = Dispatcher.ResponseData['body'];
-
 /**
- * Reads the first `maxBytes` of the body as UTF-8 (an incomplete trailing character is dropped).
- * Past that the rest is drained without buffering, up to a small limit, so the socket can be reused;
- * a larger remainder destroys the socket instead. The caller does not wait for the drain.
+ * One POST as an undici dispatch handler: no response stream, just callbacks. Keeps the first
+ * `maxBytes` of the body as UTF-8 (an incomplete trailing character is dropped) and settles as soon
+ * as it has them; past that it discards up to DRAIN_LIMIT_BYTES so the socket can be reused, and
+ * aborts (closing the socket) beyond. One deadline covers queueing, connect, headers and body, and
+ * stays armed while a small remainder drains.
  */
-function readExcerpt(
-  body: ResponseBody,
-  maxBytes: number,
-  deadline: Deadline,
-): Promise<{ text: string; draining?: Promise<unknown> }> {
-  return new Promise((resolve, reject) => {
-    const decoder = new StringDecoder('utf8');
-    let text = '';
-    let remaining = maxBytes;
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly result: Promise<{ statusCode: number; headers: Record<string, string>; bodyExcerpt: string }>;
+  timedOut = false;
+  private resolve!: (value: Awaited<Exchange['result']>) => void;
+  private reject!: (reason: unknown) => void;
+  private controller: Dispatcher.DispatchController | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly decoder = new StringDecoder('utf8');
+  private statusCode = 0;
+  private headers: Record<string, string> = {};
+  private text = '';
+  private remaining: number;
+  private discarded = 0;
+  private settled = false;
+  private done = false;
 
-    const detach = () => {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
-    };
-    // Called synchronously from a listener so an error listener is always attached (dump adds one).
-    const stopAndDrain = () => {
-      detach();
-      const draining = body.dump({ limit: maxBytes + DRAIN_LIMIT_BYTES, signal: deadline.toAbortSignal() }).catch(() => undefined);
-      resolve({ text, draining });
-    };
-    function onData(chunk: Buffer) {
-      if (chunk.length < remaining) {
-        text += decoder.write(chunk);
-        remaining -= chunk.length;
+  constructor(
+    maxBytes: number,
+    timeoutMs: number,
+  ) {
+    this.remaining = maxBytes;
+    this.result = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.timer = setTimeout(() => this.expire(), timeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.timedOut) controller.abort(deadlineError()); // the deadline passed while queued
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.statusCode = statusCode;
+    this.headers = flattenHeaders(headers);
+    if (this.remaining <= 0) this.settle();
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.remaining > 0) {
+      if (chunk.length < this.remaining) {
+        this.text += this.decoder.write(chunk);
+        this.remaining -= chunk.length;
         return;
       }
-      text += decoder.write(chunk.subarray(0, remaining));
-      remaining = 0;
-      stopAndDrain();
+      this.text += this.decoder.write(chunk.subarray(0, this.remaining));
+      this.discarded = chunk.length - this.remaining;
+      this.remaining = 0;
+      this.settle();
+    } else {
+      this.discarded += chunk.length;
     }
-    function onEnd() {
-      detach();
-      resolve({ text });
-    }
-    function onError(err: Error) {
-      detach();
-      body.on('error', () => undefined);
-      reject(err);
-    }
+    if (this.discarded > DRAIN_LIMIT_BYTES) controller.abort(new Error('response body too large to drain'));
+  }
 
-    body.on('error', onError);
-    if (remaining <= 0) return stopAndDrain();
-    body.on('data', onData);
-    body.on('end', onEnd);
-  });
+  onResponseEnd(): void {
+    this.finish();
+    this.settle();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.finish();
+    if (!this.settled) {
+      this.settled = true;
+      this.reject(error);
+    }
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve({ statusCode: this.statusCode, headers: this.headers, bodyExcerpt: this.text });
+  }
+
+  private finish(): void {
+    this.done = true;
+    clearTimeout(this.timer);
+  }
+
+  private expire(): void {
+    if (this.done) return;
+    this.timedOut = true;
+    if (this.controller) this.controller.abort(deadlineError());
+    if (!this.settled) {
+      this.settled = true;
+      this.reject(deadlineError());
+    }
+  }
 }
+
+const deadlineError = () => new DOMException('the delivery deadline passed', 'AbortError');
 
 function* errorChain(err: unknown): Generator<unknown> {
   const seen = new Set<unknown>();

@@ -13,7 +13,15 @@ import { traced } from '#shared/observability.ts';
 import { DynamoApiKeyStore } from '#shared/stores/dynamodb-api-keys.ts';
 
 const config = configFromEnv();
-const db = DynamoDBDocumentClient.from(traced(new DynamoDBClient({ region: config.region })));
+const db = DynamoDBDocumentClient.from(
+  traced(
+    new DynamoDBClient({
+      region: config.region,
+      // Local mode only (DynamoDB Local); unset on AWS.
+      ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    }),
+  ),
+);
 const authenticate = createAuthenticator({ config, apiKeys: new DynamoApiKeyStore(db, config.tableName) });
 
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2) =>

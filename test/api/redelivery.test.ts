@@ -99,7 +99,11 @@ describe('redeliver one message', () => {
     await subscribe('kept', `${r.url}/hook`);
     const delivered = await publish('kept', {});
     await waitFor('the delivery', () => r.requests.length === 1);
+    const elsewhere = 'msg_01ARZ3NDEKTSV4RRFFQ69G5FAW';
+    await t.stack.runtime.messages.keep({ id: elsewhere, type: 'invoice.failed', tenant: 'elsewhere', timestamp: new Date().toISOString(), data: {} });
+    expect((await t.admin('POST', `/v1/tenants/elsewhere/messages/${elsewhere}/redeliver`)).status).toBe(202);
     for (const [tenant, id] of [
+      ['kept', elsewhere],
       ['kept', delivered],
       ['kept', 'msg_01ARZ3NDEKTSV4RRFFQ69G5FAV'],
       ['kept', 'nonsense'],

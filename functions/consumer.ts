@@ -7,10 +7,11 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { SQSEvent } from 'aws-lambda';
 import { configFromEnv } from '#shared/config.ts';
 import { createBatchHandler } from '#shared/consumer.ts';
+import { httpSenderFor } from '#shared/http-sender.ts';
 import { logger, metrics, traced, tracer } from '#shared/observability.ts';
 import { createRuntime } from '#shared/runtime.ts';
 
-const handleBatch = createBatchHandler(createRuntime(configFromEnv(), { instrument: traced }), {
+const handleBatch = createBatchHandler(createRuntime(configFromEnv(), { instrument: traced, httpSender: httpSenderFor }), {
   // Counted in memory and flushed as one EMF log line per invocation: no PutMetricData calls.
   count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),
 });

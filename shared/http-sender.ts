@@ -57,6 +57,10 @@ const TIMEOUT_CODES = new Set([
 
 type Target = { ok: true; origin: string; path: string } | Extract<ReturnType<typeof checkUrl>, { ok: false }>;
 
+/** The sender a runtime uses: private targets only where the config allows them (local mode). */
+export const httpSenderFor = (config: { allowPrivateTargets: boolean }): ClosableHttpSender =>
+  createHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
+
 export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender {
   const maxExcerptBytes = options.maxExcerptBytes ?? 4096;
   const guard = { allowPrivateTargets: options.allowPrivateTargets };

@@ -9,7 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from './config.ts';
 import type { EventType, Subscription } from './domain.ts';
-import { createHttpSender } from './http-sender.ts';
+import type { ClosableHttpSender } from './http-sender.ts';
 import type {
   ApiKeyStore,
   AttemptHistory,
@@ -72,7 +72,17 @@ export interface RuntimeOptions {
   /** Wraps each AWS client once, e.g. Powertools tracer.captureAWSv3Client. */
   instrument?: <T>(client: T) => T;
   clock?: Clock;
+  /**
+   * Builds the outbound HTTP sender (undici), for the functions that deliver: passed in rather than
+   * imported here so the ingest bundle stays without undici. Without it, any send throws.
+   */
+  httpSender?: (config: Config) => ClosableHttpSender;
 }
+
+const noHttpSender: ClosableHttpSender = {
+  send: () => Promise.reject(new Error('this function was built without an HTTP sender')),
+  close: async () => {},
+};
 
 const systemClock: Clock = { now: () => Date.now() };
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -113,7 +123,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
         }),
       )
     : undefined;
-  const http = createHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
+  const http = options.httpSender?.(config) ?? noHttpSender;
 
   const eventTypes = new DynamoEventTypeStore(db, config.tableName);
   const subscriptions = new DynamoSubscriptionStore(db, config.tableName, secretCipher(config, instrument));

@@ -6,11 +6,11 @@ import { createApiHandler } from '../api/app.ts';
 import type { Route } from '../api/router.ts';
 import { configFromEnv } from '../config.ts';
 import { logger, traced, tracer } from '../observability.ts';
-import { createRuntime } from '../runtime.ts';
+import { createRuntime, type RuntimeOptions } from '../runtime.ts';
 import { fromApiGateway, principalFromEvent, toApiGateway, type ApiGatewayEvent } from './api-gateway.ts';
 
-export function apiGatewayHandler(routes: Route[]) {
-  const api = createApiHandler(createRuntime(configFromEnv(), { instrument: traced }), routes, {
+export function apiGatewayHandler(routes: Route[], runtimeOptions: Omit<RuntimeOptions, 'instrument'> = {}) {
+  const api = createApiHandler(createRuntime(configFromEnv(), { ...runtimeOptions, instrument: traced }), routes, {
     onUnexpectedError: (error) => logger.error('unexpected error', { error }),
   });
   return middy(async (event: ApiGatewayEvent) => toApiGateway(await api(fromApiGateway(event), principalFromEvent(event))))

@@ -10,6 +10,7 @@ import { allRoutes } from '../api/routes/index.ts';
 import { createAuthenticator } from '../auth.ts';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS, type Config } from '../config.ts';
 import { createBatchHandler } from '../consumer.ts';
+import { httpSenderFor } from '../http-sender.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { LOCAL_REGION, localDynamoDbClient, localSnsClient, localSqsClient } from './aws-clients.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -147,7 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoDbEndpoint,
     };
 
-    const runtime = createRuntime(config);
+    const runtime = createRuntime(config, { httpSender: httpSenderFor });
     stops.push(() => runtime.close());
 
     const poller = startPoller({

@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isRunning } from '../helpers/processes.ts';
 
 const DEV_SCRIPT = new URL('../../scripts/dev.ts', import.meta.url).pathname;
 
@@ -20,15 +21,6 @@ async function waitFor(pattern: RegExp, output: () => string, timeoutMs = 45_000
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -5,15 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { localDynamoDbClient } from '#shared/local/aws-clients.ts';
 import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
 import { freePort } from '#shared/local/free-port.ts';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isRunning } from '../helpers/processes.ts';
 
 const FIXTURE = new URL('./fixtures/hold-dynamodb-local.ts', import.meta.url).pathname;
 

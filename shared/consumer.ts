@@ -7,7 +7,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dispatch, type DeliveryMetric, type DispatchDeps } from './dispatch.ts';
 import { parseQueueMessage } from './queue-message.ts';
-import type { Runtime } from './runtime.ts';
+import { deliveryDeps, type Runtime } from './runtime.ts';
 
 /** A 429 or a timeout waits at least this long: the receiver is overloaded, hammering it helps no one. */
 export const THROTTLED_MINIMUM_SECONDS = 60;
@@ -20,10 +20,7 @@ export interface ConsumerOptions {
 export function dispatchDeps(runtime: Runtime, options: ConsumerOptions = {}): DispatchDeps {
   const { config } = runtime;
   return {
-    http: runtime.http,
-    clock: runtime.clock,
-    deliveryTimeoutMs: config.deliveryTimeoutMs,
-    userAgent: `Hookpost/${config.version}`,
+    ...deliveryDeps(runtime),
     subscriptions: {
       forTenant: runtime.cache.subscriptionsOf,
       // Every write also drops this container's cached copy of the tenant, so the next read sees it.

@@ -8,6 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from './config.ts';
+import type { DeliveryDeps } from './delivery.ts';
 import type { EventType, Subscription } from './domain.ts';
 import type { ClosableHttpSender } from './http-sender.ts';
 import type {
@@ -86,6 +87,14 @@ const noHttpSender: ClosableHttpSender = {
 
 const systemClock: Clock = { now: () => Date.now() };
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** What one attempt needs, the same for the consumer and for test events. */
+export const deliveryDeps = (runtime: Runtime): DeliveryDeps => ({
+  http: runtime.http,
+  clock: runtime.clock,
+  deliveryTimeoutMs: runtime.config.deliveryTimeoutMs,
+  userAgent: `Hookpost/${runtime.config.version}`,
+});
 
 /** KMS on AWS; a local key in local mode. Refuses to run with neither rather than store secrets in the clear. */
 function secretCipher(config: Config, instrument: <T>(client: T) => T): SecretCipher {

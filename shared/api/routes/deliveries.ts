@@ -8,7 +8,7 @@ import { ApiError, jsonResponse } from '../../errors.ts';
 import { newMessageId } from '../../ids.ts';
 import { wantsEventType } from '../../match.ts';
 import type { DeliveryMessage } from '../../queue-message.ts';
-import type { Runtime } from '../../runtime.ts';
+import { deliveryDeps, type Runtime } from '../../runtime.ts';
 import { InvalidCursorError } from '../../stores/dynamodb.ts';
 import { validate, validateParam } from '../request.ts';
 import type { Route } from '../router.ts';
@@ -77,13 +77,7 @@ export const deliveryRoutes: Route[] = [
         data: eventType.example ?? {},
       };
       // One attempt, whatever its outcome: a test is never retried nor dead-lettered, and works on a disabled endpoint.
-      const { attempt } = await attemptDelivery(
-        { http: runtime.http, clock: runtime.clock, deliveryTimeoutMs: runtime.config.deliveryTimeoutMs, userAgent: `Hookpost/${runtime.config.version}` },
-        message,
-        subscription,
-        1,
-        { test: true },
-      );
+      const { attempt } = await attemptDelivery(deliveryDeps(runtime), message, subscription, 1, { test: true });
       await runtime.attempts.record(attempt);
       return jsonResponse(200, attempt);
     },

@@ -192,6 +192,9 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
   }
 }
 
+/** How many recent attempts a redelivery reads to find an earlier success (see hasSucceeded). */
+export const LEDGER_SCAN_LIMIT = 1_000;
+
 export class DynamoAttemptStore implements AttemptStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -209,29 +212,30 @@ export class DynamoAttemptStore implements AttemptStore {
     );
   }
 
+  /**
+   * Reads newest first — an attempt made just before a crash is near the top — and at most
+   * LEDGER_SCAN_LIMIT attempts, so a busy endpoint's redeliveries stay cheap. Past that the
+   * answer is "not found" and the endpoint may get the event again (same webhook-id).
+   */
   async hasSucceeded(subscriptionId: string, messageId: string, sinceMs: number): Promise<boolean> {
-    let start: Key | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk >= :since',
-          FilterExpression: 'messageId = :message AND #status = :succeeded',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':pk': `ATTEMPTS#${subscriptionId}`,
-            ':since': attemptIdFloor(sinceMs),
-            ':message': messageId,
-            ':succeeded': 'succeeded',
-          },
-          ProjectionExpression: 'pk',
-          ExclusiveStartKey: start,
-        }),
-      );
-      if ((page.Items ?? []).length > 0) return true;
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return false;
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk >= :since',
+        FilterExpression: 'messageId = :message AND #status = :succeeded',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':pk': `ATTEMPTS#${subscriptionId}`,
+          ':since': attemptIdFloor(sinceMs),
+          ':message': messageId,
+          ':succeeded': 'succeeded',
+        },
+        ProjectionExpression: 'pk',
+        ScanIndexForward: false,
+        Limit: LEDGER_SCAN_LIMIT,
+      }),
+    );
+    return (page.Items ?? []).length > 0;
   }
 
   async list(

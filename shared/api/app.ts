@@ -28,6 +28,7 @@ export function createApiHandler(runtime: Runtime, routes: Route[], options: Api
     try {
       const found = match(table, req.method.toUpperCase(), req.path);
       if (found.kind === 'not_found') throw new ApiError('not_found', `no route for ${req.method} ${req.path}`);
+      if (found.kind === 'malformed_path') throw new ApiError('malformed_request', 'the path has an invalid percent-escape');
       if (found.kind === 'method_not_allowed') {
         const response = errorResponse(new ApiError('not_found', `${req.method} is not supported on ${req.path}`));
         return { ...response, statusCode: 405, headers: { ...response.headers, allow: found.allowed.join(', ') } };

@@ -42,7 +42,8 @@ export function compile(routes: Route[]): CompiledRoute[] {
 export type Match =
   | { kind: 'found'; route: CompiledRoute; params: Record<string, string> }
   | { kind: 'method_not_allowed'; allowed: string[] }
-  | { kind: 'not_found' };
+  | { kind: 'not_found' }
+  | { kind: 'malformed_path' };
 
 export function match(routes: CompiledRoute[], method: string, path: string): Match {
   const allowed: string[] = [];
@@ -54,9 +55,13 @@ export function match(routes: CompiledRoute[], method: string, path: string): Ma
       continue;
     }
     const params: Record<string, string> = {};
-    route.names.forEach((name, i) => {
-      params[name] = decodeURIComponent(found[i + 1] ?? '');
-    });
+    try {
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(found[i + 1] ?? '');
+      });
+    } catch {
+      return { kind: 'malformed_path' }; // a stray % that is not an escape
+    }
     return { kind: 'found', route, params };
   }
   return allowed.length > 0 ? { kind: 'method_not_allowed', allowed } : { kind: 'not_found' };

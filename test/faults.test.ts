@@ -29,17 +29,6 @@ async function subscribe(tenant: string, url: string) {
 
 const publish = (tenant: string, data: unknown) => call('POST', '/v1/events', { type: 'fault.test', tenant, data });
 
-async function queueCounts(queueUrl: string) {
-  const { Attributes = {} } = await stack.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
-}
-
 /** Raw bodies of dead letters that mention `needle` (we look without consuming: visibility 0). */
 async function deadLettersOf(needle: string): Promise<string[]> {
   const found = new Map<string, string>();

@@ -16,7 +16,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
-import { localSqsClient } from '#shared/local/aws-clients.ts';
+import { localSqsClient } from '#shared/adapters/aws/clients.ts';
 import { startSqsLocal } from '#shared/local/sqs-local.ts';
 import { startLocalStack, type LocalStack } from '#shared/local/stack.ts';
 import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';

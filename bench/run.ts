@@ -22,12 +22,12 @@ import { build } from 'esbuild';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/config.ts';
-import { DEFAULT_DISABLE_AFTER_FAILING_MS, dispatch, type DispatchDeps } from '#shared/dispatch.ts';
-import type { Message, Subscription } from '#shared/domain.ts';
-import { createHttpSender } from '#shared/http-sender.ts';
-import { newMessageId } from '#shared/ids.ts';
-import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/stores/memory.ts';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/core/settings.ts';
+import { DEFAULT_DISABLE_AFTER_FAILING_MS, dispatch, type DispatchDeps } from '#shared/core/dispatch.ts';
+import type { Message, Subscription } from '#shared/core/domain.ts';
+import { createHttpSender } from '#shared/adapters/http/sender.ts';
+import { newMessageId } from '#shared/core/ids.ts';
+import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/adapters/memory.ts';
 import { PROJECT_ROOT, startReceiverProcess } from './receiver-process.ts';
 
 const { values: flags } = parseArgs({

@@ -1,7 +1,7 @@
 /** Every tunable of the Hookpost stack, its default, and the checks that reject conflicting values. */
 import { Duration, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/config.ts';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/core/settings.ts';
 
 export interface HookpostStackProps extends StackProps {
   /**

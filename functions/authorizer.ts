@@ -6,11 +6,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { authorizationHeader, authorizerResult } from '#shared/adapters/api-gateway.ts';
-import { createAuthenticator } from '#shared/auth.ts';
-import { configFromEnv } from '#shared/config.ts';
-import { traced } from '#shared/observability.ts';
-import { DynamoApiKeyStore } from '#shared/stores/dynamodb-api-keys.ts';
+import { authorizationHeader, authorizerResult } from '#shared/adapters/lambda/api-gateway.ts';
+import { createAuthenticator } from '#shared/core/auth.ts';
+import { configFromEnv } from '#shared/core/settings.ts';
+import { traced } from '#shared/adapters/lambda/observability.ts';
+import { DynamoApiKeyStore } from '#shared/adapters/aws/dynamodb-api-keys.ts';
 
 const config = configFromEnv();
 const db = DynamoDBDocumentClient.from(

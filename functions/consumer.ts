@@ -5,11 +5,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { SQSEvent } from 'aws-lambda';
-import { configFromEnv } from '#shared/config.ts';
-import { createBatchHandler } from '#shared/consumer.ts';
-import { httpSenderFor } from '#shared/http-sender.ts';
-import { logger, metrics, traced, tracer } from '#shared/observability.ts';
-import { createRuntime } from '#shared/runtime.ts';
+import { configFromEnv } from '#shared/core/settings.ts';
+import { createBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
+import { httpSenderFor } from '#shared/adapters/http/sender.ts';
+import { logger, metrics, traced, tracer } from '#shared/adapters/lambda/observability.ts';
+import { createRuntime } from '#shared/wiring.ts';
 
 const handleBatch = createBatchHandler(createRuntime(configFromEnv(), { instrument: traced, httpSender: httpSenderFor }), {
   // Counted in memory and flushed as one EMF log line per invocation: no PutMetricData calls.

@@ -2,7 +2,7 @@
  * `npm run dev`: Hookpost on this machine — fauxqs for SQS, DynamoDB Local for the table, the same
  * handlers as on AWS. Settings come from the environment (see SPEC "Local mode"); Ctrl-C stops it all.
  */
-import { parseRetrySchedule } from '#shared/config.ts';
+import { parseRetrySchedule } from '#shared/core/settings.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 
 interface DevSettings {

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHttpSender } from '#shared/http-sender.ts';
-import type { ClosableHttpSender } from '#shared/http-sender.ts';
-import type { HttpRequest } from '#shared/ports.ts';
-import type { ResolveAll } from '#shared/ssrf-guard.ts';
+import { createHttpSender } from '#shared/adapters/http/sender.ts';
+import type { ClosableHttpSender } from '#shared/adapters/http/sender.ts';
+import type { HttpRequest } from '#shared/core/ports.ts';
+import type { ResolveAll } from '#shared/adapters/http/ssrf-guard.ts';
 import { startReceiver } from './helpers/receiver.ts';
 import type { Receiver } from './helpers/receiver.ts';
 

@@ -1,7 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { BlockedDestinationError, checkUrl, createGuardedLookup, isPublicAddress, nonPublicReason } from '#shared/ssrf-guard.ts';
-import type { ResolveAll } from '#shared/ssrf-guard.ts';
+import { BlockedDestinationError, checkUrl, createGuardedLookup, isPublicAddress, nonPublicReason } from '#shared/adapters/http/ssrf-guard.ts';
+import type { ResolveAll } from '#shared/adapters/http/ssrf-guard.ts';
 
 const NON_PUBLIC: Array<[address: string, why: RegExp]> = [
   // IPv4

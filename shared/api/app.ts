@@ -1,7 +1,7 @@
 /** The API as one function: route, authorize, run, and map every error to the SPEC's shape. */
-import { ApiError, errorResponse } from '../errors.ts';
-import type { ApiRequest, ApiResponse, Principal } from '../http-api.ts';
-import type { Runtime } from '../runtime.ts';
+import { ApiError, errorResponse } from '../core/errors.ts';
+import type { ApiRequest, ApiResponse, Principal } from './http.ts';
+import type { Runtime } from '../wiring.ts';
 import { compile, match, mayCall, type Route } from './router.ts';
 
 export type ApiHandler = (req: ApiRequest, principal: Principal | undefined) => Promise<ApiResponse>;

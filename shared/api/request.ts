@@ -1,8 +1,8 @@
 /** Reading a request: JSON body checks (413/415/400) and zod validation (422), mapped to ApiErrors. */
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { z } from 'zod';
-import { ApiError } from '../errors.ts';
-import type { ApiRequest } from '../http-api.ts';
+import { ApiError } from '../core/errors.ts';
+import type { ApiRequest } from './http.ts';
 import { issuesToDetails } from './schemas.ts';
 
 /** The body as text: a gzip/deflate body is inflated, never past `maxBytes` (a zip bomb stops there). */

@@ -1,6 +1,6 @@
 /** A route table: method + path pattern → handler, with who may call it. */
-import type { ApiRequest, ApiResponse, Principal } from '../http-api.ts';
-import type { Runtime } from '../runtime.ts';
+import type { ApiRequest, ApiResponse, Principal } from './http.ts';
+import type { Runtime } from '../wiring.ts';
 
 export interface RouteContext {
   req: ApiRequest;

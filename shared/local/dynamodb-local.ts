@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient } from './aws-clients.ts';
+import { localDynamoDbClient } from '../adapters/aws/clients.ts';
 import { freePort } from './free-port.ts';
 
 export interface DynamoDbLocal {

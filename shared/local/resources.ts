@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { TABLE_KEYS } from '../table.ts';
+import { TABLE_KEYS } from '../adapters/aws/table.ts';
 
 export const EVENTS_QUEUE_NAME = 'hookpost-events';
 export const DEAD_LETTER_QUEUE_NAME = 'hookpost-dlq';

@@ -4,8 +4,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, errorResponse } from '../errors.ts';
-import { type ApiRequest, type ApiResponse, bodyFromBytes, type Principal } from '../http-api.ts';
+import { ApiError, errorResponse } from '../core/errors.ts';
+import { type ApiRequest, type ApiResponse, bodyFromBytes, type Principal } from '../api/http.ts';
 
 /** API Gateway's own hard cap on a request body; the app enforces the smaller configurable limit. */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '#shared/api/routes/index.ts';
-import { hashApiKey } from '#shared/api-keys.ts';
+import { hashApiKey } from '#shared/core/api-keys.ts';
 import { sleep } from '../helpers/api.ts';
 import type { Receiver } from '../helpers/receiver.ts';
 import { type ApiTestContext, errorShape, startApiTest } from './setup.ts';

@@ -10,7 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/config.ts';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/core/settings.ts';
 import { HookpostStack } from '../../cdk/hookpost-stack.ts';
 import { type CfnResource, onlyResource, referencedId, testApp } from './synth.ts';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { localDynamoDbClient } from '#shared/local/aws-clients.ts';
+import { localDynamoDbClient } from '#shared/adapters/aws/clients.ts';
 import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
 import { freePort } from '#shared/local/free-port.ts';
 import { isRunning } from '../helpers/processes.ts';

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, jsonResponse } from '#shared/errors.ts';
-import type { ApiRequest, ApiResponse, Principal } from '#shared/http-api.ts';
+import { ApiError, jsonResponse } from '#shared/core/errors.ts';
+import type { ApiRequest, ApiResponse, Principal } from '#shared/api/http.ts';
 import { type ApiServer, type ApiServerOptions, startApiServer } from '#shared/local/server.ts';
 
 const ADMIN: Principal = { keyId: 'key_1', scope: 'admin' };

@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localDynamoDbClient } from '#shared/local/aws-clients.ts';
+import { localDynamoDbClient } from '#shared/adapters/aws/clients.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 
 describe('startLocalStack', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type DispatchDeps } from '#shared/dispatch.ts';
-import type { Message, Subscription } from '#shared/domain.ts';
-import type { HttpRequest, HttpResult, Notice } from '#shared/ports.ts';
-import type { DeliveryMessage } from '#shared/queue-message.ts';
-import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/stores/memory.ts';
+import { dispatch, type DispatchDeps } from '#shared/core/dispatch.ts';
+import type { Message, Subscription } from '#shared/core/domain.ts';
+import type { HttpRequest, HttpResult, Notice } from '#shared/core/ports.ts';
+import type { DeliveryMessage } from '#shared/core/queue-message.ts';
+import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/adapters/memory.ts';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 

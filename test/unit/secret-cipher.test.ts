@@ -1,9 +1,9 @@
 import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { newSigningSecret } from '#shared/ids.ts';
-import { createSecretCipher, localKeyWrapper } from '#shared/secrets/cipher.ts';
-import { ENCRYPTION_CONTEXT, kmsKeyWrapper } from '#shared/secrets/kms.ts';
+import { newSigningSecret } from '#shared/core/ids.ts';
+import { createSecretCipher, localKeyWrapper } from '#shared/core/secret-cipher.ts';
+import { ENCRYPTION_CONTEXT, kmsKeyWrapper } from '#shared/adapters/aws/kms.ts';
 
 /** KMS has no local counterpart: a fake client that records the real adapter's commands. */
 function fakeKms() {

@@ -1,9 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { deliveryHeaders, deliveryBody } from '#shared/delivery.ts';
-import type { Message, Subscription } from '#shared/domain.ts';
-import { newSigningSecret } from '#shared/ids.ts';
-import { signatureHeader, signPayload } from '#shared/sign.ts';
+import { deliveryHeaders, deliveryBody } from '#shared/core/delivery.ts';
+import type { Message, Subscription } from '#shared/core/domain.ts';
+import { newSigningSecret } from '#shared/core/ids.ts';
+import { signatureHeader, signPayload } from '#shared/core/sign.ts';
 
 const message: Message = {
   id: 'msg_01JTESTTESTTESTTESTTESTTEST',

@@ -1,8 +1,8 @@
 /** API keys: create (the key is shown once), list (never key material), delete. Admin only. */
-import { apiKeyView, hashApiKey, newApiKey, newApiKeyId } from '../../api-keys.ts';
-import { forgetApiKey } from '../../auth.ts';
-import { ApiError, jsonResponse } from '../../errors.ts';
-import type { ApiKeyRecord } from '../../ports.ts';
+import { apiKeyView, hashApiKey, newApiKey, newApiKeyId } from '../../core/api-keys.ts';
+import { forgetApiKey } from '../../core/auth.ts';
+import { ApiError, jsonResponse } from '../../core/errors.ts';
+import type { ApiKeyRecord } from '../../core/ports.ts';
 import { readJsonBody, validate } from '../request.ts';
 import type { Route } from '../router.ts';
 import { createApiKeySchema } from '../schemas.ts';

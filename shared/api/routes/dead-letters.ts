@@ -1,5 +1,5 @@
 /** The dead-letter queue: a look at what is in it, and a redrive back to the events queue. */
-import { ApiError, jsonResponse } from '../../errors.ts';
+import { ApiError, jsonResponse } from '../../core/errors.ts';
 import { validateParam } from '../request.ts';
 import type { Route } from '../router.ts';
 import { listQuerySchema } from '../schemas.ts';

@@ -2,14 +2,14 @@
  * What happened to deliveries and sending them again: the test event, the attempt log, 24-hour stats,
  * redelivery of one message, and recovery of every failed message since a time.
  */
-import { attemptDelivery } from '../../delivery.ts';
-import type { Message, Subscription } from '../../domain.ts';
-import { ApiError, jsonResponse } from '../../errors.ts';
-import { newMessageId } from '../../ids.ts';
-import { wantsEventType } from '../../match.ts';
-import type { DeliveryMessage } from '../../queue-message.ts';
-import { deliveryDeps, type Runtime } from '../../runtime.ts';
-import { InvalidCursorError } from '../../stores/dynamodb.ts';
+import { attemptDelivery } from '../../core/delivery.ts';
+import type { Message, Subscription } from '../../core/domain.ts';
+import { ApiError, jsonResponse } from '../../core/errors.ts';
+import { newMessageId } from '../../core/ids.ts';
+import { wantsEventType } from '../../core/match.ts';
+import type { DeliveryMessage } from '../../core/queue-message.ts';
+import { deliveryDeps, type Runtime } from '../../wiring.ts';
+import { InvalidCursorError } from '../../adapters/aws/dynamodb.ts';
 import { validate, validateParam } from '../request.ts';
 import type { Route } from '../router.ts';
 import { attemptsQuerySchema, eventTypeNameSchema, recoverSchema, redeliverQuerySchema, testEventSchema } from '../schemas.ts';

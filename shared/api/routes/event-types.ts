@@ -1,10 +1,10 @@
 /** The event-type catalogue: GET|POST /v1/event-types, GET|PUT|DELETE /v1/event-types/{type}. */
-import type { EventType } from '../../domain.ts';
-import { ApiError, jsonResponse } from '../../errors.ts';
-import type { Runtime } from '../../runtime.ts';
+import type { EventType } from '../../core/domain.ts';
+import { ApiError, jsonResponse } from '../../core/errors.ts';
+import type { Runtime } from '../../wiring.ts';
 import { readJsonBody, validate, validateParam } from '../request.ts';
 import type { Route } from '../router.ts';
-import { dataProblems, schemaProblems } from '../schema-check.ts';
+import { dataProblems, schemaProblems } from '../../core/json-schema.ts';
 import { createEventTypeSchema, eventTypeBodySchema, eventTypeNameSchema } from '../schemas.ts';
 import { MANAGEMENT_BODY_BYTES, noContent } from './helpers.ts';
 

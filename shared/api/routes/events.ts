@@ -1,8 +1,8 @@
 /** Producer routes: POST /v1/events and POST /v1/events/batch. */
-import { ApiError, jsonResponse } from '../../errors.ts';
-import type { Principal } from '../../http-api.ts';
-import { publishBatch, publishOne, type IngestDeps } from '../../ingest.ts';
-import type { Runtime } from '../../runtime.ts';
+import { ApiError, jsonResponse } from '../../core/errors.ts';
+import type { Principal } from '../http.ts';
+import { publishBatch, publishOne, type IngestDeps } from '../../core/ingest.ts';
+import type { Runtime } from '../../wiring.ts';
 import { bodyText, parseJson, readJsonBody, validate } from '../request.ts';
 import type { Route } from '../router.ts';
 import { publishBatchSchema } from '../schemas.ts';

@@ -1,7 +1,7 @@
 /** Small pieces the management route files share: body reading, lookups with 404s, views without secrets. */
-import type { Subscription } from '../../domain.ts';
-import { ApiError } from '../../errors.ts';
-import type { ApiResponse } from '../../http-api.ts';
+import type { Subscription } from '../../core/domain.ts';
+import { ApiError } from '../../core/errors.ts';
+import type { ApiResponse } from '../http.ts';
 import { readJsonBody, validateParam } from '../request.ts';
 import type { RouteContext } from '../router.ts';
 import { tenantIdSchema } from '../schemas.ts';

@@ -1,5 +1,5 @@
 /** Management routes (health, catalogue, subscriptions, deliveries, dead letters, API keys, OpenAPI), one Lambda. */
-import { jsonResponse } from '../../errors.ts';
+import { jsonResponse } from '../../core/errors.ts';
 import { openApiDocument } from '../openapi.ts';
 import type { Route } from '../router.ts';
 import { apiKeyRoutes } from './api-keys.ts';

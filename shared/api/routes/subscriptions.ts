@@ -1,9 +1,9 @@
 /** Endpoints of a tenant: CRUD with cursor pagination, the signing secret and its rotation. */
-import type { SigningSecret, Subscription } from '../../domain.ts';
-import { ApiError, jsonResponse } from '../../errors.ts';
-import { newSigningSecret, newSubscriptionId } from '../../ids.ts';
-import type { Runtime } from '../../runtime.ts';
-import { checkUrl } from '../../ssrf-guard.ts';
+import type { SigningSecret, Subscription } from '../../core/domain.ts';
+import { ApiError, jsonResponse } from '../../core/errors.ts';
+import { newSigningSecret, newSubscriptionId } from '../../core/ids.ts';
+import type { Runtime } from '../../wiring.ts';
+import { checkUrl } from '../../adapters/http/ssrf-guard.ts';
 import { readJsonBody, validate, validateParam } from '../request.ts';
 import type { Route } from '../router.ts';
 import { createSubscriptionSchema, listQuerySchema, patchSubscriptionSchema } from '../schemas.ts';

@@ -7,10 +7,10 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Config } from './config.ts';
-import type { DeliveryDeps } from './delivery.ts';
-import type { EventType, Subscription } from './domain.ts';
-import type { ClosableHttpSender } from './http-sender.ts';
+import type { Config } from './core/settings.ts';
+import type { DeliveryDeps } from './core/delivery.ts';
+import type { EventType, Subscription } from './core/domain.ts';
+import type { ClosableHttpSender } from './adapters/http/sender.ts';
 import type {
   ApiKeyStore,
   AttemptHistory,
@@ -25,22 +25,22 @@ import type {
   MessageStore,
   Notifier,
   SubscriptionStore,
-} from './ports.ts';
-import { logNotifier, SnsNotifier } from './notices/sns.ts';
-import { createSecretCipher, localKeyWrapper, type SecretCipher } from './secrets/cipher.ts';
-import { kmsKeyWrapper } from './secrets/kms.ts';
-import { SqsDeadLetterQueue, SqsEventQueue } from './queues/sqs.ts';
+} from './core/ports.ts';
+import { logNotifier, SnsNotifier } from './adapters/aws/sns.ts';
+import { createSecretCipher, localKeyWrapper, type SecretCipher } from './core/secret-cipher.ts';
+import { kmsKeyWrapper } from './adapters/aws/kms.ts';
+import { SqsDeadLetterQueue, SqsEventQueue } from './adapters/aws/sqs.ts';
 import {
   DynamoAttemptStore,
   DynamoEventTypeStore,
   DynamoIdempotencyStore,
   DynamoMessageStore,
   DynamoSubscriptionStore,
-} from './stores/dynamodb.ts';
-import { DynamoApiKeyStore } from './stores/dynamodb-api-keys.ts';
-import { DynamoAttemptHistory } from './stores/dynamodb-attempt-history.ts';
-import { DynamoSubscriptionRemoval } from './stores/dynamodb-subscription-removal.ts';
-import { TtlCache } from './ttl-cache.ts';
+} from './adapters/aws/dynamodb.ts';
+import { DynamoApiKeyStore } from './adapters/aws/dynamodb-api-keys.ts';
+import { DynamoAttemptHistory } from './adapters/aws/dynamodb-attempt-history.ts';
+import { DynamoSubscriptionRemoval } from './adapters/aws/dynamodb-subscription-removal.ts';
+import { TtlCache } from './core/ttl-cache.ts';
 
 export interface Runtime {
   config: Config;

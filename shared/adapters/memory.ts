@@ -1,7 +1,7 @@
 /** In-memory adapters of the ports, for unit tests and the delivery benchmark (no AWS, no network). */
-import type { Attempt, Message } from '../domain.ts';
-import type { AttemptStore, DeadLetter, DeadLetterQueue, EventQueue, MessageStore, Page, SendResult } from '../ports.ts';
-import type { QueueMessage } from '../queue-message.ts';
+import type { Attempt, Message } from '../core/domain.ts';
+import type { AttemptStore, DeadLetter, DeadLetterQueue, EventQueue, MessageStore, Page, SendResult } from '../core/ports.ts';
+import type { QueueMessage } from '../core/queue-message.ts';
 
 export class MemoryAttemptStore implements AttemptStore {
   readonly attempts: Attempt[] = [];

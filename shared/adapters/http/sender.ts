@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { HttpRequest, HttpResult, HttpSender } from './ports.ts';
+import type { HttpRequest, HttpResult, HttpSender } from '../../core/ports.ts';
 import { BlockedDestinationError, checkUrl, createGuardedLookup } from './ssrf-guard.ts';
 import type { ResolveAll } from './ssrf-guard.ts';
 

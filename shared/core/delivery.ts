@@ -2,7 +2,7 @@
 import type { Attempt, Message, Subscription } from './domain.ts';
 import { newAttemptId } from './ids.ts';
 import type { Clock, HttpResult, HttpSender } from './ports.ts';
-import { parseRetryAfter } from './retry-schedule.ts';
+import { parseRetryAfter } from './retry-policy.ts';
 import { signatureHeader } from './sign.ts';
 
 export interface DeliveryDeps {

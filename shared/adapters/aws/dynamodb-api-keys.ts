@@ -4,7 +4,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord, ApiKeyStore } from '../ports.ts';
+import type { ApiKeyRecord, ApiKeyStore } from '../../core/ports.ts';
 
 const LIST_PK = 'API_KEYS';
 const listKey = (id: string) => ({ pk: LIST_PK, sk: id });

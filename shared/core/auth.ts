@@ -5,8 +5,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { hashApiKey, sameHash } from './api-keys.ts';
-import type { Config } from './config.ts';
-import type { Principal } from './http-api.ts';
+import type { Config } from './settings.ts';
+import type { Principal } from '../api/http.ts';
 import type { ApiKeyStore, Clock } from './ports.ts';
 import { TtlCache } from './ttl-cache.ts';
 

@@ -5,7 +5,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { type ApiRequest, type ApiResponse, bodyFromBytes, type Principal } from '../http-api.ts';
+import { type ApiRequest, type ApiResponse, bodyFromBytes, type Principal } from '../../api/http.ts';
 
 /** What the authorizer hands to the API functions (simple responses carry flat string context). */
 export type AuthorizerContext = { keyId: string; scope: Principal['scope']; tenant?: string };

@@ -5,8 +5,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
-import type { Attempt } from '../domain.ts';
-import type { AttemptHistory } from '../ports.ts';
+import type { Attempt } from '../../core/domain.ts';
+import type { AttemptHistory } from '../../core/ports.ts';
 import { keys } from './dynamodb.ts';
 
 /** The smallest attempt id that can have been made at `ms` or later. */

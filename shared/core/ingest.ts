@@ -4,9 +4,9 @@ import { ApiError, type ErrorDetail } from './errors.ts';
 import type { EventType, Message } from './domain.ts';
 import { newMessageId } from './ids.ts';
 import type { Clock, EventQueue, IdempotencyStore } from './ports.ts';
-import { MAX_SQS_BATCH_ENTRIES } from './queues/sqs.ts';
-import { publishEventSchema, issuesToDetails } from './api/schemas.ts';
-import { dataProblems } from './api/schema-check.ts';
+import { MAX_SQS_BATCH_ENTRIES } from '../adapters/aws/sqs.ts';
+import { publishEventSchema, issuesToDetails } from '../api/schemas.ts';
+import { dataProblems } from './json-schema.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -8,8 +8,8 @@ import {
   SendMessageCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import type { DeadLetter, DeadLetterQueue, EventQueue, RedriveResult, SendResult } from '../ports.ts';
-import type { QueueMessage } from '../queue-message.ts';
+import type { DeadLetter, DeadLetterQueue, EventQueue, RedriveResult, SendResult } from '../../core/ports.ts';
+import type { QueueMessage } from '../../core/queue-message.ts';
 
 /** SQS caps DelaySeconds at 15 minutes; longer waits hop (see consumer). */
 export const MAX_SQS_DELAY_SECONDS = 900;

@@ -7,8 +7,8 @@ import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome 
 import { wantsEventType } from './match.ts';
 import type { AttemptStore, DeadLetterQueue, EventQueue, MessageStore, Notifier, SubscriptionStore } from './ports.ts';
 import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
-import { nextRetryDelaySeconds } from './retry-schedule.ts';
-import { MAX_SQS_DELAY_SECONDS } from './queues/sqs.ts';
+import { nextRetryDelaySeconds } from './retry-policy.ts';
+import { MAX_SQS_DELAY_SECONDS } from '../adapters/aws/sqs.ts';
 
 /** Cached reads of a tenant's subscriptions, plus the writes the engine makes to them. */
 export interface SubscriptionLookup extends Pick<SubscriptionStore, 'disable' | 'markFailing' | 'markHealthy'> {

@@ -2,11 +2,11 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { createApiHandler } from '../api/app.ts';
-import type { Route } from '../api/router.ts';
-import { configFromEnv } from '../config.ts';
-import { logger, traced, tracer } from '../observability.ts';
-import { createRuntime, type RuntimeOptions } from '../runtime.ts';
+import { createApiHandler } from '../../api/app.ts';
+import type { Route } from '../../api/router.ts';
+import { configFromEnv } from '../../core/settings.ts';
+import { logger, traced, tracer } from './observability.ts';
+import { createRuntime, type RuntimeOptions } from '../../wiring.ts';
 import { fromApiGateway, principalFromEvent, toApiGateway, type ApiGatewayEvent } from './api-gateway.ts';
 
 export function apiGatewayHandler(routes: Route[], runtimeOptions: Omit<RuntimeOptions, 'instrument'> = {}) {

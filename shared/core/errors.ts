@@ -1,5 +1,5 @@
 /** Errors a client causes, typed, and mapped to the SPEC's error body in one place. */
-import type { ApiResponse } from './http-api.ts';
+import type { ApiResponse } from '../api/http.ts';
 
 export type ErrorCode =
   | 'malformed_request'

@@ -5,9 +5,9 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { dispatch, type DeliveryMetric, type DispatchDeps } from './dispatch.ts';
-import { parseQueueMessage } from './queue-message.ts';
-import { deliveryDeps, type Runtime } from './runtime.ts';
+import { dispatch, type DeliveryMetric, type DispatchDeps } from '../../core/dispatch.ts';
+import { parseQueueMessage } from '../../core/queue-message.ts';
+import { deliveryDeps, type Runtime } from '../../wiring.ts';
 
 /** A 429 or a timeout waits at least this long: the receiver is overloaded, hammering it helps no one. */
 export const THROTTLED_MINIMUM_SECONDS = 60;

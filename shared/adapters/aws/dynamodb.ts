@@ -7,9 +7,9 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Attempt, EventType, Message, Subscription } from '../domain.ts';
-import { attemptIdFloor } from '../ids.ts';
-import type { SecretCipher } from '../secrets/cipher.ts';
+import type { Attempt, EventType, Message, Subscription } from '../../core/domain.ts';
+import { attemptIdFloor } from '../../core/ids.ts';
+import type { SecretCipher } from '../../core/secret-cipher.ts';
 import type {
   AttemptStore,
   EventTypeStore,
@@ -18,7 +18,7 @@ import type {
   MessageStore,
   Page,
   SubscriptionStore,
-} from '../ports.ts';
+} from '../../core/ports.ts';
 
 type Key = Record<string, unknown>;
 

@@ -16,7 +16,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
-import { localSqsClient } from '#shared/adapters/aws/clients.ts';
+import { LOCAL_REGION, sqsClient } from '#shared/adapters/aws/clients.ts';
 import { startSqsLocal } from '#shared/local/sqs-local.ts';
 import { startLocalStack, type LocalStack } from '#shared/local/stack.ts';
 import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';
@@ -103,7 +103,7 @@ async function throughStack(stack: LocalStack, receiver: ReceiverProcess, fanOut
 /** fauxqs alone: batches of 10 sent and, concurrently, received and deleted by POLLERS loops. */
 async function fauxqsCeiling(): Promise<Result> {
   const sqsLocal = await startSqsLocal();
-  const sqs = localSqsClient(sqsLocal.endpoint);
+  const sqs = sqsClient(LOCAL_REGION, sqsLocal.endpoint);
   try {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-${Date.now()}` }));
     if (!QueueUrl) throw new Error('fauxqs created no queue');

@@ -22,8 +22,8 @@ import { build } from 'esbuild';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/core/settings.ts';
-import { DEFAULT_DISABLE_AFTER_FAILING_MS, dispatch, type DispatchDeps } from '#shared/core/dispatch.ts';
+import { DEFAULTS } from '#shared/core/settings.ts';
+import { dispatch, type DispatchDeps } from '#shared/core/dispatch.ts';
 import type { Message, Subscription } from '#shared/core/domain.ts';
 import { createHttpSender } from '#shared/adapters/http/sender.ts';
 import { newMessageId } from '#shared/core/ids.ts';
@@ -185,9 +185,9 @@ async function main(): Promise<void> {
       messages: new MemoryMessageStore(),
       queue: new MemoryEventQueue(),
       deadLetters: new MemoryDeadLetterQueue(),
-      retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
+      retryScheduleSeconds: DEFAULTS.retryScheduleSeconds,
       throttledMinimumSeconds: 60,
-      disableAfterFailingMs: DEFAULT_DISABLE_AFTER_FAILING_MS,
+      disableAfterFailingMs: DEFAULTS.disableAfterFailingMs,
       notifier: { publish: async () => {} },
       failed: 0,
       count: (metric) => {

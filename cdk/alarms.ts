@@ -6,15 +6,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { DELIVERY_METRICS, type DeliveryMetric, METRICS_NAMESPACE, SERVICE_NAME } from '#shared/core/metrics.ts';
 
-/** Namespace and dimension the consumer's Powertools metrics are published under. */
-export const METRICS_NAMESPACE = 'Hookpost';
-export const SERVICE_NAME = 'hookpost';
-
-export function deliveryMetric(
-  name: 'DeliverySucceeded' | 'DeliveryFailed' | 'DeliveryDeadLettered',
-  period = Duration.minutes(5),
-): cloudwatch.Metric {
+/** One of the consumer's delivery counters (Powertools EMF, namespace and dimension as the code writes them). */
+export function deliveryMetric(name: DeliveryMetric, period = Duration.minutes(5)): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
@@ -29,8 +24,8 @@ export function deliveryFailureRate(period = Duration.minutes(5)): cloudwatch.Ma
   return new cloudwatch.MathExpression({
     expression: '100 * failed / (failed + FILL(succeeded, 0))',
     usingMetrics: {
-      failed: deliveryMetric('DeliveryFailed', period),
-      succeeded: deliveryMetric('DeliverySucceeded', period),
+      failed: deliveryMetric(DELIVERY_METRICS.failed, period),
+      succeeded: deliveryMetric(DELIVERY_METRICS.succeeded, period),
     },
     label: 'Delivery failure rate (%)',
     period,

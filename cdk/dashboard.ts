@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { DELIVERY_METRICS } from '#shared/core/metrics.ts';
 import { type HookpostAlarms, deliveryFailureRate, deliveryMetric } from './alarms.ts';
 
 export interface HookpostDashboardProps {
@@ -44,9 +45,9 @@ export function createDashboard(scope: Construct, props: HookpostDashboardProps)
     new cloudwatch.GraphWidget({
       title: 'Deliveries',
       left: [
-        deliveryMetric('DeliverySucceeded', period),
-        deliveryMetric('DeliveryFailed', period),
-        deliveryMetric('DeliveryDeadLettered', period),
+        deliveryMetric(DELIVERY_METRICS.succeeded, period),
+        deliveryMetric(DELIVERY_METRICS.failed, period),
+        deliveryMetric(DELIVERY_METRICS.deadLettered, period),
       ],
       width: 12,
     }),

@@ -21,7 +21,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENCRYPTION_CONTEXT as SIGNING_SECRETS_CONTEXT } from '#shared/adapters/aws/kms.ts';
 import { TABLE_KEYS } from '#shared/adapters/aws/table.ts';
-import { type HookpostAlarms, METRICS_NAMESPACE, SERVICE_NAME, createAlarms } from './alarms.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/core/metrics.ts';
+import { settingsEnvironment } from '#shared/core/settings.ts';
+import { type HookpostAlarms, createAlarms } from './alarms.ts';
 import { createDashboard } from './dashboard.ts';
 import { HookpostFunction, PROJECT_ROOT } from './hookpost-function.ts';
 import {
@@ -131,22 +133,25 @@ export class HookpostStack extends Stack {
 
     // --- Functions ---------------------------------------------------------------------------
     const environment: Record<string, string> = {
-      HOOKPOST_TABLE_NAME: this.table.tableName,
-      HOOKPOST_EVENTS_QUEUE_URL: this.eventsQueue.queueUrl,
-      HOOKPOST_DLQ_URL: this.deadLetterQueue.queueUrl,
-      HOOKPOST_RETRY_SCHEDULE: p.retryScheduleSeconds.join(','),
-      HOOKPOST_DELIVERY_TIMEOUT_MS: String(p.deliveryTimeout.toMilliseconds()),
-      HOOKPOST_ALLOW_PRIVATE_TARGETS: 'false',
-      HOOKPOST_MAX_PAYLOAD_BYTES: String(p.maxPayloadBytes),
-      HOOKPOST_ATTEMPT_TTL_DAYS: String(p.attemptTtlDays),
-      HOOKPOST_SUBSCRIPTION_CACHE_MS: String(p.subscriptionCacheTtl.toMilliseconds()),
-      HOOKPOST_ADMIN_KEY_SECRET_ARN: this.adminKey.secretArn,
-      HOOKPOST_ALARM_TOPIC_ARN: this.alarmTopic.topicArn,
-      HOOKPOST_SECRETS_KEY_ARN: secretsKey.keyArn,
-      HOOKPOST_DISABLE_AFTER_FAILING_HOURS: String(p.disableAfterFailing.toHours()),
-      HOOKPOST_EVENTS_QUEUE_ARN: this.eventsQueue.queueArn,
-      HOOKPOST_DLQ_ARN: this.deadLetterQueue.queueArn,
-      HOOKPOST_VERSION: packageVersion(),
+      // The variable names come from core/settings.ts, which the functions read them with.
+      ...settingsEnvironment({
+        tableName: this.table.tableName,
+        eventsQueueUrl: this.eventsQueue.queueUrl,
+        deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
+        retryScheduleSeconds: [...p.retryScheduleSeconds],
+        deliveryTimeoutMs: p.deliveryTimeout.toMilliseconds(),
+        allowPrivateTargets: false,
+        maxPayloadBytes: p.maxPayloadBytes,
+        attemptTtlDays: p.attemptTtlDays,
+        subscriptionCacheMs: p.subscriptionCacheTtl.toMilliseconds(),
+        adminKeySecretArn: this.adminKey.secretArn,
+        alarmTopicArn: this.alarmTopic.topicArn,
+        secretsKeyArn: secretsKey.keyArn,
+        disableAfterFailingMs: p.disableAfterFailing.toMilliseconds(),
+        eventsQueueArn: this.eventsQueue.queueArn,
+        deadLetterQueueArn: this.deadLetterQueue.queueArn,
+        version: packageVersion(),
+      }),
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: p.logLevel,

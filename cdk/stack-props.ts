@@ -1,7 +1,7 @@
 /** Every tunable of the Hookpost stack, its default, and the checks that reject conflicting values. */
 import { Duration, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/core/settings.ts';
+import { DEFAULTS as SETTINGS } from '#shared/core/settings.ts';
 
 export interface HookpostStackProps extends StackProps {
   /**
@@ -150,12 +150,13 @@ export interface ResolvedHookpostProps {
 }
 
 export const DEFAULTS = {
-  retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
-  deliveryTimeout: Duration.seconds(10),
-  maxPayloadBytes: 256 * 1024,
-  attemptTtlDays: 30,
-  disableAfterFailing: Duration.days(5),
-  subscriptionCacheTtl: Duration.seconds(5),
+  // The functions' own defaults (core/settings.ts), so the stack and the code cannot disagree.
+  retryScheduleSeconds: SETTINGS.retryScheduleSeconds,
+  deliveryTimeout: Duration.millis(SETTINGS.deliveryTimeoutMs),
+  maxPayloadBytes: SETTINGS.maxPayloadBytes,
+  attemptTtlDays: SETTINGS.attemptTtlDays,
+  disableAfterFailing: Duration.millis(SETTINGS.disableAfterFailingMs),
+  subscriptionCacheTtl: Duration.millis(SETTINGS.subscriptionCacheMs),
   batchSize: 10,
   maxBatchingWindow: Duration.seconds(1),
   maxConcurrency: 10,

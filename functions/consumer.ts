@@ -5,18 +5,22 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { SQSEvent } from 'aws-lambda';
-import { configFromEnv } from '#shared/core/settings.ts';
-import { createBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
 import { httpSenderFor } from '#shared/adapters/http/sender.ts';
-import { logger, metrics, traced, tracer } from '#shared/adapters/lambda/observability.ts';
+import { log, logger, metrics, traced, tracer } from '#shared/adapters/lambda/observability.ts';
+import { createBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
+import { settingsFromEnv } from '#shared/core/settings.ts';
 import { createRuntime } from '#shared/wiring.ts';
 
-const handleBatch = createBatchHandler(createRuntime(configFromEnv(), { instrument: traced, httpSender: httpSenderFor }), {
+const { services } = createRuntime(settingsFromEnv(), {
+  instrument: traced,
+  log,
+  httpSender: httpSenderFor,
   // Counted in memory and flushed as one EMF log line per invocation: no PutMetricData calls.
   count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),
 });
+const handleBatch = createBatchHandler(services.dispatch);
 
 export const handler = middy((event: SQSEvent) => handleBatch(event))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .use(captureLambdaHandler(tracer));
+  .use(captureLambdaHandler(tracer, { captureResponse: false }));

@@ -1,5 +1,10 @@
-/** POST /v1/events and /v1/events/batch behind API Gateway. */
+/** POST /v1/events and /v1/events/batch behind API Gateway; every request is authenticated here. */
 import { apiGatewayHandler } from '#shared/adapters/lambda/api-gateway-handler.ts';
+import { log, traced } from '#shared/adapters/lambda/observability.ts';
 import { eventRoutes } from '#shared/api/routes/events.ts';
+import { settingsFromEnv } from '#shared/core/settings.ts';
+import { createRuntime } from '#shared/wiring.ts';
 
-export const handler = apiGatewayHandler(eventRoutes);
+const { services } = createRuntime(settingsFromEnv(), { instrument: traced, log });
+
+export const handler = apiGatewayHandler(eventRoutes, services);

@@ -1,7 +1,12 @@
-/** Every management route (and GET /v1/health) behind API Gateway. */
+/** Every management route (and GET /v1/health) behind API Gateway; every request is authenticated here. */
 import { apiGatewayHandler } from '#shared/adapters/lambda/api-gateway-handler.ts';
-import { managementRoutes } from '#shared/api/routes/management.ts';
+import { log, traced } from '#shared/adapters/lambda/observability.ts';
 import { httpSenderFor } from '#shared/adapters/http/sender.ts';
+import { managementRoutes } from '#shared/api/routes/management.ts';
+import { settingsFromEnv } from '#shared/core/settings.ts';
+import { createRuntime } from '#shared/wiring.ts';
 
 // Management sends test events, so it carries the HTTP sender; ingest does not.
-export const handler = apiGatewayHandler(managementRoutes, { httpSender: httpSenderFor });
+const { services } = createRuntime(settingsFromEnv(), { instrument: traced, log, httpSender: httpSenderFor });
+
+export const handler = apiGatewayHandler(managementRoutes, services);

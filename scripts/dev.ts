@@ -2,7 +2,7 @@
  * `npm run dev`: Hookpost on this machine — fauxqs for SQS, DynamoDB Local for the table, the same
  * handlers as on AWS. Settings come from the environment (see SPEC "Local mode"); Ctrl-C stops it all.
  */
-import { parseRetrySchedule } from '#shared/core/settings.ts';
+import { booleanSetting, ENV, parseRetrySchedule, positiveInt } from '#shared/core/settings.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 
 interface DevSettings {
@@ -13,39 +13,30 @@ interface DevSettings {
   allowPrivateTargets: boolean;
 }
 
+/** The same variables, names and parsers as the Lambda functions (core/settings.ts), plus PORT. */
 function readSettings(env: NodeJS.ProcessEnv): DevSettings {
   const port = Number(env.PORT || 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
-
-  const timeout = env.HOOKPOST_DELIVERY_TIMEOUT_MS;
-  const deliveryTimeoutMs = timeout ? Number(timeout) : undefined;
-  if (deliveryTimeoutMs !== undefined && (!Number.isInteger(deliveryTimeoutMs) || deliveryTimeoutMs <= 0)) {
-    throw new Error(`HOOKPOST_DELIVERY_TIMEOUT_MS must be a positive integer, got "${timeout}"`);
-  }
-
-  const allow = env.HOOKPOST_ALLOW_PRIVATE_TARGETS || 'true'; // local receivers usually live on localhost
-  if (allow !== 'true' && allow !== 'false') {
-    throw new Error(`HOOKPOST_ALLOW_PRIVATE_TARGETS must be "true" or "false", got "${allow}"`);
-  }
-
+  const schedule = env[ENV.retryScheduleSeconds];
   return {
     port,
-    adminKey: env.HOOKPOST_ADMIN_KEY || undefined,
-    retryScheduleSeconds: env.HOOKPOST_RETRY_SCHEDULE ? parseRetrySchedule(env.HOOKPOST_RETRY_SCHEDULE) : undefined,
-    deliveryTimeoutMs,
-    allowPrivateTargets: allow === 'true',
+    adminKey: env[ENV.adminKey] || undefined,
+    retryScheduleSeconds: schedule ? parseRetrySchedule(schedule) : undefined,
+    deliveryTimeoutMs: env[ENV.deliveryTimeoutMs] ? positiveInt(env, ENV.deliveryTimeoutMs, 0) : undefined,
+    // Local receivers usually live on localhost, so private targets are allowed here by default.
+    allowPrivateTargets: booleanSetting(env, ENV.allowPrivateTargets, true),
   };
 }
 
 function banner(stack: LocalStack, adminKeyFromEnv: boolean, startedInMs: number): string {
   const key = adminKeyFromEnv ? '(from HOOKPOST_ADMIN_KEY)' : stack.adminKey;
   const auth = adminKeyFromEnv ? '$HOOKPOST_ADMIN_KEY' : stack.adminKey;
-  const { config } = stack;
+  const { settings } = stack;
   return [
     `Hookpost local is up in ${(startedInMs / 1000).toFixed(1)} s`,
     `  API        ${stack.url}`,
     `  Admin key  ${key}`,
-    `  Retries    ${config.retryScheduleSeconds.join(', ')} s · delivery timeout ${config.deliveryTimeoutMs} ms · private targets ${config.allowPrivateTargets ? 'allowed' : 'refused'}`,
+    `  Retries    ${settings.retryScheduleSeconds.join(', ')} s · delivery timeout ${settings.deliveryTimeoutMs} ms · private targets ${settings.allowPrivateTargets ? 'allowed' : 'refused'}`,
     '',
     'Try it:',
     `  curl -s ${stack.url}/v1/event-types -H "authorization: Bearer ${auth}" -H 'content-type: application/json' \\`,

@@ -1,35 +1,13 @@
 /**
- * Wires the real adapters (DynamoDB, SQS, undici) to the core from one Config. The Lambda functions
- * build one per container; `npm run dev` builds one per process.
+ * The composition root: the one place that builds the adapters (DynamoDB, SQS, SNS, KMS, Secrets
+ * Manager, undici) from Settings and hands them to the core as ports. Each Lambda function builds one
+ * per container; local mode builds one per stack.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Config } from './core/settings.ts';
-import type { DeliveryDeps } from './core/delivery.ts';
-import type { EventType, Subscription } from './core/domain.ts';
-import type { ClosableHttpSender } from './adapters/http/sender.ts';
-import type {
-  ApiKeyStore,
-  AttemptHistory,
-  SubscriptionRemoval,
-  AttemptStore,
-  Clock,
-  DeadLetterQueue,
-  EventQueue,
-  EventTypeStore,
-  HttpSender,
-  IdempotencyStore,
-  MessageStore,
-  Notifier,
-  SubscriptionStore,
-} from './core/ports.ts';
-import { logNotifier, SnsNotifier } from './adapters/aws/sns.ts';
+import { createServices, type Ports, type ServiceOptions, type Services } from './core/services.ts';
 import { createSecretCipher, localKeyWrapper, type SecretCipher } from './core/secret-cipher.ts';
-import { kmsKeyWrapper } from './adapters/aws/kms.ts';
-import { SqsDeadLetterQueue, SqsEventQueue } from './adapters/aws/sqs.ts';
+import type { ClosableHttpSender, Clock, Log } from './core/ports.ts';
+import type { Settings } from './core/settings.ts';
+import { documentClient, dynamoDbClient, kmsClient, secretsManagerClient, snsClient, sqsClient } from './adapters/aws/clients.ts';
 import {
   DynamoAttemptStore,
   DynamoEventTypeStore,
@@ -40,138 +18,91 @@ import {
 import { DynamoApiKeyStore } from './adapters/aws/dynamodb-api-keys.ts';
 import { DynamoAttemptHistory } from './adapters/aws/dynamodb-attempt-history.ts';
 import { DynamoSubscriptionRemoval } from './adapters/aws/dynamodb-subscription-removal.ts';
-import { TtlCache } from './core/ttl-cache.ts';
+import { kmsKeyWrapper } from './adapters/aws/kms.ts';
+import { secretsManagerSource } from './adapters/aws/secrets-manager.ts';
+import { logNotifier, SnsNotifier } from './adapters/aws/sns.ts';
+import { SqsDeadLetterQueue, SqsEventQueue } from './adapters/aws/sqs.ts';
 
 export interface Runtime {
-  config: Config;
-  clock: Clock;
-  eventTypes: EventTypeStore;
-  subscriptions: SubscriptionStore;
-  attempts: AttemptStore;
-  /** Bounded reads of recent attempts (stats, recovery). */
-  attemptHistory: AttemptHistory;
-  apiKeys: ApiKeyStore;
-  subscriptionRemoval: SubscriptionRemoval;
-  messages: MessageStore;
-  idempotency: IdempotencyStore;
-  queue: EventQueue;
-  deadLetters: DeadLetterQueue;
-  http: HttpSender;
-  notifier: Notifier;
-  /** Cached reads for the hot paths; writers in the same process invalidate them. */
-  cache: {
-    eventType(type: string): Promise<EventType | undefined>;
-    subscriptionsOf(tenant: string): Promise<Subscription[]>;
-    forgetEventType(type: string): void;
-    forgetTenant(tenant: string): void;
-  };
-  sqs: SQSClient;
+  settings: Settings;
+  /** The adapters, as ports (tests and local mode look at the stores directly). */
+  ports: Ports;
+  services: Services;
   close(): Promise<void>;
 }
 
-export interface RuntimeOptions {
+export interface RuntimeOptions extends ServiceOptions {
   /** Wraps each AWS client once, e.g. Powertools tracer.captureAWSv3Client. */
   instrument?: <T>(client: T) => T;
   clock?: Clock;
+  log?: Log;
   /**
-   * Builds the outbound HTTP sender (undici), for the functions that deliver: passed in rather than
-   * imported here so the ingest bundle stays without undici. Without it, any send throws.
+   * The outbound HTTP sender (undici), for the functions that deliver: passed in rather than imported
+   * here so the ingest bundle stays without undici. Without it, any delivery attempt throws.
    */
-  httpSender?: (config: Config) => ClosableHttpSender;
+  httpSender?: (settings: Settings) => ClosableHttpSender;
 }
 
 const noHttpSender: ClosableHttpSender = {
-  send: () => Promise.reject(new Error('this function was built without an HTTP sender')),
+  post: () => Promise.reject(new Error('this function was built without an HTTP sender')),
   close: async () => {},
 };
 
 const systemClock: Clock = { now: () => Date.now() };
-const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/** What one attempt needs, the same for the consumer and for test events. */
-export const deliveryDeps = (runtime: Runtime): DeliveryDeps => ({
-  http: runtime.http,
-  clock: runtime.clock,
-  deliveryTimeoutMs: runtime.config.deliveryTimeoutMs,
-  userAgent: `Hookpost/${runtime.config.version}`,
-});
+/** One JSON line on stderr: what local mode and scripts log with. */
+export const consoleLog: Log = {
+  warn: (message, fields) => console.warn(JSON.stringify({ level: 'WARN', message, ...fields })),
+  error: (message, fields) => console.error(JSON.stringify({ level: 'ERROR', message, ...fields })),
+};
 
 /** KMS on AWS; a local key in local mode. Refuses to run with neither rather than store secrets in the clear. */
-function secretCipher(config: Config, instrument: <T>(client: T) => T): SecretCipher {
-  if (config.secretsKeyArn) {
-    return createSecretCipher(kmsKeyWrapper(instrument(new KMSClient({ region: config.region })), config.secretsKeyArn));
+function secretCipher(settings: Settings, instrument: <T>(client: T) => T): SecretCipher {
+  if (settings.secretsKeyArn) {
+    return createSecretCipher(kmsKeyWrapper(instrument(kmsClient(settings.region)), settings.secretsKeyArn));
   }
-  if (config.localSecretsKey) return createSecretCipher(localKeyWrapper(Buffer.from(config.localSecretsKey, 'base64')));
+  if (settings.localSecretsKey) return createSecretCipher(localKeyWrapper(Buffer.from(settings.localSecretsKey, 'base64')));
   throw new Error('Set HOOKPOST_SECRETS_KEY_ARN (AWS) or HOOKPOST_LOCAL_SECRETS_KEY (local mode) to seal signing secrets');
 }
 
-export function createRuntime(config: Config, options: RuntimeOptions = {}): Runtime {
+export function createRuntime(settings: Settings, options: RuntimeOptions = {}): Runtime {
   const instrument = options.instrument ?? (<T>(client: T) => client);
   const clock = options.clock ?? systemClock;
-  const sqs = instrument(
-    new SQSClient({
-      region: config.region,
-      // Queue URLs from fauxqs name a host that does not resolve; the endpoint below is the one to use.
-      useQueueUrlAsEndpoint: false,
-      ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint, credentials: localCredentials } : {}),
-    }),
-  );
-  const dynamo = instrument(
-    new DynamoDBClient({
-      region: config.region,
-      ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint, credentials: localCredentials } : {}),
-    }),
-  );
-  const db = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  // fauxqs serves SNS on the same endpoint as SQS.
-  const sns = config.alarmTopicArn
-    ? instrument(
-        new SNSClient({
-          region: config.region,
-          ...(config.sqsEndpoint ? { endpoint: config.sqsEndpoint, credentials: localCredentials } : {}),
-        }),
-      )
-    : undefined;
-  const http = options.httpSender?.(config) ?? noHttpSender;
-
-  const eventTypes = new DynamoEventTypeStore(db, config.tableName);
-  const subscriptions = new DynamoSubscriptionStore(db, config.tableName, secretCipher(config, instrument));
-  const eventTypeCache = new TtlCache<EventType | undefined>(config.subscriptionCacheMs, clock);
-  const tenantCache = new TtlCache<Subscription[]>(config.subscriptionCacheMs, clock);
-
-  return {
-    config,
+  const { region, tableName: table } = settings;
+  const sqs = instrument(sqsClient(region, settings.sqsEndpoint));
+  const dynamo = instrument(dynamoDbClient(region, settings.dynamoDbEndpoint));
+  const db = documentClient(dynamo);
+  const sns = settings.alarmTopicArn ? instrument(snsClient(region, settings.sqsEndpoint)) : undefined;
+  const http = options.httpSender?.(settings) ?? noHttpSender;
+  const ttlSeconds = settings.attemptTtlDays * 86_400;
+  const ports: Ports = {
     clock,
-    eventTypes,
-    subscriptions,
-    attempts: new DynamoAttemptStore(db, config.tableName, config.attemptTtlDays * 86_400),
-    attemptHistory: new DynamoAttemptHistory(db, config.tableName),
-    apiKeys: new DynamoApiKeyStore(db, config.tableName),
-    subscriptionRemoval: new DynamoSubscriptionRemoval(db, config.tableName),
-    messages: new DynamoMessageStore(db, config.tableName, config.attemptTtlDays * 86_400),
-    idempotency: new DynamoIdempotencyStore(db, config.tableName),
-    queue: new SqsEventQueue(sqs, config.eventsQueueUrl),
-    deadLetters: new SqsDeadLetterQueue(sqs, config.deadLetterQueueUrl, {
-      eventsQueueUrl: config.eventsQueueUrl,
-      eventsQueueArn: config.eventsQueueArn,
-      deadLetterQueueArn: config.deadLetterQueueArn,
+    eventTypes: new DynamoEventTypeStore(db, table),
+    subscriptions: new DynamoSubscriptionStore(db, table, secretCipher(settings, instrument)),
+    subscriptionRemoval: new DynamoSubscriptionRemoval(db, table),
+    attempts: new DynamoAttemptStore(db, table, ttlSeconds),
+    attemptHistory: new DynamoAttemptHistory(db, table),
+    apiKeys: new DynamoApiKeyStore(db, table),
+    messages: new DynamoMessageStore(db, table, ttlSeconds),
+    idempotency: new DynamoIdempotencyStore(db, table, clock),
+    queue: new SqsEventQueue(sqs, settings.eventsQueueUrl),
+    deadLetters: new SqsDeadLetterQueue(sqs, settings.deadLetterQueueUrl, {
+      eventsQueueUrl: settings.eventsQueueUrl,
+      eventsQueueArn: settings.eventsQueueArn,
+      deadLetterQueueArn: settings.deadLetterQueueArn,
       // fauxqs has no message move tasks; locally the redrive moves messages itself.
-      moveByHand: config.sqsEndpoint !== undefined,
+      moveByHand: settings.sqsEndpoint !== undefined,
     }),
     http,
-    notifier: sns && config.alarmTopicArn ? new SnsNotifier(sns, config.alarmTopicArn) : logNotifier,
-    cache: {
-      async eventType(type) {
-        const found = await eventTypeCache.get(type, () => eventTypes.get(type));
-        // Only hits are cached, so a type registered a moment ago is usable at once.
-        if (!found) eventTypeCache.delete(type);
-        return found;
-      },
-      subscriptionsOf: (tenant) => tenantCache.get(tenant, () => subscriptions.listByTenant(tenant)),
-      forgetEventType: (type) => eventTypeCache.delete(type),
-      forgetTenant: (tenant) => tenantCache.delete(tenant),
-    },
-    sqs,
+    notifier: sns && settings.alarmTopicArn ? new SnsNotifier(sns, settings.alarmTopicArn) : logNotifier(options.log ?? consoleLog),
+    ...(settings.adminKeySecretArn && !settings.adminKey
+      ? { adminKeySource: secretsManagerSource(instrument(secretsManagerClient(region)), settings.adminKeySecretArn) }
+      : {}),
+  };
+  return {
+    settings,
+    ports,
+    services: createServices(ports, settings, options),
     async close() {
       await http.close();
       sqs.destroy();

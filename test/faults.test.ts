@@ -100,7 +100,7 @@ describe('faults', () => {
       return page.body.items.length === 1;
     });
 
-    const restore = injectFault(stack.runtime.attempts, 'record', (args) => (args[0] as Attempt).tenant === 'throttled', () =>
+    const restore = injectFault(stack.runtime.ports.attempts, 'record', (args) => (args[0] as Attempt).tenant === 'throttled', () =>
       awsError('ProvisionedThroughputExceededException'),
     );
     const published = await publish('throttled', { n: 1 });
@@ -126,7 +126,7 @@ describe('faults', () => {
     // The batch fails after both POSTs were made: recording the second endpoint's success "crashes" once.
     let crashed = false;
     const restore = injectFault(
-      stack.runtime.attempts,
+      stack.runtime.ports.attempts,
       'record',
       (args) => (args[0] as Attempt).subscriptionId === subSecond.id && !crashed && (crashed = true),
       () => new Error('consumer killed'),

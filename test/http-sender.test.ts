@@ -2,8 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpSender } from '#shared/adapters/http/sender.ts';
-import type { ClosableHttpSender } from '#shared/adapters/http/sender.ts';
-import type { HttpRequest } from '#shared/core/ports.ts';
+import type { ClosableHttpSender, HttpRequest } from '#shared/core/ports.ts';
 import type { ResolveAll } from '#shared/adapters/http/ssrf-guard.ts';
 import { startReceiver } from './helpers/receiver.ts';
 import type { Receiver } from './helpers/receiver.ts';
@@ -54,7 +53,7 @@ describe('http sender, production mode (allowPrivateTargets=false)', () => {
     const url = `https://${host}:${receiver.port}/hook`;
 
     // Act
-    const result = await sender.send(request(url));
+    const result = await sender.post(request(url));
 
     // Assert
     expect(result).toMatchObject({ kind: 'error', error: 'blocked', message: expect.stringMatching(message) });
@@ -63,24 +62,24 @@ describe('http sender, production mode (allowPrivateTargets=false)', () => {
   });
 
   it('refuses loopback over plain http too, as blocked', async () => {
-    const result = await sender.send(request(`http://127.0.0.1:${receiver.port}/hook`));
+    const result = await sender.post(request(`http://127.0.0.1:${receiver.port}/hook`));
     expect(result).toMatchObject({ kind: 'error', error: 'blocked' });
     expect(receiver.connectionCount).toBe(0);
   });
 
   it('refuses plain http to a public name as invalid_url', async () => {
-    const result = await sender.send(request('http://hooks.example.com/in'));
+    const result = await sender.post(request('http://hooks.example.com/in'));
     expect(result).toMatchObject({ kind: 'error', error: 'invalid_url', message: expect.stringMatching(/http:/) });
   });
 
   it('reports a malformed URL as invalid_url without throwing', async () => {
-    const result = await sender.send(request('::not a url::'));
+    const result = await sender.post(request('::not a url::'));
     expect(result).toMatchObject({ kind: 'error', error: 'invalid_url' });
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it('reports a name that does not resolve as a connection error', async () => {
-    const result = await sender.send(request('https://nowhere.hooks.example.com/in'));
+    const result = await sender.post(request('https://nowhere.hooks.example.com/in'));
     expect(result).toMatchObject({ kind: 'error', error: 'connection', message: expect.stringMatching(/ENOTFOUND/) });
   });
 });
@@ -103,7 +102,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
     const headers = { 'Content-Type': 'application/json', 'webhook-id': 'msg_1', 'X-Custom': 'yes', 'Accept-Encoding': 'gzip' };
 
     // Act
-    const result = await sender.send(request(`${receiver.url}/hooks/in?x=1`, { headers, body: '{"hello":"wörld"}' }));
+    const result = await sender.post(request(`${receiver.url}/hooks/in?x=1`, { headers, body: '{"hello":"wörld"}' }));
 
     // Assert
     expect(result).toMatchObject({ kind: 'response', statusCode: 200, bodyExcerpt: 'ok' });
@@ -124,7 +123,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
   it('returns a 200 with its body excerpt, lower-cased headers and a duration', async () => {
     receiver.enqueue({ status: 200, headers: { 'X-Receiver': 'yes', 'Set-Cookie': ['a=1', 'b=2'] }, body: '{"received":true}' });
 
-    const result = await sender.send(request(`${receiver.url}/in`));
+    const result = await sender.post(request(`${receiver.url}/in`));
 
     expect(result.kind).toBe('response');
     if (result.kind !== 'response') return;
@@ -139,7 +138,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
   it('returns a 500 as a response, not an error', async () => {
     receiver.enqueue({ status: 500, body: 'internal error' });
 
-    const result = await sender.send(request(`${receiver.url}/in`));
+    const result = await sender.post(request(`${receiver.url}/in`));
 
     expect(result).toMatchObject({ kind: 'response', statusCode: 500, bodyExcerpt: 'internal error' });
   });
@@ -149,7 +148,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
     try {
       receiver.enqueue({ status: 302, headers: { location: `${elsewhere.url}/stolen` } });
 
-      const result = await sender.send(request(`${receiver.url}/in`));
+      const result = await sender.post(request(`${receiver.url}/in`));
 
       expect(result).toMatchObject({ kind: 'response', statusCode: 302, headers: { location: `${elsewhere.url}/stolen` } });
       expect(elsewhere.connectionCount).toBe(0);
@@ -163,7 +162,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
     receiver.enqueue({ status: 200, body: Buffer.alloc(5 * 1024 * 1024, 'a') });
     const started = performance.now();
 
-    const result = await sender.send(request(`${receiver.url}/big`, { timeoutMs: 10_000 }));
+    const result = await sender.post(request(`${receiver.url}/big`, { timeoutMs: 10_000 }));
 
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(result.kind).toBe('response');
@@ -174,9 +173,9 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
 
   it('keeps working after a truncated large body', async () => {
     receiver.enqueue({ status: 200, body: Buffer.alloc(5 * 1024 * 1024, 'a') });
-    await sender.send(request(`${receiver.url}/big`));
+    await sender.post(request(`${receiver.url}/big`));
 
-    const result = await sender.send(request(`${receiver.url}/in`));
+    const result = await sender.post(request(`${receiver.url}/in`));
 
     expect(result).toMatchObject({ kind: 'response', statusCode: 200, bodyExcerpt: 'ok' });
   });
@@ -185,9 +184,9 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
     // The excerpt is complete before the rest arrives: dropping the rest would cost the connection.
     receiver.enqueue({ slowBody: { chunks: ['b'.repeat(5_000), 'c'.repeat(1_000)], intervalMs: 100 } });
 
-    const first = await sender.send(request(`${receiver.url}/medium`));
+    const first = await sender.post(request(`${receiver.url}/medium`));
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const second = await sender.send(request(`${receiver.url}/after`));
+    const second = await sender.post(request(`${receiver.url}/after`));
 
     expect(first).toMatchObject({ kind: 'response', bodyExcerpt: 'b'.repeat(4096) });
     expect(second).toMatchObject({ kind: 'response', bodyExcerpt: 'ok' });
@@ -199,7 +198,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
     try {
       receiver.enqueue({ body: 'abcd€uro' }); // '€' is 3 bytes and straddles byte 5
 
-      const result = await small.send(request(`${receiver.url}/in`));
+      const result = await small.post(request(`${receiver.url}/in`));
 
       expect(result).toMatchObject({ kind: 'response', bodyExcerpt: 'abcd' });
     } finally {
@@ -211,7 +210,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
     receiver.enqueue({ status: 200, delayMs: 5_000 });
     const timeoutMs = 500;
 
-    const result = await sender.send(request(`${receiver.url}/slow`, { timeoutMs }));
+    const result = await sender.post(request(`${receiver.url}/slow`, { timeoutMs }));
 
     expect(result).toMatchObject({ kind: 'error', error: 'timeout' });
     expect(result.durationMs).toBeGreaterThanOrEqual(timeoutMs - 50);
@@ -222,7 +221,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
     receiver.enqueue({ status: 200, slowBody: { chunks: Array.from({ length: 30 }, () => 'x'), intervalMs: 100 } });
     const timeoutMs = 700;
 
-    const result = await sender.send(request(`${receiver.url}/dribble`, { timeoutMs }));
+    const result = await sender.post(request(`${receiver.url}/dribble`, { timeoutMs }));
 
     expect(result).toMatchObject({ kind: 'error', error: 'timeout' });
     expect(receiver.requests).toHaveLength(1);
@@ -232,7 +231,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
   it('reports a refused connection as a connection error', async () => {
     const port = await closedPort();
 
-    const result = await sender.send(request(`http://127.0.0.1:${port}/in`));
+    const result = await sender.post(request(`http://127.0.0.1:${port}/in`));
 
     expect(result).toMatchObject({ kind: 'error', error: 'connection', message: expect.stringMatching(/ECONNREFUSED/) });
   });
@@ -243,7 +242,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
     try {
       const { port } = resetter.address() as AddressInfo;
 
-      const result = await sender.send(request(`http://127.0.0.1:${port}/in`));
+      const result = await sender.post(request(`http://127.0.0.1:${port}/in`));
 
       expect(result).toMatchObject({ kind: 'error', error: 'connection' });
     } finally {
@@ -253,7 +252,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
   });
 
   it('resolves (never throws) when undici refuses the request, and sends nothing', async () => {
-    const result = await sender.send(request(`${receiver.url}/in`, { headers: { 'x-bad': 'line\r\nbreak' } }));
+    const result = await sender.post(request(`${receiver.url}/in`, { headers: { 'x-bad': 'line\r\nbreak' } }));
 
     expect(result).toMatchObject({ kind: 'error', error: 'connection' });
     expect(receiver.requests).toHaveLength(0);
@@ -261,7 +260,7 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
 
   it('reuses kept-alive sockets: 20 sequential requests use at most 2 connections', async () => {
     for (let i = 0; i < 20; i += 1) {
-      const result = await sender.send(request(`${receiver.url}/in/${i}`));
+      const result = await sender.post(request(`${receiver.url}/in/${i}`));
       expect(result).toMatchObject({ kind: 'response', statusCode: 200 });
     }
 

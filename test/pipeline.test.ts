@@ -239,8 +239,8 @@ describe('ingest errors', () => {
   });
 
   it('answers 503 and queues nothing when SQS refuses the message', async () => {
-    const send = stack.runtime.queue.send;
-    stack.runtime.queue.send = async () => {
+    const enqueue = stack.runtime.ports.queue.enqueue;
+    stack.runtime.ports.queue.enqueue = async () => {
       throw Object.assign(new Error('queue down'), { name: 'ServiceUnavailable' });
     };
     try {
@@ -248,7 +248,7 @@ describe('ingest errors', () => {
       expect(response.status).toBe(503);
       expect(response.body.error.code).toBe('dependency_unavailable');
     } finally {
-      stack.runtime.queue.send = send;
+      stack.runtime.ports.queue.enqueue = enqueue;
     }
     // The idempotency key was given back: the retry of the same request is accepted.
     const retried = await call('POST', '/v1/events', { type: 'user.created', data: {} }, { 'idempotency-key': 'sqs-down' });

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Subscription } from '#shared/core/domain.ts';
 import { newSigningSecret } from '#shared/core/ids.ts';
-import { localDynamoDbClient } from '#shared/adapters/aws/clients.ts';
+import { LOCAL_REGION, dynamoDbClient } from '#shared/adapters/aws/clients.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient, sleep, waitFor } from './helpers/api.ts';
 import { type Receiver, startReceiver } from './helpers/receiver.ts';
@@ -25,9 +25,9 @@ afterAll(async () => {
 });
 
 async function rawItems(stack: LocalStack) {
-  const db = localDynamoDbClient(stack.config.dynamoDbEndpoint!);
+  const db = dynamoDbClient(LOCAL_REGION, stack.settings.dynamoDbEndpoint!);
   try {
-    return (await db.send(new ScanCommand({ TableName: stack.config.tableName }))).Items ?? [];
+    return (await db.send(new ScanCommand({ TableName: stack.settings.tableName }))).Items ?? [];
   } finally {
     db.destroy();
   }
@@ -92,7 +92,7 @@ describe('with private targets refused (as on AWS)', () => {
       createdAt: now,
       updatedAt: now,
     };
-    await stack.runtime.subscriptions.put(planted);
+    await stack.runtime.ports.subscriptions.put(planted);
     const published = await call('POST', '/v1/events', { type: 'ssrf.test', tenant: 'rebind', data: {} });
     expect(published.status).toBe(202);
     const attempt = await waitFor('the blocked attempt', async () => {

@@ -1,6 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { BlockedDestinationError, checkUrl, createGuardedLookup, isPublicAddress, nonPublicReason } from '#shared/adapters/http/ssrf-guard.ts';
+import { checkUrl, isPublicAddress, nonPublicReason } from '#shared/core/destinations.ts';
+import { BlockedDestinationError, createGuardedLookup } from '#shared/adapters/http/ssrf-guard.ts';
 import type { ResolveAll } from '#shared/adapters/http/ssrf-guard.ts';
 
 const NON_PUBLIC: Array<[address: string, why: RegExp]> = [

@@ -36,11 +36,11 @@ export class MemoryAttemptStore implements AttemptStore {
 export class MemoryEventQueue implements EventQueue {
   readonly sent: { message: QueueMessage; delaySeconds: number }[] = [];
 
-  async send(message: QueueMessage, delaySeconds = 0): Promise<void> {
+  async enqueue(message: QueueMessage, delaySeconds = 0): Promise<void> {
     this.sent.push({ message, delaySeconds });
   }
 
-  async sendBatch(messages: QueueMessage[]): Promise<SendResult[]> {
+  async enqueueBatch(messages: QueueMessage[]): Promise<SendResult[]> {
     for (const message of messages) this.sent.push({ message, delaySeconds: 0 });
     return messages.map(() => ({ ok: true }));
   }
@@ -49,7 +49,7 @@ export class MemoryEventQueue implements EventQueue {
 export class MemoryDeadLetterQueue implements DeadLetterQueue {
   readonly deadLetters: DeadLetter[] = [];
 
-  async send(deadLetter: DeadLetter): Promise<void> {
+  async add(deadLetter: DeadLetter): Promise<void> {
     this.deadLetters.push(deadLetter);
   }
 

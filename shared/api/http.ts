@@ -28,10 +28,3 @@ export interface ApiResponse {
   headers: Record<string, string>;
   body: string;
 }
-
-/** Who is calling, as decided by the authorizer. */
-export interface Principal {
-  keyId: string;
-  scope: 'admin' | 'publish' | 'tenant';
-  tenant?: string;
-}

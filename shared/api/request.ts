@@ -1,13 +1,13 @@
 /** Reading a request: JSON body checks (413/415/400) and zod validation (422), mapped to ApiErrors. */
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { z } from 'zod';
-import { ApiError } from '../core/errors.ts';
+import { HookpostError } from '../core/errors.ts';
 import type { ApiRequest } from './http.ts';
 import { issuesToDetails } from './schemas.ts';
 
 /** The body as text: a gzip/deflate body is inflated, never past `maxBytes` (a zip bomb stops there). */
 export function bodyText(req: ApiRequest, maxBytes: number): string {
-  const tooLarge = (size: string) => new ApiError('payload_too_large', `body is ${size}; the limit is ${maxBytes} bytes`);
+  const tooLarge = (size: string) => new HookpostError('payload_too_large', `body is ${size}; the limit is ${maxBytes} bytes`);
   if (!req.isBase64Encoded) {
     const size = Buffer.byteLength(req.body, 'utf8');
     if (size > maxBytes) throw tooLarge(`${size} bytes`);
@@ -15,12 +15,12 @@ export function bodyText(req: ApiRequest, maxBytes: number): string {
   }
   const encoding = req.headers['content-encoding']?.trim().toLowerCase();
   const inflate = encoding === 'gzip' ? gunzipSync : encoding === 'deflate' ? inflateSync : undefined;
-  if (!inflate) throw new ApiError('unsupported_media_type', `content-encoding "${encoding}" is not supported; use gzip, deflate or none`);
+  if (!inflate) throw new HookpostError('unsupported_media_type', `content-encoding "${encoding}" is not supported; use gzip, deflate or none`);
   try {
     return inflate(Buffer.from(req.body, 'base64'), { maxOutputLength: maxBytes }).toString('utf8');
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('larger once inflated');
-    throw new ApiError('malformed_request', `body is not valid ${encoding} data`);
+    throw new HookpostError('malformed_request', `body is not valid ${encoding} data`);
   }
 }
 
@@ -32,20 +32,20 @@ export function readJsonBody(req: ApiRequest, maxBytes: number): unknown {
 export function parseJson(req: ApiRequest, text: string): unknown {
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (contentType !== 'application/json' && !contentType.endsWith('+json')) {
-    throw new ApiError('unsupported_media_type', 'content-type must be application/json');
+    throw new HookpostError('unsupported_media_type', 'content-type must be application/json');
   }
-  if (text.trim() === '') throw new ApiError('malformed_request', 'body is empty; a JSON object is expected');
+  if (text.trim() === '') throw new HookpostError('malformed_request', 'body is empty; a JSON object is expected');
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ApiError('malformed_request', `body is not valid JSON: ${(error as Error).message}`);
+    throw new HookpostError('malformed_request', `body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new ApiError('validation_failed', `${what} is invalid`, issuesToDetails(result.error));
+    throw new HookpostError('validation_failed', `${what} is invalid`, issuesToDetails(result.error));
   }
   return result.data;
 }
@@ -54,7 +54,7 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 
 export function validateParam<S extends z.ZodType>(schema: S, value: unknown, name: string): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new ApiError('malformed_request', `${name} is invalid`, issuesToDetails(result.error));
+    throw new HookpostError('malformed_request', `${name} is invalid`, issuesToDetails(result.error));
   }
   return result.data;
 }

@@ -1,12 +1,13 @@
 /** A route table: method + path pattern → handler, with who may call it. */
-import type { ApiRequest, ApiResponse, Principal } from './http.ts';
-import type { Runtime } from '../wiring.ts';
+import type { Principal } from '../core/domain.ts';
+import type { Services } from '../core/services.ts';
+import type { ApiRequest, ApiResponse } from './http.ts';
 
 export interface RouteContext {
   req: ApiRequest;
   params: Record<string, string>;
   principal: Principal | undefined;
-  runtime: Runtime;
+  services: Services;
 }
 
 /**

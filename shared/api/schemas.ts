@@ -4,33 +4,10 @@
  * is plain zod, so the ingest function does not load zod-openapi.
  */
 import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from '../core/errors.ts';
+import { anyJson, eventTypeNameSchema, eventTypePatternSchema, tenantIdSchema } from '../core/inputs.ts';
 
-/** Any JSON value (recursive), one named component in the OpenAPI document. */
-const anyJsonSchema = z.json().meta({ id: 'AnyJson', description: 'any JSON value' });
-const anyJson = () => anyJsonSchema;
-
-export const eventTypeNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -')
-  .meta({ example: 'User.Created' });
-
-export const tenantIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -')
-  .meta({ example: 'acme' });
-
-/** An event type pattern: an exact name, `prefix.*`, or `*`. */
-export const eventTypePatternSchema = z
-  .string()
-  .regex(/^(\*|[A-Za-z0-9._:-]{1,126}\.\*|[A-Za-z0-9._:-]{1,128})$/, 'must be an event type name, "prefix.*" or "*"');
-
-export const publishEventSchema = z
-  .strictObject({
-    type: eventTypeNameSchema,
-    data: anyJson(),
-    tenant: tenantIdSchema.optional(),
-  })
-  .meta({ id: 'PublishEvent' });
+export { eventTypeNameSchema, eventTypePatternSchema, issuesToDetails, publishEventSchema, tenantIdSchema } from '../core/inputs.ts';
 
 export const MAX_BATCH_EVENTS = 100;
 
@@ -138,19 +115,7 @@ export const redeliverQuerySchema = z.object({
 export const errorSchema = z
   .object({
     error: z.object({
-      code: z.enum([
-        'malformed_request',
-        'unauthorized',
-        'forbidden',
-        'not_found',
-        'conflict',
-        'payload_too_large',
-        'unsupported_media_type',
-        'validation_failed',
-        'throttled',
-        'dependency_unavailable',
-        'internal_error',
-      ]),
+      code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]),
       message: z.string(),
       details: z.array(z.object({ path: z.string().optional(), message: z.string() })),
     }),
@@ -281,8 +246,3 @@ export const createdApiKeySchema = apiKeySchema
   .meta({ id: 'CreatedApiKey' });
 
 export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) }).meta({ id: 'ApiKeyList' });
-
-/** Turns a zod failure into the SPEC's `details` list. */
-export function issuesToDetails(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-}

@@ -3,13 +3,12 @@
  * the keys are high-entropy, so a fast hash is enough (a slow KDF protects guessable passwords, not these).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
-import type { ApiKeyRecord } from './ports.ts';
-
-const ulid = monotonicFactory();
+import type { ApiKeyRecord, ApiKeyScope } from './domain.ts';
+import { HookpostError } from './errors.ts';
+import { newApiKeyId } from './ids.ts';
+import type { ApiKeyStore, Clock } from './ports.ts';
 
 export const newApiKey = (): string => `hp_${randomBytes(32).toString('base64url')}`;
-export const newApiKeyId = (now = Date.now()): string => `key_${ulid(now)}`;
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('base64url');
 
@@ -20,8 +19,50 @@ export function sameHash(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+export type ApiKeyView = Omit<ApiKeyRecord, 'hash'>;
+
 /** What the API shows of a key: never the hash. */
-export function apiKeyView(record: ApiKeyRecord): Omit<ApiKeyRecord, 'hash'> {
+export function apiKeyView(record: ApiKeyRecord): ApiKeyView {
   const { hash: _hash, ...view } = record;
   return view;
+}
+
+export interface NewApiKey {
+  name: string;
+  scope: ApiKeyScope;
+  tenant?: string;
+}
+
+export interface ApiKeyService {
+  /** The key itself is in this answer only. */
+  create(input: NewApiKey): Promise<ApiKeyView & { key: string }>;
+  list(): Promise<ApiKeyView[]>;
+  delete(id: string): Promise<void>;
+}
+
+/** `forget` drops this process's cached decision for a deleted key, so it stops working here at once. */
+export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; forget: (hash: string) => void }): ApiKeyService {
+  const { store, clock } = deps;
+  return {
+    async create(input) {
+      const nowMs = clock.now();
+      const key = newApiKey();
+      const record: ApiKeyRecord = {
+        id: newApiKeyId(nowMs),
+        name: input.name,
+        scope: input.scope,
+        ...(input.tenant ? { tenant: input.tenant } : {}),
+        createdAt: new Date(nowMs).toISOString(),
+        hash: hashApiKey(key),
+      };
+      await store.create(record);
+      return { ...apiKeyView(record), key };
+    },
+    list: async () => (await store.list()).sort((a, b) => a.id.localeCompare(b.id)).map(apiKeyView),
+    async delete(id) {
+      const deleted = id.startsWith('key_') ? await store.delete(id) : undefined;
+      if (!deleted) throw new HookpostError('not_found', `API key ${id} not found`);
+      deps.forget(deleted.hash);
+    },
+  };
 }

@@ -1,15 +1,15 @@
 /**
- * API keys: who is calling. On AWS the Lambda authorizer calls this; locally the dev server does.
- * A key is the bootstrap admin key (config locally, Secrets Manager on AWS) or a stored key (scoped).
+ * Who is calling. Each API function authenticates its own requests (locally the dev server runs the
+ * same code): a key is the bootstrap admin key (a setting locally, Secrets Manager on AWS) or a stored
+ * key (hashed, scoped).
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { hashApiKey, sameHash } from './api-keys.ts';
-import type { Config } from './settings.ts';
-import type { Principal } from '../api/http.ts';
-import type { ApiKeyStore, Clock } from './ports.ts';
+import type { Principal } from './domain.ts';
+import type { ApiKeyStore, Clock, SecretSource } from './ports.ts';
 import { TtlCache } from './ttl-cache.ts';
 
+/** How long the admin key read from its secret is reused. */
 const ADMIN_KEY_CACHE_MS = 5 * 60 * 1000;
 /**
  * How long a stored key's decision is reused in this process. A key deleted through another process
@@ -29,53 +29,45 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return match?.[1];
 }
 
-export type Authenticator = (authorization: string | undefined) => Promise<Principal | undefined>;
-
-const systemClock: Clock = { now: () => Date.now() };
-/** Decisions per key hash, shared by every authenticator of this process so a delete here applies at once. */
-const decisions = new TtlCache<Principal | undefined>(API_KEY_DECISION_CACHE_MS, systemClock);
-
-/** Drops the cached decision for a key (called when the key is deleted). */
-export function forgetApiKey(hash: string): void {
-  decisions.delete(hash);
+export interface Authenticator {
+  /** The principal for an `Authorization` header, or undefined for a missing or unknown key. */
+  authenticate(authorization: string | undefined): Promise<Principal | undefined>;
+  /** Drops the cached decision for a key hash (called when the key is deleted). */
+  forget(hash: string): void;
 }
 
-export function createAuthenticator(
-  runtime: { config: Config; apiKeys?: ApiKeyStore },
-  loadSecret: (arn: string) => Promise<string> = secretsManagerLoader(),
-): Authenticator {
-  const { adminKey, adminKeySecretArn } = runtime.config;
-  let cached: { key: string; expiresAt: number } | undefined;
-  async function currentAdminKey(): Promise<string | undefined> {
+export function createAuthenticator(deps: {
+  clock: Clock;
+  apiKeys: ApiKeyStore;
+  /** The admin key itself (local mode) … */
+  adminKey?: string;
+  /** … or where to read it (AWS). */
+  adminKeySource?: SecretSource;
+}): Authenticator {
+  const { clock, apiKeys } = deps;
+  const decisions = new TtlCache<Principal | undefined>(API_KEY_DECISION_CACHE_MS, clock);
+  const adminKeys = new TtlCache<string | undefined>(ADMIN_KEY_CACHE_MS, clock);
+  const { adminKey, adminKeySource } = deps;
+  const currentAdminKey = async (): Promise<string | undefined> => {
     if (adminKey) return adminKey;
-    if (!adminKeySecretArn) return undefined;
-    if (!cached || cached.expiresAt < Date.now()) {
-      cached = { key: (await loadSecret(adminKeySecretArn)).trim(), expiresAt: Date.now() + ADMIN_KEY_CACHE_MS };
-    }
-    return cached.key;
-  }
+    if (!adminKeySource) return undefined;
+    return adminKeys.get('admin', async () => (await adminKeySource()).trim());
+  };
   async function storedKey(hash: string): Promise<Principal | undefined> {
-    const found = await runtime.apiKeys?.findByHash(hash);
+    const found = await apiKeys.findByHash(hash);
     if (!found || !sameHash(found.hash, hash)) return undefined;
     return { keyId: found.id, scope: found.scope, ...(found.tenant ? { tenant: found.tenant } : {}) };
   }
-  return async (authorization) => {
-    const token = bearerToken(authorization);
-    if (!token) return undefined;
-    const expected = await currentAdminKey();
-    if (expected && sameKey(token, expected)) return { keyId: 'admin', scope: 'admin' };
-    if (!token.startsWith('hp_') || !runtime.apiKeys) return undefined;
-    const hash = hashApiKey(token);
-    return decisions.get(hash, () => storedKey(hash));
-  };
-}
-
-function secretsManagerLoader(): (arn: string) => Promise<string> {
-  let client: SecretsManagerClient | undefined;
-  return async (arn) => {
-    client ??= new SecretsManagerClient({});
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-    if (!SecretString) throw new Error('admin key secret is empty');
-    return SecretString;
+  return {
+    async authenticate(authorization) {
+      const token = bearerToken(authorization);
+      if (!token) return undefined;
+      const expected = await currentAdminKey();
+      if (expected && sameKey(token, expected)) return { keyId: 'admin', scope: 'admin' };
+      if (!token.startsWith('hp_')) return undefined;
+      const hash = hashApiKey(token);
+      return decisions.get(hash, () => storedKey(hash));
+    },
+    forget: (hash) => decisions.delete(hash),
   };
 }

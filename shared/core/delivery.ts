@@ -82,7 +82,7 @@ export async function attemptDelivery(
 ): Promise<AttemptResult> {
   const startedAt = deps.clock.now();
   const body = options.body ?? deliveryBody(message);
-  const result = await deps.http.send({
+  const result = await deps.http.post({
     url: subscription.url,
     headers: deliveryHeaders(message, subscription, body, startedAt, deps.userAgent),
     body,

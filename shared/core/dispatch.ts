@@ -5,21 +5,24 @@
 import type { Message, Subscription } from './domain.ts';
 import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
 import { wantsEventType } from './match.ts';
-import type { AttemptStore, DeadLetterQueue, EventQueue, MessageStore, Notifier, SubscriptionStore } from './ports.ts';
+import { DELIVERY_METRICS, type DeliveryMetric } from './metrics.ts';
+import {
+  type AttemptStore,
+  type DeadLetterQueue,
+  type EventQueue,
+  MAX_QUEUE_DELAY_SECONDS,
+  type MessageStore,
+  type Notifier,
+} from './ports.ts';
 import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
 import { nextRetryDelaySeconds } from './retry-policy.ts';
-import { MAX_SQS_DELAY_SECONDS } from '../adapters/aws/sqs.ts';
+import type { SubscriptionDirectory } from './subscription-directory.ts';
 
 /** Cached reads of a tenant's subscriptions, plus the writes the engine makes to them. */
-export interface SubscriptionLookup extends Pick<SubscriptionStore, 'disable' | 'markFailing' | 'markHealthy'> {
-  forTenant(tenant: string): Promise<Subscription[]>;
-}
+export type SubscriptionLookup = Pick<SubscriptionDirectory, 'forTenant' | 'disable' | 'markFailing' | 'markHealthy'>;
 
-export const DEFAULT_DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60 * 1000;
 /** Slack for clock differences between the ingest and consumer functions when reading the attempt log. */
 const CLOCK_SKEW_MS = 60_000;
-
-export type DeliveryMetric = 'DeliverySucceeded' | 'DeliveryFailed' | 'DeliveryDeadLettered';
 
 export interface DispatchDeps extends DeliveryDeps {
   subscriptions: SubscriptionLookup;
@@ -71,7 +74,7 @@ async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage, option
   const waitMs = queued.dueAt - deps.clock.now();
   if (waitMs > 1000) {
     // Not due yet: SQS delays stop at 15 minutes, so longer waits hop through the queue.
-    await deps.queue.send(queued, Math.min(MAX_SQS_DELAY_SECONDS, Math.ceil(waitMs / 1000)));
+    await deps.queue.enqueue(queued, Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(waitMs / 1000)));
     return;
   }
   const subscription = (await deps.subscriptions.forTenant(queued.message.tenant)).find(
@@ -96,11 +99,11 @@ async function deliverOnce(
   const { attempt, outcome } = await attemptDelivery(deps, message, subscription, attemptNumber, { body });
   await deps.attempts.record(attempt);
   if (outcome.kind === 'delivered') {
-    deps.count?.('DeliverySucceeded');
+    deps.count?.(DELIVERY_METRICS.succeeded);
     if (subscription.failingSince) await deps.subscriptions.markHealthy(subscription.tenant, subscription.id);
     return;
   }
-  deps.count?.('DeliveryFailed');
+  deps.count?.(DELIVERY_METRICS.failed);
   // Kept on the first failure so it can be redelivered or recovered later (idempotent put).
   if (attemptNumber === 1) await deps.messages.keep(message);
   const retry: DeliveryMessage = {
@@ -131,7 +134,7 @@ async function deliverOnce(
     return;
   }
   const dueAt = deps.clock.now() + delaySeconds * 1000;
-  await deps.queue.send({ ...retry, dueAt }, Math.min(MAX_SQS_DELAY_SECONDS, delaySeconds));
+  await deps.queue.enqueue({ ...retry, dueAt }, Math.min(MAX_QUEUE_DELAY_SECONDS, delaySeconds));
 }
 
 async function disable(deps: DispatchDeps, subscription: Subscription, reason: string, at: string): Promise<void> {
@@ -164,10 +167,10 @@ async function deadLetter(
   deps: DispatchDeps,
   message: DeliveryMessage,
   reason: string,
-  lastAttempt?: Parameters<DeadLetterQueue['send']>[0]['lastAttempt'],
+  lastAttempt?: Parameters<DeadLetterQueue['add']>[0]['lastAttempt'],
 ): Promise<void> {
-  await deps.deadLetters.send({ reason, message, lastAttempt, deadLetteredAt: new Date(deps.clock.now()).toISOString() });
-  deps.count?.('DeliveryDeadLettered');
+  await deps.deadLetters.add({ reason, message, lastAttempt, deadLetteredAt: new Date(deps.clock.now()).toISOString() });
+  deps.count?.(DELIVERY_METRICS.deadLettered);
 }
 
 /** Waits for every delivery, then rethrows the first failure so none is cut short by another's error. */

@@ -1,4 +1,4 @@
-/** Domain types shared by ingest, management and delivery. Free of AWS types on purpose. */
+/** Domain types shared by ingest, management and delivery. Free of AWS and transport types on purpose. */
 
 export interface EventType {
   type: string;
@@ -61,4 +61,24 @@ export interface Attempt {
   timestamp: string;
   /** True for "Send Test Event" attempts, which are never retried. */
   test?: boolean;
+}
+
+export type ApiKeyScope = 'admin' | 'publish' | 'tenant';
+
+/** A stored API key: only the SHA-256 of the key is kept, never the key. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  scope: ApiKeyScope;
+  tenant?: string;
+  createdAt: string;
+  /** base64url SHA-256 of the key. */
+  hash: string;
+}
+
+/** Who is calling: the admin key, or a stored key with its scope (and tenant, for a tenant key). */
+export interface Principal {
+  keyId: string;
+  scope: ApiKeyScope;
+  tenant?: string;
 }

@@ -23,6 +23,7 @@ const ulid = monotonicFactory(pooledRandom);
 export const newMessageId = (now = Date.now()): string => `msg_${ulid(now)}`;
 export const newSubscriptionId = (now = Date.now()): string => `sub_${ulid(now)}`;
 export const newAttemptId = (now = Date.now()): string => `att_${ulid(now)}`;
+export const newApiKeyId = (now = Date.now()): string => `key_${ulid(now)}`;
 /** The smallest attempt id at `ms`: `sk >= attemptIdFloor(t)` selects attempts made since t. */
 export const attemptIdFloor = (ms: number): string => `att_${encodeTime(Math.max(0, Math.floor(ms)), 10)}`;
 

@@ -1,12 +1,18 @@
 /**
- * The small interfaces core logic depends on. The real adapters (DynamoDB, SQS, undici) and the
- * in-memory ones used by unit tests and benchmarks implement them.
+ * The small interfaces core logic depends on. The real adapters (DynamoDB, SQS, SNS, KMS, undici) and
+ * the in-memory ones used by unit tests and benchmarks implement them; wiring.ts plugs them in.
  */
-import type { Attempt, AttemptStatus, EventType, Message, Subscription } from './domain.ts';
+import type { ApiKeyRecord, Attempt, AttemptStatus, EventType, Message, Subscription } from './domain.ts';
 import type { QueueMessage } from './queue-message.ts';
 
 export interface Clock {
   now(): number; // epoch milliseconds
+}
+
+/** Structured logging (Powertools on AWS, one JSON line on stderr locally). */
+export interface Log {
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
 }
 
 export interface Page<T> {
@@ -75,11 +81,18 @@ export interface SendResult {
   error?: string;
 }
 
+/** The longest delay the events queue can hold a message for (SQS: 15 minutes); longer waits hop. */
+export const MAX_QUEUE_DELAY_SECONDS = 900;
+/** The most messages one enqueueBatch takes (SQS SendMessageBatch: 10) … */
+export const MAX_QUEUE_BATCH_ENTRIES = 10;
+/** … and the most bytes, kept well under SQS's 1 MiB request limit. */
+export const MAX_QUEUE_BATCH_BYTES = 900 * 1024;
+
 /** The events queue (first attempts, retries, delay hops). */
 export interface EventQueue {
-  send(message: QueueMessage, delaySeconds?: number): Promise<void>;
-  /** Up to 10 messages; one result per input, in order. */
-  sendBatch(messages: QueueMessage[]): Promise<SendResult[]>;
+  enqueue(message: QueueMessage, delaySeconds?: number): Promise<void>;
+  /** Up to MAX_QUEUE_BATCH_ENTRIES messages; one result per input, in order. */
+  enqueueBatch(messages: QueueMessage[]): Promise<SendResult[]>;
 }
 
 /** A delivery that will not be retried any more, with what is needed to redeliver it. */
@@ -91,7 +104,7 @@ export interface DeadLetter {
 }
 
 export interface DeadLetterQueue {
-  send(deadLetter: DeadLetter): Promise<void>;
+  add(deadLetter: DeadLetter): Promise<void>;
   /** A look at up to `limit` (≤ 10) messages without consuming them, and the approximate total. */
   peek(limit: number): Promise<{ approximateCount: number; items: unknown[] }>;
   /** Moves the dead letters back to the events queue (an SQS message move task on AWS). */
@@ -140,18 +153,12 @@ export type HttpResult =
     };
 
 export interface HttpSender {
-  send(request: HttpRequest): Promise<HttpResult>;
+  post(request: HttpRequest): Promise<HttpResult>;
 }
 
-/** A stored API key: only the SHA-256 of the key is kept, never the key. */
-export interface ApiKeyRecord {
-  id: string;
-  name: string;
-  scope: 'admin' | 'publish' | 'tenant';
-  tenant?: string;
-  createdAt: string;
-  /** base64url SHA-256 of the key. */
-  hash: string;
+export interface ClosableHttpSender extends HttpSender {
+  /** Lets in-flight requests finish, then closes every socket. */
+  close(): Promise<void>;
 }
 
 export interface ApiKeyStore {
@@ -161,6 +168,9 @@ export interface ApiKeyStore {
   /** Returns the deleted key, or undefined if there was none. */
   delete(id: string): Promise<ApiKeyRecord | undefined>;
 }
+
+/** A secret kept outside the table (the bootstrap admin key: Secrets Manager on AWS). */
+export type SecretSource = () => Promise<string>;
 
 /** Reads of a subscription's recent attempts, oldest first, bounded (stats and recovery). */
 export interface AttemptHistory {

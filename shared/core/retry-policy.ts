@@ -5,6 +5,13 @@
 
 export const JITTER = 0.2;
 
+/** A 429 or a timeout waits at least this long: the receiver is overloaded, hammering it helps no one. */
+export const THROTTLED_MINIMUM_SECONDS = 60;
+
+/** The floor for throttled retries under a schedule: a short (test or local) schedule keeps its own scale. */
+export const throttledFloorSeconds = (schedule: readonly number[], floor = THROTTLED_MINIMUM_SECONDS): number =>
+  Math.min(floor, Math.max(...schedule, 0));
+
 export interface RetryDecisionInput {
   schedule: readonly number[];
   /** The attempt that just failed (1-based). */

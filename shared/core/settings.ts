@@ -1,6 +1,10 @@
-/** Runtime settings, read once from the environment (Lambda env vars on AWS; set by `npm run dev` locally). */
+/**
+ * Runtime settings: every environment variable's name and default, defined once. The Lambda functions
+ * read them with `settingsFromEnv`; the CDK stack writes them with `settingsEnvironment`; local mode
+ * builds Settings directly (and `npm run dev` reads the same variables through `settingsFromEnv`'s parsers).
+ */
 
-export interface Config {
+export interface Settings {
   region: string;
   tableName: string;
   eventsQueueUrl: string;
@@ -13,7 +17,7 @@ export interface Config {
   maxPayloadBytes: number;
   attemptTtlDays: number;
   subscriptionCacheMs: number;
-  /** A subscription failing without a success for this long is disabled (default 5 days). */
+  /** A subscription failing without a success for this long is disabled. */
   disableAfterFailingMs: number;
   /** KMS key that wraps the data keys sealing signing secrets (AWS). */
   secretsKeyArn?: string;
@@ -34,24 +38,65 @@ export interface Config {
   dynamoDbEndpoint?: string;
 }
 
-export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];
+/** The environment variable behind each setting. */
+export const ENV = {
+  region: 'AWS_REGION',
+  tableName: 'HOOKPOST_TABLE_NAME',
+  eventsQueueUrl: 'HOOKPOST_EVENTS_QUEUE_URL',
+  deadLetterQueueUrl: 'HOOKPOST_DLQ_URL',
+  retryScheduleSeconds: 'HOOKPOST_RETRY_SCHEDULE',
+  deliveryTimeoutMs: 'HOOKPOST_DELIVERY_TIMEOUT_MS',
+  allowPrivateTargets: 'HOOKPOST_ALLOW_PRIVATE_TARGETS',
+  maxPayloadBytes: 'HOOKPOST_MAX_PAYLOAD_BYTES',
+  attemptTtlDays: 'HOOKPOST_ATTEMPT_TTL_DAYS',
+  subscriptionCacheMs: 'HOOKPOST_SUBSCRIPTION_CACHE_MS',
+  disableAfterFailingMs: 'HOOKPOST_DISABLE_AFTER_FAILING_HOURS',
+  secretsKeyArn: 'HOOKPOST_SECRETS_KEY_ARN',
+  localSecretsKey: 'HOOKPOST_LOCAL_SECRETS_KEY',
+  adminKeySecretArn: 'HOOKPOST_ADMIN_KEY_SECRET_ARN',
+  adminKey: 'HOOKPOST_ADMIN_KEY',
+  alarmTopicArn: 'HOOKPOST_ALARM_TOPIC_ARN',
+  version: 'HOOKPOST_VERSION',
+  eventsQueueArn: 'HOOKPOST_EVENTS_QUEUE_ARN',
+  deadLetterQueueArn: 'HOOKPOST_DLQ_ARN',
+  sqsEndpoint: 'HOOKPOST_SQS_ENDPOINT',
+  dynamoDbEndpoint: 'HOOKPOST_DYNAMODB_ENDPOINT',
+} as const satisfies Record<keyof Settings, string>;
+
+const HOUR_MS = 3_600_000;
+
+/** The defaults, also the CDK stack props' defaults and local mode's. */
+export const DEFAULTS = {
+  region: 'us-east-1',
+  retryScheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000],
+  deliveryTimeoutMs: 10_000,
+  allowPrivateTargets: false,
+  maxPayloadBytes: 256 * 1024,
+  attemptTtlDays: 30,
+  subscriptionCacheMs: 5_000,
+  /** 5 days. */
+  disableAfterFailingMs: 120 * HOUR_MS,
+  version: '0.1.0',
+} as const satisfies Partial<Settings>;
 
 export function parseRetrySchedule(value: string): number[] {
   const parts = value.split(',').map((part) => part.trim());
   const seconds = parts.map(Number);
   if (parts.length === 0 || seconds.some((s, i) => parts[i] === '' || !Number.isFinite(s) || s < 0)) {
-    throw new Error(`HOOKPOST_RETRY_SCHEDULE must be a comma-separated list of seconds, got "${value}"`);
+    throw new Error(`${ENV.retryScheduleSeconds} must be a comma-separated list of seconds, got "${value}"`);
   }
   return seconds;
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, name: string): string {
   const value = env[name];
   if (!value) throw new Error(`Missing environment variable ${name}`);
   return value;
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+export function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -59,30 +104,51 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+export function booleanSetting(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be "true" or "false", got "${raw}"`);
+  return raw === 'true';
+}
+
+const optional = (env: Env, name: string): string | undefined => env[name] || undefined;
+
+export function settingsFromEnv(env: Env = process.env): Settings {
   return {
-    region: env.AWS_REGION ?? 'us-east-1',
-    tableName: required(env, 'HOOKPOST_TABLE_NAME'),
-    eventsQueueUrl: required(env, 'HOOKPOST_EVENTS_QUEUE_URL'),
-    deadLetterQueueUrl: required(env, 'HOOKPOST_DLQ_URL'),
-    retryScheduleSeconds: env.HOOKPOST_RETRY_SCHEDULE
-      ? parseRetrySchedule(env.HOOKPOST_RETRY_SCHEDULE)
-      : DEFAULT_RETRY_SCHEDULE_SECONDS,
-    deliveryTimeoutMs: positiveInt(env, 'HOOKPOST_DELIVERY_TIMEOUT_MS', 10_000),
-    allowPrivateTargets: env.HOOKPOST_ALLOW_PRIVATE_TARGETS === 'true',
-    maxPayloadBytes: positiveInt(env, 'HOOKPOST_MAX_PAYLOAD_BYTES', 256 * 1024),
-    attemptTtlDays: positiveInt(env, 'HOOKPOST_ATTEMPT_TTL_DAYS', 30),
-    subscriptionCacheMs: positiveInt(env, 'HOOKPOST_SUBSCRIPTION_CACHE_MS', 5_000),
-    disableAfterFailingMs: positiveInt(env, 'HOOKPOST_DISABLE_AFTER_FAILING_HOURS', 120) * 3_600_000,
-    adminKeySecretArn: env.HOOKPOST_ADMIN_KEY_SECRET_ARN || undefined,
-    secretsKeyArn: env.HOOKPOST_SECRETS_KEY_ARN || undefined,
-    localSecretsKey: env.HOOKPOST_LOCAL_SECRETS_KEY || undefined,
-    adminKey: env.HOOKPOST_ADMIN_KEY || undefined,
-    alarmTopicArn: env.HOOKPOST_ALARM_TOPIC_ARN || undefined,
-    version: env.HOOKPOST_VERSION ?? '0.1.0',
-    eventsQueueArn: env.HOOKPOST_EVENTS_QUEUE_ARN || undefined,
-    deadLetterQueueArn: env.HOOKPOST_DLQ_ARN || undefined,
-    sqsEndpoint: env.HOOKPOST_SQS_ENDPOINT || undefined,
-    dynamoDbEndpoint: env.HOOKPOST_DYNAMODB_ENDPOINT || undefined,
+    region: env[ENV.region] ?? DEFAULTS.region,
+    tableName: required(env, ENV.tableName),
+    eventsQueueUrl: required(env, ENV.eventsQueueUrl),
+    deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
+    retryScheduleSeconds: env[ENV.retryScheduleSeconds]
+      ? parseRetrySchedule(env[ENV.retryScheduleSeconds] as string)
+      : [...DEFAULTS.retryScheduleSeconds],
+    deliveryTimeoutMs: positiveInt(env, ENV.deliveryTimeoutMs, DEFAULTS.deliveryTimeoutMs),
+    allowPrivateTargets: booleanSetting(env, ENV.allowPrivateTargets, DEFAULTS.allowPrivateTargets),
+    maxPayloadBytes: positiveInt(env, ENV.maxPayloadBytes, DEFAULTS.maxPayloadBytes),
+    attemptTtlDays: positiveInt(env, ENV.attemptTtlDays, DEFAULTS.attemptTtlDays),
+    subscriptionCacheMs: positiveInt(env, ENV.subscriptionCacheMs, DEFAULTS.subscriptionCacheMs),
+    disableAfterFailingMs: positiveInt(env, ENV.disableAfterFailingMs, DEFAULTS.disableAfterFailingMs / HOUR_MS) * HOUR_MS,
+    adminKeySecretArn: optional(env, ENV.adminKeySecretArn),
+    secretsKeyArn: optional(env, ENV.secretsKeyArn),
+    localSecretsKey: optional(env, ENV.localSecretsKey),
+    adminKey: optional(env, ENV.adminKey),
+    alarmTopicArn: optional(env, ENV.alarmTopicArn),
+    version: env[ENV.version] ?? DEFAULTS.version,
+    eventsQueueArn: optional(env, ENV.eventsQueueArn),
+    deadLetterQueueArn: optional(env, ENV.deadLetterQueueArn),
+    sqsEndpoint: optional(env, ENV.sqsEndpoint),
+    dynamoDbEndpoint: optional(env, ENV.dynamoDbEndpoint),
   };
+}
+
+/** The inverse of settingsFromEnv, for the CDK stack: each given setting as its environment variable. */
+export function settingsEnvironment(settings: Partial<Omit<Settings, 'region'>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(settings) as [keyof Settings, Settings[keyof Settings]][]) {
+    if (value === undefined) continue;
+    if (name === 'retryScheduleSeconds') env[ENV[name]] = (value as number[]).join(',');
+    else if (name === 'disableAfterFailingMs') env[ENV[name]] = String(Math.round((value as number) / HOUR_MS));
+    else env[ENV[name]] = String(value);
+  }
+  return env;
 }

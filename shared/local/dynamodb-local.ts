@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient } from '../adapters/aws/clients.ts';
+import { LOCAL_REGION, dynamoDbClient } from '../adapters/aws/clients.ts';
 import { freePort } from './free-port.ts';
 
 export interface DynamoDbLocal {
@@ -145,7 +145,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   };
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const probe = localDynamoDbClient(endpoint);
+  const probe = dynamoDbClient(LOCAL_REGION, endpoint);
   const deadline = Date.now() + startTimeoutMs;
   try {
     for (;;) {

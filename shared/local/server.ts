@@ -1,11 +1,12 @@
 /**
- * The API on node:http, standing in for API Gateway's HTTP API: it maps a request to `ApiRequest`,
- * runs the authorizer on the Authorization header and hands both to the same handler Lambda runs.
+ * The API on node:http, standing in for API Gateway's HTTP API: it maps a request to `ApiRequest`
+ * and hands it to the same handler the Lambda functions run (which authenticates it).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, errorResponse } from '../core/errors.ts';
-import { type ApiRequest, type ApiResponse, bodyFromBytes, type Principal } from '../api/http.ts';
+import { type ApiRequest, type ApiResponse, bodyFromBytes } from '../api/http.ts';
+import { errorResponse } from '../api/responses.ts';
+import { HookpostError } from '../core/errors.ts';
 
 /** API Gateway's own hard cap on a request body; the app enforces the smaller configurable limit. */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -15,9 +16,7 @@ export interface ApiServerOptions {
   host?: string;
   /** 0 picks a free port. @default 0 */
   port?: number;
-  handle: (request: ApiRequest, principal: Principal | undefined) => Promise<ApiResponse>;
-  /** Runs only when an Authorization header is present, like an API Gateway authorizer with an identity source. */
-  authenticate: (authorization: string | undefined) => Promise<Principal | undefined>;
+  handle: (request: ApiRequest) => Promise<ApiResponse>;
   /** @default GATEWAY_MAX_BODY_BYTES */
   maxBodyBytes?: number;
 }
@@ -75,13 +74,12 @@ async function toApiResponse(req: IncomingMessage, options: ApiServerOptions, ma
       query: joinRepeated(url.searchParams),
       ...bodyFromBytes(body, headers),
     };
-    const principal = headers.authorization === undefined ? undefined : await options.authenticate(headers.authorization);
-    return await options.handle(request, principal);
+    return await options.handle(request);
   } catch (error) {
     if (error instanceof BodyTooLarge) {
-      return errorResponse(new ApiError('payload_too_large', `Request body exceeds ${maxBodyBytes} bytes`));
+      return errorResponse(new HookpostError('payload_too_large', `Request body exceeds ${maxBodyBytes} bytes`));
     }
-    if (!(error instanceof ApiError)) {
+    if (!(error instanceof HookpostError)) {
       console.error(`[server] ${req.method} ${req.url?.split('?')[0]} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     return errorResponse(error);

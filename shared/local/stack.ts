@@ -5,14 +5,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { httpSenderFor } from '../adapters/http/sender.ts';
+import { createBatchHandler } from '../adapters/lambda/sqs-batch.ts';
 import { createApiHandler } from '../api/app.ts';
 import { allRoutes } from '../api/routes/index.ts';
-import { createAuthenticator } from '../core/auth.ts';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS, type Config } from '../core/settings.ts';
-import { createBatchHandler } from '../adapters/lambda/sqs-batch.ts';
-import { httpSenderFor } from '../adapters/http/sender.ts';
+import { DEFAULTS, type Settings } from '../core/settings.ts';
 import { createRuntime, type Runtime } from '../wiring.ts';
-import { LOCAL_REGION, localDynamoDbClient, localSnsClient, localSqsClient } from '../adapters/aws/clients.ts';
+import { LOCAL_REGION, dynamoDbClient, snsClient, sqsClient } from '../adapters/aws/clients.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startPoller } from './poller.ts';
 import { createAlarmTopic, createQueues, createTable } from './resources.ts';
@@ -24,7 +23,7 @@ export interface LocalStackOptions {
   port?: number;
   /** @default a new `hp_…` key, generated per start */
   adminKey?: string;
-  /** @default DEFAULT_RETRY_SCHEDULE_SECONDS */
+  /** @default DEFAULTS.retryScheduleSeconds */
   retryScheduleSeconds?: number[];
   /** @default 10_000 */
   deliveryTimeoutMs?: number;
@@ -52,9 +51,9 @@ export interface LocalStack {
   /** e.g. `http://127.0.0.1:3000` */
   readonly url: string;
   readonly adminKey: string;
-  readonly config: Config;
+  readonly settings: Settings;
   readonly runtime: Runtime;
-  /** The runtime's SQS client, pointed at fauxqs. */
+  /** An SQS client pointed at fauxqs (for tests that look at the queues). */
   readonly sqs: SQSClient;
   readonly eventsQueueUrl: string;
   readonly deadLetterQueueUrl: string;
@@ -79,7 +78,7 @@ function packageVersion(): string {
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
+  const deliveryTimeoutMs = options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs;
   const adminKey = options.adminKey ?? generateAdminKey();
   // Undo whatever has started so far if a later step fails, newest first.
   const stops: Array<() => Promise<void>> = [];
@@ -107,9 +106,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const tableName = options.tableName ?? `hookpost-${randomUUID().slice(0, 8)}`;
-    const setupSqs = localSqsClient(sqsLocal.endpoint);
-    const setupDynamoDb = localDynamoDbClient(dynamoDbEndpoint);
-    const setupSns = localSnsClient(sqsLocal.endpoint);
+    const setupSqs = sqsClient(LOCAL_REGION, sqsLocal.endpoint);
+    const setupDynamoDb = dynamoDbClient(LOCAL_REGION, dynamoDbEndpoint);
+    const setupSns = snsClient(LOCAL_REGION, sqsLocal.endpoint);
     const queues = await (async () => {
       try {
         await createTable(setupDynamoDb, tableName);
@@ -125,20 +124,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     })();
 
-    const config: Config = {
+    const settings: Settings = {
       region: LOCAL_REGION,
       tableName,
       eventsQueueUrl: queues.eventsQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
-      retryScheduleSeconds: options.retryScheduleSeconds ?? DEFAULT_RETRY_SCHEDULE_SECONDS,
+      retryScheduleSeconds: options.retryScheduleSeconds ?? [...DEFAULTS.retryScheduleSeconds],
       deliveryTimeoutMs,
       allowPrivateTargets: options.allowPrivateTargets ?? true,
-      maxPayloadBytes: options.maxPayloadBytes ?? 256 * 1024,
-      attemptTtlDays: 30,
-      subscriptionCacheMs: options.subscriptionCacheMs ?? 5_000,
+      maxPayloadBytes: options.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
+      attemptTtlDays: DEFAULTS.attemptTtlDays,
+      subscriptionCacheMs: options.subscriptionCacheMs ?? DEFAULTS.subscriptionCacheMs,
       // In-memory data, so a key per start is enough; it never leaves this process.
       localSecretsKey: randomBytes(32).toString('base64'),
-      disableAfterFailingMs: options.disableAfterFailingMs ?? 5 * 24 * 3_600_000,
+      disableAfterFailingMs: options.disableAfterFailingMs ?? DEFAULTS.disableAfterFailingMs,
       alarmTopicArn: queues.topicArn,
       adminKey,
       version: packageVersion(),
@@ -148,14 +147,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoDbEndpoint,
     };
 
-    const runtime = createRuntime(config, { httpSender: httpSenderFor });
+    const runtime = createRuntime(settings, { httpSender: httpSenderFor });
     stops.push(() => runtime.close());
+    // The poller's own client, as Lambda's event source mapping is apart from the function.
+    const sqs = sqsClient(LOCAL_REGION, sqsLocal.endpoint);
+    stops.push(async () => sqs.destroy());
 
     const poller = startPoller({
-      sqs: runtime.sqs,
+      sqs,
       queueUrl: queues.eventsQueueUrl,
       queueArn: queues.eventsQueueArn,
-      handler: createBatchHandler(runtime),
+      handler: createBatchHandler(runtime.services.dispatch),
       waitTimeSeconds: options.pollerWaitTimeSeconds ?? 1,
     });
     stops.push(() => poller.stop());
@@ -163,8 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const server = await startApiServer({
       port: options.port ?? 0,
       // Every route, as API Gateway has them all in front of the ingest and management functions.
-      handle: createApiHandler(runtime, allRoutes, { onUnexpectedError: logUnexpected }),
-      authenticate: createAuthenticator(runtime),
+      handle: createApiHandler(runtime.services, allRoutes, { onUnexpectedError: logUnexpected }),
     });
     stops.push(() => server.stop());
 
@@ -172,9 +173,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       url: server.url,
       adminKey,
-      config,
+      settings,
       runtime,
-      sqs: runtime.sqs,
+      sqs,
       eventsQueueUrl: queues.eventsQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       noticesQueueUrl: queues.noticesQueueUrl,

@@ -33,7 +33,7 @@ describe('API keys', () => {
       createdAt: expect.any(String),
       key: expect.stringMatching(/^hp_[A-Za-z0-9_-]{43,}$/),
     });
-    const stored = await t.stack.runtime.apiKeys.findByHash(hashApiKey(created.body.key));
+    const stored = await t.stack.runtime.ports.apiKeys.findByHash(hashApiKey(created.body.key));
     expect(stored?.id).toBe(created.body.id);
     expect(JSON.stringify(stored)).not.toContain(created.body.key);
 
@@ -171,8 +171,8 @@ describe('tenant isolation on every tenant route', () => {
     const now = new Date().toISOString();
     globexMessageId = 'msg_01JD7S00000000000000GLOBX';
     acmeMessageId = 'msg_01JD7S000000000000000ACME';
-    await t.stack.runtime.messages.keep({ id: globexMessageId, type: 'order.paid', tenant: 'globex', timestamp: now, data: { secret: 'globex data' } });
-    await t.stack.runtime.messages.keep({ id: acmeMessageId, type: 'order.paid', tenant: 'acme', timestamp: now, data: {} });
+    await t.stack.runtime.ports.messages.keep({ id: globexMessageId, type: 'order.paid', tenant: 'globex', timestamp: now, data: { secret: 'globex data' } });
+    await t.stack.runtime.ports.messages.keep({ id: acmeMessageId, type: 'order.paid', tenant: 'acme', timestamp: now, data: {} });
   });
 
   it('covers the tenant routes it should', () => {

@@ -100,7 +100,7 @@ describe('redeliver one message', () => {
     const delivered = await publish('kept', {});
     await waitFor('the delivery', () => r.requests.length === 1);
     const elsewhere = 'msg_01ARZ3NDEKTSV4RRFFQ69G5FAW';
-    await t.stack.runtime.messages.keep({ id: elsewhere, type: 'invoice.failed', tenant: 'elsewhere', timestamp: new Date().toISOString(), data: {} });
+    await t.stack.runtime.ports.messages.keep({ id: elsewhere, type: 'invoice.failed', tenant: 'elsewhere', timestamp: new Date().toISOString(), data: {} });
     expect((await t.admin('POST', `/v1/tenants/elsewhere/messages/${elsewhere}/redeliver`)).status).toBe(202);
     for (const [tenant, id] of [
       ['kept', elsewhere],
@@ -200,7 +200,7 @@ describe('dead-letter redrive', () => {
   it('moves what is there when it starts, raw bodies included, and stops (no loop on letters that come straight back)', async () => {
     // A dead letter for a disabled endpoint dead-letters again as soon as it is redriven.
     const off = await subscribe('redrive-off', 'http://127.0.0.1:9/off', { enabled: false });
-    await t.stack.runtime.deadLetters.send({
+    await t.stack.runtime.ports.deadLetters.add({
       reason: 'subscription disabled',
       message: { kind: 'delivery', message: { id: 'msg_01ARZ3NDEKTSV4RRFFQ69G5FAV', type: 'invoice.failed', tenant: 'redrive-off', timestamp: new Date().toISOString(), data: {} }, subscriptionId: off.id, attempt: 2, dueAt: 0 },
       deadLetteredAt: new Date().toISOString(),

@@ -63,7 +63,7 @@ describe('subscription CRUD', () => {
 
   it('re-enabling clears the reason the endpoint was disabled', async () => {
     const created = await create('reenable', { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] });
-    await t.stack.runtime.subscriptions.disable('reenable', created.id, 'endpoint answered 410 Gone', new Date().toISOString());
+    await t.stack.runtime.ports.subscriptions.disable('reenable', created.id, 'endpoint answered 410 Gone', new Date().toISOString());
     const disabled = await t.admin('GET', `/v1/tenants/reenable/subscriptions/${created.id}`);
     expect(disabled.body).toMatchObject({ enabled: false, disabledReason: 'endpoint answered 410 Gone' });
 
@@ -205,14 +205,14 @@ describe('secret rotation', () => {
     expect(verify(sub.secret, duringOverlap)).toMatchObject({ data: { n: 1 } });
 
     // After the overlap: the old entry's expiresAt is in the past
-    const stored = (await t.stack.runtime.subscriptions.get('rotate', sub.id)) as Subscription;
+    const stored = (await t.stack.runtime.ports.subscriptions.get('rotate', sub.id)) as Subscription;
     expect(stored.secrets.map((s) => s.secret)).toEqual([rotated.body.secret, sub.secret]);
     expect(Date.parse(stored.secrets[1]!.expiresAt!) - Date.now()).toBeGreaterThan(23.9 * 3600_000);
-    await t.stack.runtime.subscriptions.put({
+    // Through the directory, which also drops this process's cached copy of the tenant.
+    await t.stack.runtime.services.directory.put({
       ...stored,
       secrets: [stored.secrets[0]!, { secret: sub.secret, expiresAt: new Date(Date.now() - 1_000).toISOString() }],
     });
-    t.stack.runtime.cache.forgetTenant('rotate');
     await t.admin('POST', '/v1/events', { type: 'order.paid', tenant: 'rotate', data: { n: 2 } });
     await waitFor('the delivery after the overlap', () => r.requests.length === 2);
     const afterOverlap = r.requests[1]!;
@@ -222,7 +222,7 @@ describe('secret rotation', () => {
 
     // Rotating again drops the expired secret
     const again = await t.admin('POST', `/v1/tenants/rotate/subscriptions/${sub.id}/rotate-secret`);
-    const pruned = (await t.stack.runtime.subscriptions.get('rotate', sub.id)) as Subscription;
+    const pruned = (await t.stack.runtime.ports.subscriptions.get('rotate', sub.id)) as Subscription;
     expect(pruned.secrets.map((s) => s.secret)).toEqual([again.body.secret, rotated.body.secret]);
   });
 });

@@ -10,7 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/core/settings.ts';
+import { DEFAULTS } from '#shared/core/settings.ts';
 import { HookpostStack } from '../../cdk/hookpost-stack.ts';
 import { type CfnResource, onlyResource, referencedId, testApp } from './synth.ts';
 
@@ -171,7 +171,7 @@ describe('functions', () => {
         ]),
       );
       expect(variables).toMatchObject({
-        HOOKPOST_RETRY_SCHEDULE: DEFAULT_RETRY_SCHEDULE_SECONDS.join(','),
+        HOOKPOST_RETRY_SCHEDULE: DEFAULTS.retryScheduleSeconds.join(','),
         HOOKPOST_DELIVERY_TIMEOUT_MS: '10000',
         HOOKPOST_ALLOW_PRIVATE_TARGETS: 'false',
         HOOKPOST_MAX_PAYLOAD_BYTES: '262144',

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { localDynamoDbClient } from '#shared/adapters/aws/clients.ts';
+import { LOCAL_REGION, dynamoDbClient } from '#shared/adapters/aws/clients.ts';
 import { startDynamoDbLocal } from '#shared/local/dynamodb-local.ts';
 import { freePort } from '#shared/local/free-port.ts';
 import { isRunning } from '../helpers/processes.ts';
@@ -35,7 +35,7 @@ describe('startDynamoDbLocal', () => {
 
     // Act
     const dynamoDb = await startDynamoDbLocal({ port });
-    const client = localDynamoDbClient(dynamoDb.endpoint);
+    const client = dynamoDbClient(LOCAL_REGION, dynamoDb.endpoint);
     const tables = await client.send(new ListTablesCommand({}));
     client.destroy();
     await dynamoDb.stop();

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { localSqsClient } from '#shared/adapters/aws/clients.ts';
+import { LOCAL_REGION, sqsClient } from '#shared/adapters/aws/clients.ts';
 import { type Poller, type PollerOptions, startPoller } from '#shared/local/poller.ts';
 import { createQueues, type LocalQueues, type QueueOptions } from '#shared/local/resources.ts';
 import { type SqsLocal, startSqsLocal } from '#shared/local/sqs-local.ts';
@@ -26,7 +26,7 @@ afterEach(async () => {
 
 async function harness(queueOptions: QueueOptions = {}): Promise<Harness> {
   const sqsLocal: SqsLocal = await startSqsLocal();
-  const sqs = localSqsClient(sqsLocal.endpoint);
+  const sqs = sqsClient(LOCAL_REGION, sqsLocal.endpoint);
   cleanups.push(async () => {
     sqs.destroy();
     await sqsLocal.stop();

@@ -1,18 +1,16 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, jsonResponse } from '#shared/core/errors.ts';
-import type { ApiRequest, ApiResponse, Principal } from '#shared/api/http.ts';
+import type { ApiRequest, ApiResponse } from '#shared/api/http.ts';
+import { jsonResponse } from '#shared/api/responses.ts';
+import { HookpostError } from '#shared/core/errors.ts';
 import { type ApiServer, type ApiServerOptions, startApiServer } from '#shared/local/server.ts';
 
-const ADMIN: Principal = { keyId: 'key_1', scope: 'admin' };
-
-const echo = async (request: ApiRequest, principal: Principal | undefined): Promise<ApiResponse> =>
-  jsonResponse(200, { request, principal: principal ?? null }, { 'x-echo': 'yes' });
+const echo = async (request: ApiRequest): Promise<ApiResponse> => jsonResponse(200, { request }, { 'x-echo': 'yes' });
 
 let server: ApiServer | undefined;
 
 async function start(options: Partial<ApiServerOptions> = {}): Promise<ApiServer> {
-  server = await startApiServer({ port: 0, handle: echo, authenticate: async () => ADMIN, ...options });
+  server = await startApiServer({ port: 0, handle: echo, ...options });
   return server;
 }
 
@@ -32,7 +30,7 @@ describe('startApiServer', () => {
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'k-1', Authorization: 'Bearer hp_x' },
       body: '{"hello":"wörld"}',
     });
-    const body = (await response.json()) as { request: ApiRequest; principal: Principal | null };
+    const body = (await response.json()) as { request: ApiRequest };
 
     // Assert
     expect(response.status).toBe(200);
@@ -48,7 +46,6 @@ describe('startApiServer', () => {
       'idempotency-key': 'k-1',
       authorization: 'Bearer hp_x',
     });
-    expect(body.principal).toEqual(ADMIN);
   });
 
   it('hands a content-encoded body over as base64 bytes for the app to inflate', async () => {
@@ -64,20 +61,6 @@ describe('startApiServer', () => {
 
     expect(request.isBase64Encoded).toBe(true);
     expect(Buffer.from(request.body, 'base64').equals(gzipped)).toBe(true);
-  });
-
-  it('passes the Authorization header to authenticate and skips it when there is none', async () => {
-    const authenticate = vi.fn(async (authorization: string | undefined) => (authorization === 'Bearer good' ? ADMIN : undefined));
-    const { url } = await start({ authenticate });
-
-    const withKey = (await (await fetch(`${url}/v1/x`, { headers: { authorization: 'Bearer good' } })).json()) as { principal: unknown };
-    const withBadKey = (await (await fetch(`${url}/v1/x`, { headers: { authorization: 'Bearer bad' } })).json()) as { principal: unknown };
-    const withoutKey = (await (await fetch(`${url}/v1/health`)).json()) as { principal: unknown };
-
-    expect(withKey.principal).toEqual(ADMIN);
-    expect(withBadKey.principal).toBeNull();
-    expect(withoutKey.principal).toBeNull();
-    expect(authenticate.mock.calls).toEqual([['Bearer good'], ['Bearer bad']]);
   });
 
   it('answers 413 in the SPEC error shape when the body is over the cap, without calling the handler', async () => {
@@ -119,10 +102,10 @@ describe('startApiServer', () => {
     expect(text).not.toContain('secret');
   });
 
-  it('maps a typed ApiError to its status and code', async () => {
+  it('maps a typed HookpostError to its status and code', async () => {
     const { url } = await start({
       handle: async () => {
-        throw new ApiError('validation_failed', 'bad', [{ path: 'type', message: 'unknown' }]);
+        throw new HookpostError('validation_failed', 'bad', [{ path: 'type', message: 'unknown' }]);
       },
     });
 
@@ -134,9 +117,9 @@ describe('startApiServer', () => {
     });
   });
 
-  it('answers 500 in the SPEC shape when the authorizer fails', async () => {
+  it('answers 500 in the error shape when the handler throws something untyped', async () => {
     const { url } = await start({
-      authenticate: async () => {
+      handle: async () => {
         throw new Error('table not reachable');
       },
     });

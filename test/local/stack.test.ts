@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localDynamoDbClient } from '#shared/adapters/aws/clients.ts';
+import { LOCAL_REGION, dynamoDbClient } from '#shared/adapters/aws/clients.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 
 describe('startLocalStack', () => {
@@ -36,7 +36,7 @@ describe('startLocalStack', () => {
   });
 
   it('fills the config for local mode: endpoints, private targets allowed, a table of its own', async () => {
-    expect(stack.config).toMatchObject({
+    expect(stack.settings).toMatchObject({
       region: 'us-east-1',
       tableName: expect.stringMatching(/^hookpost-/),
       allowPrivateTargets: true,
@@ -49,9 +49,9 @@ describe('startLocalStack', () => {
   });
 
   it('creates the table with the shared key schema and TTL, and the events queue with its redrive policy', async () => {
-    const dynamodb = localDynamoDbClient(inject('dynamoDbEndpoint'));
-    const table = await dynamodb.send(new DescribeTableCommand({ TableName: stack.config.tableName }));
-    const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: stack.config.tableName }));
+    const dynamodb = dynamoDbClient(LOCAL_REGION, inject('dynamoDbEndpoint'));
+    const table = await dynamodb.send(new DescribeTableCommand({ TableName: stack.settings.tableName }));
+    const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: stack.settings.tableName }));
     dynamodb.destroy();
     const { Attributes } = await stack.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: stack.eventsQueueUrl, AttributeNames: ['All'] }),
@@ -87,7 +87,7 @@ describe('startLocalStack stop()', () => {
     const endpoint = inject('dynamoDbEndpoint');
     const [a, b] = await Promise.all([startLocalStack({ dynamoDbEndpoint: endpoint }), startLocalStack({ dynamoDbEndpoint: endpoint })]);
     try {
-      expect(a.config.tableName).not.toBe(b.config.tableName);
+      expect(a.settings.tableName).not.toBe(b.settings.tableName);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }

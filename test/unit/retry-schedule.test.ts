@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS, parseRetrySchedule } from '#shared/core/settings.ts';
+import { DEFAULTS, parseRetrySchedule } from '#shared/core/settings.ts';
 import { JITTER, nextRetryDelaySeconds, parseRetryAfter } from '#shared/core/retry-policy.ts';
 
 describe('retry schedule', () => {
   it('defaults to 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h', () => {
-    expect(DEFAULT_RETRY_SCHEDULE_SECONDS).toEqual([5, 300, 1800, 7200, 18000, 36000, 36000]);
+    expect(DEFAULTS.retryScheduleSeconds).toEqual([5, 300, 1800, 7200, 18000, 36000, 36000]);
   });
 
   it('keeps every jittered wait within ±20 % of the scheduled one', () => {
-    const schedule = DEFAULT_RETRY_SCHEDULE_SECONDS;
+    const schedule = DEFAULTS.retryScheduleSeconds;
     schedule.forEach((scheduled, i) => {
       const seen = Array.from({ length: 500 }, () => nextRetryDelaySeconds({ schedule, failedAttempt: i + 1 }) as number);
       expect(Math.min(...seen)).toBeGreaterThanOrEqual(scheduled * (1 - JITTER) - 0.001);

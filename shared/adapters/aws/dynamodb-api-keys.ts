@@ -3,8 +3,10 @@
  * (sk = key id) and one under `API_KEY#<hash>` so the authorizer finds a key with one GetItem.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord, ApiKeyStore } from '../../core/ports.ts';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApiKeyRecord } from '../../core/domain.ts';
+import type { ApiKeyStore } from '../../core/ports.ts';
+import { queryPages } from './dynamodb-pages.ts';
 
 const LIST_PK = 'API_KEYS';
 const listKey = (id: string) => ({ pk: LIST_PK, sk: id });
@@ -30,21 +32,12 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const items: ApiKeyRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': LIST_PK },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(record(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const { items } = await queryPages(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': LIST_PK },
+    });
+    return items.map(record);
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {

@@ -8,10 +8,12 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Attempt, EventType, Message, Subscription } from '../../core/domain.ts';
+import { HookpostError } from '../../core/errors.ts';
 import { attemptIdFloor } from '../../core/ids.ts';
 import type { SecretCipher } from '../../core/secret-cipher.ts';
 import type {
   AttemptStore,
+  Clock,
   EventTypeStore,
   IdempotencyRecord,
   IdempotencyStore,
@@ -19,8 +21,8 @@ import type {
   Page,
   SubscriptionStore,
 } from '../../core/ports.ts';
+import { type Key, queryPages } from './dynamodb-pages.ts';
 
-type Key = Record<string, unknown>;
 
 export const keys = {
   eventType: (type: string) => ({ pk: 'EVENT_TYPE', sk: type }),
@@ -42,14 +44,7 @@ export function decodeCursor(cursor: string | undefined, pk: string): Key | unde
   } catch {
     // fall through
   }
-  throw new InvalidCursorError();
-}
-
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('cursor is not valid for this list');
-    this.name = 'InvalidCursorError';
-  }
+  throw new HookpostError('malformed_request', 'cursor is not valid for this list');
 }
 
 const isConditionFailure = (error: unknown): boolean =>
@@ -73,21 +68,12 @@ export class DynamoEventTypeStore implements EventTypeStore {
   }
 
   async list(): Promise<EventType[]> {
-    const items: EventType[] = [];
-    let start: Key | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'EVENT_TYPE' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(strip<EventType>(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const { items } = await queryPages(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'EVENT_TYPE' },
+    });
+    return items.map((item) => strip<EventType>(item));
   }
 
   async delete(type: string): Promise<boolean> {
@@ -115,21 +101,12 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
   }
 
   async listByTenant(tenant: string): Promise<Subscription[]> {
-    const items: Subscription[] = [];
-    let start: Key | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
-          ExpressionAttributeValues: { ':pk': `TENANT#${tenant}`, ':sub': 'SUB#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(await Promise.all((page.Items ?? []).map((item) => this.open(item)))));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const { items } = await queryPages(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
+      ExpressionAttributeValues: { ':pk': `TENANT#${tenant}`, ':sub': 'SUB#' },
+    });
+    return Promise.all(items.map((item) => this.open(item)));
   }
 
   async get(tenant: string, id: string): Promise<Subscription | undefined> {
@@ -243,28 +220,24 @@ export class DynamoAttemptStore implements AttemptStore {
     options: { status?: Attempt['status']; limit: number; cursor?: string },
   ): Promise<Page<Attempt>> {
     const pk = `ATTEMPTS#${subscriptionId}`;
-    let start = decodeCursor(options.cursor, pk);
-    const items: Attempt[] = [];
-    // A status filter is applied after DynamoDB's Limit, so keep reading until the page is full.
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
-          ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-          ScanIndexForward: false,
-          Limit: options.limit - items.length,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(strip<Attempt>(item));
-      start = page.LastEvaluatedKey;
-    } while (start && items.length < options.limit);
+    // A status filter is applied after DynamoDB's Limit, so queryPages keeps reading until the page is full.
+    const page = await queryPages(
+      this.db,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
+        ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+        ScanIndexForward: false,
+        ExclusiveStartKey: decodeCursor(options.cursor, pk),
+      },
+      options.limit,
+    );
+    const items = page.items.map((item) => strip<Attempt>(item));
     const last = items.at(-1);
     return {
       items,
-      nextCursor: start && last ? encodeCursor(keys.attempt(subscriptionId, last.id)) : undefined,
+      nextCursor: page.lastKey && last ? encodeCursor(keys.attempt(subscriptionId, last.id)) : undefined,
     };
   }
 }
@@ -288,12 +261,16 @@ export class DynamoMessageStore implements MessageStore {
 }
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly clock: Clock,
+  ) {}
 
   async claim(scope: string, key: string, requestHash: string, ttlSeconds: number): Promise<IdempotencyRecord | undefined> {
     // Two rounds: if the record that blocked the put has just expired or been released, claim again.
     for (let round = 0; round < 2; round += 1) {
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor(this.clock.now() / 1000);
       try {
         await this.db.send(
           new PutCommand({
@@ -318,7 +295,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(scope: string, key: string, record: IdempotencyRecord, ttlSeconds: number): Promise<void> {
-    const ttl = Math.floor(Date.now() / 1000) + ttlSeconds;
+    const ttl = Math.floor(this.clock.now() / 1000) + ttlSeconds;
     await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.idempotency(scope, key), ...record, ttl } }));
   }
 

@@ -1,7 +1,7 @@
 /** Operational notices to the alarm topic (SNS on AWS, fauxqs's SNS locally). */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import type { Notice, Notifier } from '../../core/ports.ts';
+import type { Log, Notice, Notifier } from '../../core/ports.ts';
 
 export class SnsNotifier implements Notifier {
   constructor(private readonly sns: SNSClient, private readonly topicArn: string) {}
@@ -18,9 +18,9 @@ export class SnsNotifier implements Notifier {
   }
 }
 
-/** Without a topic, notices go to the log as one JSON line so they are not lost silently. */
-export const logNotifier: Notifier = {
+/** Without a topic, notices go to the log so they are not lost silently. */
+export const logNotifier = (log: Log): Notifier => ({
   async publish(notice) {
-    console.warn(JSON.stringify({ level: 'WARN', message: 'notice', notice }));
+    log.warn('notice', { notice });
   },
-};
+});

@@ -8,28 +8,32 @@ import {
   SendMessageCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import type { DeadLetter, DeadLetterQueue, EventQueue, RedriveResult, SendResult } from '../../core/ports.ts';
+import {
+  type DeadLetter,
+  type DeadLetterQueue,
+  type EventQueue,
+  MAX_QUEUE_BATCH_ENTRIES,
+  MAX_QUEUE_DELAY_SECONDS,
+  type RedriveResult,
+  type SendResult,
+} from '../../core/ports.ts';
 import type { QueueMessage } from '../../core/queue-message.ts';
-
-/** SQS caps DelaySeconds at 15 minutes; longer waits hop (see consumer). */
-export const MAX_SQS_DELAY_SECONDS = 900;
-export const MAX_SQS_BATCH_ENTRIES = 10;
 
 export class SqsEventQueue implements EventQueue {
   constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
 
-  async send(message: QueueMessage, delaySeconds = 0): Promise<void> {
+  async enqueue(message: QueueMessage, delaySeconds = 0): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(message),
-        DelaySeconds: Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))),
+        DelaySeconds: Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))),
       }),
     );
   }
 
-  async sendBatch(messages: QueueMessage[]): Promise<SendResult[]> {
-    if (messages.length > MAX_SQS_BATCH_ENTRIES) throw new Error(`at most ${MAX_SQS_BATCH_ENTRIES} messages per batch`);
+  async enqueueBatch(messages: QueueMessage[]): Promise<SendResult[]> {
+    if (messages.length > MAX_QUEUE_BATCH_ENTRIES) throw new Error(`at most ${MAX_QUEUE_BATCH_ENTRIES} messages per batch`);
     const output = await this.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: this.queueUrl,
@@ -90,11 +94,11 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
       Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
     const limit = Math.min(maxMoved, present);
     let moved = 0;
-    for (let round = 0; moved < limit && round < limit / MAX_SQS_BATCH_ENTRIES + 10; round += 1) {
+    for (let round = 0; moved < limit && round < limit / MAX_QUEUE_BATCH_ENTRIES + 10; round += 1) {
       const { Messages = [] } = await this.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.queueUrl,
-          MaxNumberOfMessages: Math.min(MAX_SQS_BATCH_ENTRIES, limit - moved),
+          MaxNumberOfMessages: Math.min(MAX_QUEUE_BATCH_ENTRIES, limit - moved),
           // Newer arrivals received here stay hidden this long, so they are not picked up again in this run.
           VisibilityTimeout: 60,
           WaitTimeSeconds: 0,
@@ -126,7 +130,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
     return { mode: 'local', moved };
   }
 
-  async send(deadLetter: DeadLetter): Promise<void> {
+  async add(deadLetter: DeadLetter): Promise<void> {
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(deadLetter) }));
   }
 

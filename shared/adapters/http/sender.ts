@@ -6,8 +6,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { HttpRequest, HttpResult, HttpSender } from '../../core/ports.ts';
-import { BlockedDestinationError, checkUrl, createGuardedLookup } from './ssrf-guard.ts';
+import type { ClosableHttpSender, HttpRequest, HttpResult } from '../../core/ports.ts';
+import { checkUrl } from '../../core/destinations.ts';
+import { BlockedDestinationError, createGuardedLookup } from './ssrf-guard.ts';
 import type { ResolveAll } from './ssrf-guard.ts';
 
 export interface HttpSenderOptions {
@@ -23,10 +24,6 @@ export interface HttpSenderOptions {
   readonly lookup?: ResolveAll;
 }
 
-export type ClosableHttpSender = HttpSender & {
-  /** Lets in-flight requests finish, then closes every socket. */
-  close(): Promise<void>;
-};
 
 type HttpError = Extract<HttpResult, { kind: 'error' }>;
 
@@ -57,9 +54,9 @@ const TIMEOUT_CODES = new Set([
 
 type Target = { ok: true; origin: string; path: string } | Extract<ReturnType<typeof checkUrl>, { ok: false }>;
 
-/** The sender a runtime uses: private targets only where the config allows them (local mode). */
-export const httpSenderFor = (config: { allowPrivateTargets: boolean }): ClosableHttpSender =>
-  createHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
+/** The sender a runtime uses: private targets only where the settings allow them (local mode). */
+export const httpSenderFor = (settings: { allowPrivateTargets: boolean }): ClosableHttpSender =>
+  createHttpSender({ allowPrivateTargets: settings.allowPrivateTargets });
 
 export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender {
   const maxExcerptBytes = options.maxExcerptBytes ?? 4096;
@@ -68,7 +65,7 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
     connections: options.connectionsPerOrigin ?? 50,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
     // The connector passes these to net/tls.connect: every new socket connects to an address the
-    // guard has just approved. IP literals skip lookup in Node, so send() checks those itself.
+    // guard has just approved. IP literals skip lookup in Node, so post() checks those itself.
     connect: { lookup: createGuardedLookup({ ...guard, resolve: options.lookup }) },
   });
 
@@ -85,7 +82,7 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
     return target;
   };
 
-  async function send(request: HttpRequest): Promise<HttpResult> {
+  async function post(request: HttpRequest): Promise<HttpResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const target = targetOf(request.url);
@@ -114,7 +111,7 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
   }
 
   return {
-    send,
+    post,
     close: () => agent.close(),
   };
 }

@@ -1,19 +1,22 @@
-/** One API Gateway Lambda handler for a group of routes: middy, Powertools, and the shared API core. */
+/** One API Gateway Lambda handler for a group of routes: middy, Powertools, and the API core. */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApiHandler } from '../../api/app.ts';
 import type { Route } from '../../api/router.ts';
-import { configFromEnv } from '../../core/settings.ts';
-import { logger, traced, tracer } from './observability.ts';
-import { createRuntime, type RuntimeOptions } from '../../wiring.ts';
-import { fromApiGateway, principalFromEvent, toApiGateway, type ApiGatewayEvent } from './api-gateway.ts';
+import type { Services } from '../../core/services.ts';
+import { fromApiGateway, toApiGateway } from './api-gateway.ts';
+import { logger, tracer } from './observability.ts';
 
-export function apiGatewayHandler(routes: Route[], runtimeOptions: Omit<RuntimeOptions, 'instrument'> = {}) {
-  const api = createApiHandler(createRuntime(configFromEnv(), { ...runtimeOptions, instrument: traced }), routes, {
+export function apiGatewayHandler(routes: Route[], services: Services) {
+  const api = createApiHandler(services, routes, {
     onUnexpectedError: (error) => logger.error('unexpected error', { error }),
   });
-  return middy(async (event: ApiGatewayEvent) => toApiGateway(await api(fromApiGateway(event), principalFromEvent(event))))
-    .use(injectLambdaContext(logger))
-    .use(captureLambdaHandler(tracer));
+  return (
+    middy(async (event: APIGatewayProxyEventV2) => toApiGateway(await api(fromApiGateway(event))))
+      .use(injectLambdaContext(logger))
+      // Never record responses in traces: they carry signing secrets and API keys.
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  );
 }

@@ -1,71 +1,42 @@
 /** The event-type catalogue: GET|POST /v1/event-types, GET|PUT|DELETE /v1/event-types/{type}. */
-import type { EventType } from '../../core/domain.ts';
-import { ApiError, jsonResponse } from '../../core/errors.ts';
-import type { Runtime } from '../../wiring.ts';
 import { readJsonBody, validate, validateParam } from '../request.ts';
-import type { Route } from '../router.ts';
-import { dataProblems, schemaProblems } from '../../core/json-schema.ts';
+import { jsonResponse, noContent } from '../responses.ts';
+import type { Route, RouteContext } from '../router.ts';
 import { createEventTypeSchema, eventTypeBodySchema, eventTypeNameSchema } from '../schemas.ts';
-import { MANAGEMENT_BODY_BYTES, noContent } from './helpers.ts';
+import { MANAGEMENT_BODY_BYTES } from './helpers.ts';
 
-async function putEventType(runtime: Runtime, type: string, body: unknown): Promise<{ eventType: EventType; created: boolean }> {
-  const input = validate(eventTypeBodySchema, body);
-  if (input.schema) {
-    const problems = schemaProblems(input.schema);
-    if (problems.length > 0) throw new ApiError('validation_failed', 'schema is not a valid JSON Schema', problems);
-    // The example is what "Send Test Event" sends: it must be something the schema accepts.
-    if (input.example !== undefined) {
-      const exampleProblems = dataProblems(input.schema, input.example).map((p) => ({ ...p, path: p.path?.replace(/^data/, 'example') }));
-      if (exampleProblems.length > 0) throw new ApiError('validation_failed', 'example does not match the schema', exampleProblems);
-    }
-  }
-  const existing = await runtime.eventTypes.get(type);
-  const now = new Date(runtime.clock.now()).toISOString();
-  const eventType: EventType = { type, ...input, createdAt: existing?.createdAt ?? now, updatedAt: now };
-  await runtime.eventTypes.put(eventType);
-  runtime.cache.forgetEventType(type);
-  return { eventType, created: !existing };
-}
+const typeParam = (ctx: RouteContext) => validateParam(eventTypeNameSchema, ctx.params.type, 'event type');
 
 export const eventTypeRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/event-types',
     access: 'publish',
-    async handle({ runtime }) {
-      const items = (await runtime.eventTypes.list()).sort((a, b) => a.type.localeCompare(b.type));
-      return jsonResponse(200, { items });
-    },
+    handle: async ({ services }) => jsonResponse(200, { items: await services.catalogue.list() }),
   },
   {
     method: 'POST',
     path: '/v1/event-types',
     access: 'admin',
-    async handle({ req, runtime }) {
-      const { type, ...rest } = validate(createEventTypeSchema, readJsonBody(req, MANAGEMENT_BODY_BYTES));
-      if (await runtime.eventTypes.get(type)) throw new ApiError('conflict', `event type "${type}" already exists; PUT replaces it`);
-      const { eventType } = await putEventType(runtime, type, rest);
-      return jsonResponse(201, eventType);
+    async handle({ req, services }) {
+      const { type, ...input } = validate(createEventTypeSchema, readJsonBody(req, MANAGEMENT_BODY_BYTES));
+      return jsonResponse(201, await services.catalogue.create(type, input));
     },
   },
   {
     method: 'GET',
     path: '/v1/event-types/{type}',
     access: 'publish',
-    async handle({ params, runtime }) {
-      const type = validateParam(eventTypeNameSchema, params.type, 'event type');
-      const eventType = await runtime.eventTypes.get(type);
-      if (!eventType) throw new ApiError('not_found', `event type "${type}" not found`);
-      return jsonResponse(200, eventType);
-    },
+    handle: async (ctx) => jsonResponse(200, await ctx.services.catalogue.get(typeParam(ctx))),
   },
   {
     method: 'PUT',
     path: '/v1/event-types/{type}',
     access: 'admin',
-    async handle({ req, params, runtime }) {
-      const type = validateParam(eventTypeNameSchema, params.type, 'event type');
-      const { eventType, created } = await putEventType(runtime, type, readJsonBody(req, MANAGEMENT_BODY_BYTES));
+    async handle(ctx) {
+      const type = typeParam(ctx);
+      const input = validate(eventTypeBodySchema, readJsonBody(ctx.req, MANAGEMENT_BODY_BYTES));
+      const { eventType, created } = await ctx.services.catalogue.put(type, input);
       return jsonResponse(created ? 201 : 200, eventType);
     },
   },
@@ -73,10 +44,8 @@ export const eventTypeRoutes: Route[] = [
     method: 'DELETE',
     path: '/v1/event-types/{type}',
     access: 'admin',
-    async handle({ params, runtime }) {
-      const type = validateParam(eventTypeNameSchema, params.type, 'event type');
-      if (!(await runtime.eventTypes.delete(type))) throw new ApiError('not_found', `event type "${type}" not found`);
-      runtime.cache.forgetEventType(type);
+    async handle(ctx) {
+      await ctx.services.catalogue.delete(typeParam(ctx));
       return noContent();
     },
   },

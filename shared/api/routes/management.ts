@@ -1,5 +1,5 @@
 /** Management routes (health, catalogue, subscriptions, deliveries, dead letters, API keys, OpenAPI), one Lambda. */
-import { jsonResponse } from '../../core/errors.ts';
+import { jsonResponse } from '../responses.ts';
 import { openApiDocument } from '../openapi.ts';
 import type { Route } from '../router.ts';
 import { apiKeyRoutes } from './api-keys.ts';
@@ -13,14 +13,14 @@ const serviceRoutes: Route[] = [
     method: 'GET',
     path: '/v1/health',
     access: 'public',
-    handle: async ({ runtime }) => jsonResponse(200, { status: 'ok', version: runtime.config.version }),
+    handle: async ({ services }) => jsonResponse(200, { status: 'ok', version: services.version }),
   },
   {
     method: 'GET',
     path: '/v1/openapi.json',
     // Any key (admin, publish or tenant): a producer or a tenant portal generates its client from it.
     access: 'publish',
-    handle: async ({ runtime }) => jsonResponse(200, openApiDocument(runtime.config.version)),
+    handle: async ({ services }) => jsonResponse(200, openApiDocument(services.version)),
   },
 ];
 

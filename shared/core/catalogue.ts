@@ -1,0 +1,73 @@
+/** The event-type catalogue: what may be published, with an optional JSON Schema and an example. */
+import type { EventType } from './domain.ts';
+import { HookpostError } from './errors.ts';
+import { dataProblems, schemaProblems } from './json-schema.ts';
+import type { Clock, EventTypeStore } from './ports.ts';
+import { TtlCache } from './ttl-cache.ts';
+
+export interface EventTypeInput {
+  description: string;
+  schema?: Record<string, unknown>;
+  example?: unknown;
+}
+
+export interface Catalogue {
+  /** The publishing path's read: cached for `cacheMs`, hits only, so a type registered a moment ago is usable at once. */
+  lookup(type: string): Promise<EventType | undefined>;
+  list(): Promise<EventType[]>;
+  get(type: string): Promise<EventType>;
+  /** 409 if the type exists. */
+  create(type: string, input: EventTypeInput): Promise<EventType>;
+  /** Creates or replaces. */
+  put(type: string, input: EventTypeInput): Promise<{ eventType: EventType; created: boolean }>;
+  delete(type: string): Promise<void>;
+}
+
+/** The schema must be a valid JSON Schema, and the example (what "Send Test Event" sends) something it accepts. */
+function checkInput(input: EventTypeInput): void {
+  if (!input.schema) return;
+  const problems = schemaProblems(input.schema);
+  if (problems.length > 0) throw new HookpostError('validation_failed', 'schema is not a valid JSON Schema', problems);
+  if (input.example === undefined) return;
+  const exampleProblems = dataProblems(input.schema, input.example).map((p) => ({ ...p, path: p.path?.replace(/^data/, 'example') }));
+  if (exampleProblems.length > 0) throw new HookpostError('validation_failed', 'example does not match the schema', exampleProblems);
+}
+
+export function createCatalogue(deps: { store: EventTypeStore; clock: Clock; cacheMs: number }): Catalogue {
+  const { store, clock } = deps;
+  const cache = new TtlCache<EventType | undefined>(deps.cacheMs, clock);
+  const notFound = (type: string) => new HookpostError('not_found', `event type "${type}" not found`);
+
+  async function put(type: string, input: EventTypeInput) {
+    checkInput(input);
+    const existing = await store.get(type);
+    const now = new Date(clock.now()).toISOString();
+    const eventType: EventType = { type, ...input, createdAt: existing?.createdAt ?? now, updatedAt: now };
+    await store.put(eventType);
+    cache.delete(type);
+    return { eventType, created: !existing };
+  }
+
+  return {
+    async lookup(type) {
+      const found = await cache.get(type, () => store.get(type));
+      if (!found) cache.delete(type);
+      return found;
+    },
+    list: async () => (await store.list()).sort((a, b) => a.type.localeCompare(b.type)),
+    async get(type) {
+      const found = await store.get(type);
+      if (!found) throw notFound(type);
+      return found;
+    },
+    async create(type, input) {
+      if (await store.get(type)) throw new HookpostError('conflict', `event type "${type}" already exists; PUT replaces it`);
+      return (await put(type, input)).eventType;
+    },
+    put,
+    async delete(type) {
+      if (!(await store.delete(type))) throw notFound(type);
+      cache.delete(type);
+    },
+  };
+}

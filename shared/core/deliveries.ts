@@ -1,0 +1,199 @@
+/**
+ * What happened to deliveries and sending them again: the test event, the attempt log, 24-hour stats,
+ * redelivery of one message, and recovery of every failed message since a time.
+ */
+import type { Catalogue } from './catalogue.ts';
+import { attemptDelivery, type DeliveryDeps } from './delivery.ts';
+import type { Attempt, AttemptStatus, Message, Subscription } from './domain.ts';
+import { HookpostError } from './errors.ts';
+import { newMessageId } from './ids.ts';
+import { chunk } from './ingest.ts';
+import { eventTypeNameSchema } from './inputs.ts';
+import { wantsEventType } from './match.ts';
+import type { AttemptHistory, AttemptStore, EventQueue, MessageStore, Page } from './ports.ts';
+import type { DeliveryMessage } from './queue-message.ts';
+import type { SubscriptionService } from './subscriptions.ts';
+import type { SubscriptionDirectory } from './subscription-directory.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Stats read at most this many attempts of the last 24 h (a projection of a few attributes each). */
+export const STATS_MAX_ATTEMPTS = 10_000;
+/** Recovery looks back at most 14 days (the SQS DLQ retention) … */
+export const RECOVER_MAX_DAYS = 14;
+/** … reads at most this many attempts, and re-queues at most this many messages per call. */
+const RECOVER_MAX_ATTEMPTS = 20_000;
+export const RECOVER_MAX_MESSAGES = 1_000;
+
+export interface Stats {
+  since: string;
+  attempts: number;
+  succeeded: number;
+  failed: number;
+  successRate: number | null;
+  truncated: boolean;
+}
+
+export interface DeliveryService {
+  /** One attempt with the type's example, whatever its outcome: never retried nor dead-lettered, works on a disabled endpoint. */
+  sendTest(tenant: string, subscriptionId: string, type?: string): Promise<Attempt>;
+  attempts(
+    tenant: string,
+    subscriptionId: string,
+    options: { status?: AttemptStatus; limit: number; cursor?: string },
+  ): Promise<Page<Attempt>>;
+  stats(tenant: string, subscriptionId: string): Promise<Stats>;
+  /** To one enabled subscription, or to every enabled one of the tenant that wants the message's type. */
+  redeliver(tenant: string, messageId: string, onlySubscription?: string): Promise<{ messageId: string; targets: { subscriptionId: string }[] }>;
+  recover(
+    tenant: string,
+    subscriptionId: string,
+    since: string,
+  ): Promise<{ since: string; messages: string[]; skipped: string[]; truncated: boolean }>;
+}
+
+const deliveryOf = (message: Message, subscriptionId: string, nowMs: number): DeliveryMessage => ({
+  kind: 'delivery',
+  message,
+  subscriptionId,
+  attempt: 1,
+  dueAt: nowMs,
+});
+
+function mustBeEnabled(subscription: Subscription): void {
+  if (!subscription.enabled) {
+    throw new HookpostError('conflict', `subscription ${subscription.id} is disabled; enable it (PATCH {"enabled":true}) first`);
+  }
+}
+
+export function createDeliveryService(deps: {
+  delivery: DeliveryDeps;
+  subscriptions: SubscriptionService;
+  directory: SubscriptionDirectory;
+  catalogue: Catalogue;
+  attempts: AttemptStore;
+  attemptHistory: AttemptHistory;
+  messages: MessageStore;
+  queue: EventQueue;
+}): DeliveryService {
+  const { subscriptions, attempts, attemptHistory, messages, queue } = deps;
+  const { clock } = deps.delivery;
+
+  async function enqueueAll(deliveries: DeliveryMessage[]): Promise<void> {
+    const sized = deliveries.map((delivery) => ({ delivery, size: Buffer.byteLength(JSON.stringify(delivery)) + 64 }));
+    for (const group of chunk(sized)) {
+      const results = await queue.enqueueBatch(group.map(({ delivery }) => delivery));
+      const refused = results.find((result) => !result.ok);
+      if (refused) {
+        throw new HookpostError('dependency_unavailable', 'the events queue refused a redelivery; try again', [
+          { message: refused.error ?? 'not queued' },
+        ]);
+      }
+    }
+  }
+
+  return {
+    async sendTest(tenant, subscriptionId, requested) {
+      const subscription = await subscriptions.get(tenant, subscriptionId);
+      // Default: the first exact type the endpoint wants (a pattern names no single type).
+      const type =
+        requested ??
+        subscription.eventTypes.find((pattern) => eventTypeNameSchema.safeParse(pattern).success && !pattern.endsWith('.*'));
+      if (!type) {
+        throw new HookpostError('validation_failed', 'the subscription wants only patterns; say which type to send', [
+          { path: 'type', message: 'required when the subscription has no exact event type' },
+        ]);
+      }
+      const eventType = await deps.catalogue.get(type).catch((error: unknown) => {
+        if (error instanceof HookpostError && error.code === 'not_found') {
+          throw new HookpostError('validation_failed', `unknown event type "${type}"`, [{ path: 'type', message: 'not in the catalogue' }]);
+        }
+        throw error;
+      });
+      const nowMs = clock.now();
+      const message: Message = {
+        id: newMessageId(nowMs),
+        type,
+        tenant: subscription.tenant,
+        timestamp: new Date(nowMs).toISOString(),
+        data: eventType.example ?? {},
+      };
+      const { attempt } = await attemptDelivery(deps.delivery, message, subscription, 1, { test: true });
+      await attempts.record(attempt);
+      return attempt;
+    },
+
+    async attempts(tenant, subscriptionId, options) {
+      const subscription = await subscriptions.get(tenant, subscriptionId);
+      return attempts.list(subscription.id, options);
+    },
+
+    async stats(tenant, subscriptionId) {
+      const subscription = await subscriptions.get(tenant, subscriptionId);
+      const sinceMs = clock.now() - DAY_MS;
+      const { items, truncated } = await attemptHistory.since(subscription.id, sinceMs, STATS_MAX_ATTEMPTS);
+      // Test events are excluded: pressing "Send Test Event" should not move the endpoint's delivery rate.
+      const counted = items.filter((attempt) => !attempt.test);
+      const succeeded = counted.filter((attempt) => attempt.status === 'succeeded').length;
+      const total = counted.length;
+      return {
+        since: new Date(sinceMs).toISOString(),
+        attempts: total,
+        succeeded,
+        failed: total - succeeded,
+        successRate: total === 0 ? null : succeeded / total,
+        truncated,
+      };
+    },
+
+    async redeliver(tenant, messageId, only) {
+      const message = messageId.startsWith('msg_') ? await messages.get(tenant, messageId) : undefined;
+      if (!message) {
+        throw new HookpostError(
+          'not_found',
+          `message ${messageId} is not kept for tenant ${tenant} (only messages with a failed delivery are, until their TTL)`,
+        );
+      }
+      let targets: Subscription[];
+      if (only !== undefined) {
+        const subscription = await subscriptions.get(tenant, only);
+        mustBeEnabled(subscription);
+        targets = [subscription];
+      } else {
+        targets = (await deps.directory.listByTenant(tenant)).filter(
+          (subscription) => subscription.enabled && wantsEventType(subscription.eventTypes, message.type),
+        );
+      }
+      const nowMs = clock.now();
+      await enqueueAll(targets.map((subscription) => deliveryOf(message, subscription.id, nowMs)));
+      return { messageId: message.id, targets: targets.map((subscription) => ({ subscriptionId: subscription.id })) };
+    },
+
+    async recover(tenant, subscriptionId, since) {
+      const nowMs = clock.now();
+      const sinceMs = Date.parse(since);
+      if (sinceMs < nowMs - RECOVER_MAX_DAYS * DAY_MS || sinceMs > nowMs) {
+        throw new HookpostError('validation_failed', `since must be within the last ${RECOVER_MAX_DAYS} days`, [
+          { path: 'since', message: 'out of range' },
+        ]);
+      }
+      const subscription = await subscriptions.get(tenant, subscriptionId);
+      mustBeEnabled(subscription);
+      const { items, truncated: readTruncated } = await attemptHistory.since(subscription.id, sinceMs, RECOVER_MAX_ATTEMPTS);
+      // A message counts as failed if it has a failed (non-test) attempt and no success since `since`.
+      const delivered = new Set(items.filter((a) => a.status === 'succeeded').map((a) => a.messageId));
+      const failed = [
+        ...new Set(items.filter((a) => a.status === 'failed' && !a.test && !delivered.has(a.messageId)).map((a) => a.messageId)),
+      ];
+      const chosen = failed.slice(0, RECOVER_MAX_MESSAGES);
+      const found = await Promise.all(chosen.map((id) => messages.get(subscription.tenant, id)));
+      const kept = found.filter((message): message is Message => message !== undefined);
+      await enqueueAll(kept.map((message) => deliveryOf(message, subscription.id, nowMs)));
+      return {
+        since: new Date(sinceMs).toISOString(),
+        messages: kept.map((message) => message.id),
+        skipped: chosen.filter((_, i) => found[i] === undefined),
+        truncated: readTruncated || failed.length > chosen.length,
+      };
+    },
+  };
+}

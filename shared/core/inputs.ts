@@ -1,0 +1,39 @@
+/**
+ * What the core itself validates, as zod schemas: the names and ids every part shares and the shape of
+ * a published event (checked per item, so one bad batch item never fails the others). The API's
+ * request schemas (api/schemas.ts) are built from these. `.meta()` is plain zod (no zod-openapi here).
+ */
+import { z } from 'zod';
+import type { ErrorDetail } from './errors.ts';
+
+/** Any JSON value (recursive), one named component in the OpenAPI document. */
+const anyJsonSchema = z.json().meta({ id: 'AnyJson', description: 'any JSON value' });
+export const anyJson = () => anyJsonSchema;
+
+export const eventTypeNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -')
+  .meta({ example: 'User.Created' });
+
+export const tenantIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -')
+  .meta({ example: 'acme' });
+
+/** An event type pattern: an exact name, `prefix.*`, or `*`. */
+export const eventTypePatternSchema = z
+  .string()
+  .regex(/^(\*|[A-Za-z0-9._:-]{1,126}\.\*|[A-Za-z0-9._:-]{1,128})$/, 'must be an event type name, "prefix.*" or "*"');
+
+export const publishEventSchema = z
+  .strictObject({
+    type: eventTypeNameSchema,
+    data: anyJson(),
+    tenant: tenantIdSchema.optional(),
+  })
+  .meta({ id: 'PublishEvent' });
+
+/** Turns a zod failure into the error body's `details` list. */
+export function issuesToDetails(error: z.ZodError): ErrorDetail[] {
+  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+}

@@ -1,0 +1,13 @@
+/** Metric names, defined once: the consumer writes them (EMF) and the CDK alarms and dashboard read them. */
+
+/** The service name in logs and metric dimensions, and the CloudWatch namespace of its metrics. */
+export const SERVICE_NAME = 'hookpost';
+export const METRICS_NAMESPACE = 'Hookpost';
+
+/** The delivery counters (CloudWatch metrics in METRICS_NAMESPACE; the alarms use these names). */
+export const DELIVERY_METRICS = {
+  succeeded: 'DeliverySucceeded',
+  failed: 'DeliveryFailed',
+  deadLettered: 'DeliveryDeadLettered',
+} as const;
+export type DeliveryMetric = (typeof DELIVERY_METRICS)[keyof typeof DELIVERY_METRICS];

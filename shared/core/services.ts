@@ -1,0 +1,144 @@
+/**
+ * The core's use cases, built from ports and settings. wiring.ts hands in the adapters; the API routes,
+ * the consumer and local mode call only what is here.
+ */
+import { type ApiKeyService, createApiKeyService } from './api-keys.ts';
+import { type Authenticator, createAuthenticator } from './auth.ts';
+import { type Catalogue, createCatalogue } from './catalogue.ts';
+import { createDeliveryService, type DeliveryService } from './deliveries.ts';
+import type { DeliveryDeps } from './delivery.ts';
+import { dispatch, type DispatchDeps, type DispatchOptions } from './dispatch.ts';
+import type { DeliveryMetric } from './metrics.ts';
+import { createPublisher, type Publisher } from './ingest.ts';
+import type {
+  ApiKeyStore,
+  AttemptHistory,
+  AttemptStore,
+  Clock,
+  DeadLetterQueue,
+  EventQueue,
+  EventTypeStore,
+  HttpSender,
+  IdempotencyStore,
+  MessageStore,
+  Notifier,
+  SecretSource,
+  SubscriptionRemoval,
+  SubscriptionStore,
+} from './ports.ts';
+import type { QueueMessage } from './queue-message.ts';
+import { throttledFloorSeconds } from './retry-policy.ts';
+import type { Settings } from './settings.ts';
+import { createSubscriptionDirectory, type SubscriptionDirectory } from './subscription-directory.ts';
+import { createSubscriptionService, type SubscriptionService } from './subscriptions.ts';
+
+export interface Ports {
+  clock: Clock;
+  eventTypes: EventTypeStore;
+  subscriptions: SubscriptionStore;
+  subscriptionRemoval: SubscriptionRemoval;
+  attempts: AttemptStore;
+  attemptHistory: AttemptHistory;
+  apiKeys: ApiKeyStore;
+  messages: MessageStore;
+  idempotency: IdempotencyStore;
+  queue: EventQueue;
+  deadLetters: DeadLetterQueue;
+  http: HttpSender;
+  notifier: Notifier;
+  /** Where the admin key is kept, when it is not a setting (AWS: Secrets Manager). */
+  adminKeySource?: SecretSource;
+}
+
+export type Dispatcher = (queued: QueueMessage, options?: DispatchOptions) => Promise<void>;
+
+export interface Services {
+  version: string;
+  /** The largest `data` a publish accepts (bytes of JSON). */
+  maxPayloadBytes: number;
+  auth: Authenticator;
+  publisher: Publisher;
+  catalogue: Catalogue;
+  subscriptions: SubscriptionService;
+  deliveries: DeliveryService;
+  apiKeys: ApiKeyService;
+  deadLetters: Pick<DeadLetterQueue, 'peek' | 'redrive'>;
+  /** The consumer's engine: one queue record in, its deliveries made durable or a throw. */
+  dispatch: Dispatcher;
+  /** The subscriptions with this process's cache (the delivery path reads through it). */
+  directory: SubscriptionDirectory;
+}
+
+export interface ServiceOptions {
+  /** Counts deliveries (CloudWatch EMF metrics in the consumer). */
+  count?: (metric: DeliveryMetric) => void;
+  /** The floor after a 429 or a timeout (default THROTTLED_MINIMUM_SECONDS, capped by the schedule). */
+  throttledMinimumSeconds?: number;
+  random?: () => number;
+}
+
+export function createServices(ports: Ports, settings: Settings, options: ServiceOptions = {}): Services {
+  const { clock } = ports;
+  const directory = createSubscriptionDirectory({
+    store: ports.subscriptions,
+    removal: ports.subscriptionRemoval,
+    clock,
+    cacheMs: settings.subscriptionCacheMs,
+  });
+  const catalogue = createCatalogue({ store: ports.eventTypes, clock, cacheMs: settings.subscriptionCacheMs });
+  const auth = createAuthenticator({
+    clock,
+    apiKeys: ports.apiKeys,
+    adminKey: settings.adminKey,
+    adminKeySource: ports.adminKeySource,
+  });
+  const delivery: DeliveryDeps = {
+    http: ports.http,
+    clock,
+    deliveryTimeoutMs: settings.deliveryTimeoutMs,
+    userAgent: `Hookpost/${settings.version}`,
+  };
+  const subscriptions = createSubscriptionService({ directory, clock, allowPrivateTargets: settings.allowPrivateTargets });
+  const dispatchDeps: DispatchDeps = {
+    ...delivery,
+    subscriptions: directory,
+    attempts: ports.attempts,
+    messages: ports.messages,
+    queue: ports.queue,
+    deadLetters: ports.deadLetters,
+    notifier: ports.notifier,
+    retryScheduleSeconds: settings.retryScheduleSeconds,
+    throttledMinimumSeconds: throttledFloorSeconds(settings.retryScheduleSeconds, options.throttledMinimumSeconds),
+    disableAfterFailingMs: settings.disableAfterFailingMs,
+    count: options.count,
+    random: options.random,
+  };
+  return {
+    version: settings.version,
+    maxPayloadBytes: settings.maxPayloadBytes,
+    auth,
+    publisher: createPublisher({
+      eventType: catalogue.lookup,
+      queue: ports.queue,
+      idempotency: ports.idempotency,
+      clock,
+      maxPayloadBytes: settings.maxPayloadBytes,
+    }),
+    catalogue,
+    subscriptions,
+    deliveries: createDeliveryService({
+      delivery,
+      subscriptions,
+      directory,
+      catalogue,
+      attempts: ports.attempts,
+      attemptHistory: ports.attemptHistory,
+      messages: ports.messages,
+      queue: ports.queue,
+    }),
+    apiKeys: createApiKeyService({ store: ports.apiKeys, clock, forget: auth.forget }),
+    deadLetters: ports.deadLetters,
+    dispatch: (queued, dispatchOptions) => dispatch(dispatchDeps, queued, dispatchOptions),
+    directory,
+  };
+}

@@ -1,0 +1,156 @@
+/** A tenant's endpoints: create, list, change, delete, and the signing secret with its rotation. */
+import { checkUrl } from './destinations.ts';
+import type { SigningSecret, Subscription } from './domain.ts';
+import { HookpostError } from './errors.ts';
+import { newSigningSecret, newSubscriptionId } from './ids.ts';
+import type { Clock, Page } from './ports.ts';
+import type { SubscriptionDirectory } from './subscription-directory.ts';
+
+/** How long a rotated-out secret keeps signing next to the new one (receivers roll over meanwhile). */
+export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
+/** Rotating again and again within the overlap keeps at most this many secrets signing. */
+export const MAX_SIGNING_SECRETS = 5;
+
+export interface NewSubscription {
+  url: string;
+  eventTypes: string[];
+  description: string;
+  headers: Record<string, string>;
+  enabled: boolean;
+}
+
+export type SubscriptionPatch = Partial<NewSubscription>;
+
+/** What the API shows of a subscription: never its secrets (those have their own route). */
+export type SubscriptionView = Omit<Subscription, 'secrets'>;
+
+export function subscriptionView(subscription: Subscription): SubscriptionView {
+  const { secrets: _secrets, ...view } = subscription;
+  return view;
+}
+
+/** New secret first; unexpired old ones sign until `expiresAt`; expired ones are dropped. */
+export function rotatedSecrets(secrets: SigningSecret[], newSecret: string, nowMs: number): SigningSecret[] {
+  const overlapEnds = new Date(nowMs + SECRET_OVERLAP_MS).toISOString();
+  const kept = secrets
+    .filter((s) => s.expiresAt === undefined || Date.parse(s.expiresAt) > nowMs)
+    .map((s) => (s.expiresAt === undefined ? { secret: s.secret, expiresAt: overlapEnds } : s));
+  return [{ secret: newSecret }, ...kept].slice(0, MAX_SIGNING_SECRETS);
+}
+
+export interface SubscriptionService {
+  create(tenant: string, input: NewSubscription): Promise<{ subscription: Subscription; secret: string }>;
+  /** Creation order (ids are ULIDs); `cursor` is the one the previous page returned. */
+  list(tenant: string, options: { limit: number; cursor?: string }): Promise<Page<SubscriptionView>>;
+  /** 404 unless the subscription exists under this tenant. */
+  get(tenant: string, id: string): Promise<Subscription>;
+  update(tenant: string, id: string, patch: SubscriptionPatch): Promise<Subscription>;
+  delete(tenant: string, id: string): Promise<void>;
+  /** The secret that signs now (the newest). */
+  currentSecret(tenant: string, id: string): Promise<string | undefined>;
+  /** A new secret; the old ones keep signing for SECRET_OVERLAP_MS. */
+  rotateSecret(tenant: string, id: string): Promise<string>;
+}
+
+function decodeListCursor(cursor: string | undefined): string {
+  if (!cursor) return '';
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^sub_[0-9A-Z]{26}$/.test(id)) throw new HookpostError('malformed_request', 'cursor is not valid for this list');
+  return id;
+}
+
+export function createSubscriptionService(deps: {
+  directory: SubscriptionDirectory;
+  clock: Clock;
+  allowPrivateTargets: boolean;
+}): SubscriptionService {
+  const { directory, clock } = deps;
+  const isoNow = () => new Date(clock.now()).toISOString();
+
+  function validDestination(url: string): string {
+    const checked = checkUrl(url, { allowPrivateTargets: deps.allowPrivateTargets });
+    if (!checked.ok) throw new HookpostError('validation_failed', 'url is not an allowed destination', [{ path: 'url', message: checked.reason }]);
+    return checked.url.toString();
+  }
+
+  async function get(tenant: string, id: string): Promise<Subscription> {
+    const subscription = id.startsWith('sub_') ? await directory.get(tenant, id) : undefined;
+    if (!subscription) throw new HookpostError('not_found', `subscription ${id} not found for tenant ${tenant}`);
+    return subscription;
+  }
+
+  return {
+    async create(tenant, input) {
+      const url = validDestination(input.url);
+      const nowMs = clock.now();
+      const now = new Date(nowMs).toISOString();
+      const secret = newSigningSecret();
+      const subscription: Subscription = {
+        id: newSubscriptionId(nowMs),
+        tenant,
+        ...input,
+        url,
+        secrets: [{ secret }],
+        createdAt: now,
+        updatedAt: now,
+      };
+      await directory.put(subscription);
+      return { subscription, secret };
+    },
+
+    async list(tenant, { limit, cursor }) {
+      const after = decodeListCursor(cursor);
+      // A tenant has few endpoints: read them all, page in memory.
+      const all = (await directory.listByTenant(tenant)).sort((a, b) => a.id.localeCompare(b.id));
+      const rest = all.filter((subscription) => subscription.id > after);
+      const page = rest.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(subscriptionView),
+        ...(rest.length > limit && last ? { nextCursor: Buffer.from(last.id).toString('base64url') } : {}),
+      };
+    },
+
+    get,
+
+    async update(tenant, id, patch) {
+      const url = patch.url === undefined ? undefined : validDestination(patch.url);
+      const current = await get(tenant, id);
+      const { disabledReason, ...rest } = current;
+      const enabled = patch.enabled ?? current.enabled;
+      const updated: Subscription = {
+        ...rest,
+        ...patch,
+        ...(url === undefined ? {} : { url }),
+        enabled,
+        // Turning an endpoint back on clears why it was turned off.
+        ...(!enabled && patch.enabled === undefined && disabledReason !== undefined ? { disabledReason } : {}),
+        updatedAt: isoNow(),
+      };
+      await directory.put(updated);
+      return updated;
+    },
+
+    async delete(tenant, id) {
+      const subscription = await get(tenant, id);
+      await directory.delete(subscription.tenant, subscription.id);
+    },
+
+    async currentSecret(tenant, id) {
+      const subscription = await get(tenant, id);
+      return (subscription.secrets.find((s) => s.expiresAt === undefined) ?? subscription.secrets[0])?.secret;
+    },
+
+    async rotateSecret(tenant, id) {
+      const subscription = await get(tenant, id);
+      const secret = newSigningSecret();
+      const nowMs = clock.now();
+      await directory.put({
+        ...subscription,
+        secrets: rotatedSecrets(subscription.secrets, secret, nowMs),
+        updatedAt: new Date(nowMs).toISOString(),
+      });
+      return secret;
+    },
+  };
+}

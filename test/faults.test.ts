@@ -128,7 +128,11 @@ describe('faults', () => {
     const restore = injectFault(
       stack.runtime.ports.attempts,
       'record',
-      (args) => (args[0] as Attempt).subscriptionId === subSecond.id && !crashed && (crashed = true),
+      (args) => {
+        if ((args[0] as Attempt).subscriptionId !== subSecond.id || crashed) return false;
+        crashed = true;
+        return true;
+      },
       () => new Error('consumer killed'),
     );
     try {

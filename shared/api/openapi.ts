@@ -242,7 +242,8 @@ export function openApiDocument(version: string, routes?: Array<{ method: string
   const paths: ZodOpenApiPathsObject = {};
   for (const [key, doc] of Object.entries(routeDocs)) {
     const [method = '', path = ''] = key.split(' ');
-    const item = (paths[path] ??= {});
+    paths[path] ??= {};
+    const item = paths[path];
     (item as Record<string, ZodOpenApiOperationObject>)[method.toLowerCase()] = operation(method, path, doc);
   }
   return createDocument({

@@ -4,7 +4,13 @@
  * is plain zod, so the ingest function does not load zod-openapi.
  */
 import { z } from 'zod';
+import type { ApiKeyView } from '../core/api-keys.ts';
+import type { Stats } from '../core/deliveries.ts';
+import type { Attempt, EventType } from '../core/domain.ts';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.ts';
+import type { Accepted } from '../core/ingest.ts';
+import type { RedriveResult } from '../core/ports.ts';
+import type { SubscriptionView } from '../core/subscriptions.ts';
 import { anyJson, eventTypeNameSchema, eventTypePatternSchema, tenantIdSchema } from '../core/inputs.ts';
 
 export { eventTypeNameSchema, eventTypePatternSchema, issuesToDetails, publishEventSchema, tenantIdSchema } from '../core/inputs.ts';
@@ -124,11 +130,25 @@ export const errorSchema = z
 
 const timestamp = () => z.string().meta({ format: 'date-time' });
 
+/**
+ * A response schema shows a core type: the same fields, and what it describes fits the type. A field
+ * added to one and not the other fails the typecheck (see the `Shows` lines below each schema).
+ */
+type SameShape<Schema extends z.ZodType, T> = [keyof z.output<Schema>] extends [keyof T]
+  ? [keyof T] extends [keyof z.output<Schema>]
+    ? [z.output<Schema>] extends [T]
+      ? true
+      : false
+    : false
+  : false;
+type Shows<Schema extends z.ZodType, T> = SameShape<Schema, T> extends true ? true : never;
+
 export const healthSchema = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
 
 export const acceptedSchema = z
   .object({ id: z.string().meta({ example: 'msg_01JD7S0000000000000000000' }), type: z.string(), tenant: z.string(), timestamp: timestamp() })
   .meta({ id: 'Accepted' });
+export const acceptedShowsCore: Shows<typeof acceptedSchema, Accepted> = true;
 
 export const batchResultSchema = z
   .object({ results: z.array(z.union([acceptedSchema, errorSchema])) })
@@ -144,6 +164,7 @@ export const eventTypeSchema = z
     updatedAt: timestamp(),
   })
   .meta({ id: 'EventType' });
+export const eventTypeShowsCore: Shows<typeof eventTypeSchema, EventType> = true;
 
 export const eventTypeListSchema = z.object({ items: z.array(eventTypeSchema) }).meta({ id: 'EventTypeList' });
 
@@ -156,11 +177,13 @@ export const subscriptionSchema = z
     description: z.string(),
     headers: z.record(z.string(), z.string()),
     enabled: z.boolean(),
-    disabledReason: z.string().optional(),
+    disabledReason: z.string().optional().meta({ description: 'why it was disabled automatically (410, failing too long)' }),
+    failingSince: timestamp().optional().meta({ description: 'start of the current run of failures; cleared by a success' }),
     createdAt: timestamp(),
     updatedAt: timestamp(),
   })
   .meta({ id: 'Subscription' });
+export const subscriptionShowsCore: Shows<typeof subscriptionSchema, SubscriptionView> = true;
 
 export const createdSubscriptionSchema = subscriptionSchema
   .extend({ secret: z.string().meta({ description: 'signing secret, whsec_…' }) })
@@ -189,6 +212,7 @@ export const attemptSchema = z
     test: z.boolean().optional(),
   })
   .meta({ id: 'Attempt' });
+export const attemptShowsCore: Shows<typeof attemptSchema, Attempt> = true;
 
 export const attemptPageSchema = z
   .object({ items: z.array(attemptSchema), nextCursor: z.string().optional() })
@@ -204,7 +228,7 @@ export const statsSchema = z
     truncated: z.boolean().meta({ description: 'true when more attempts than the read bound exist (counts are then a lower bound)' }),
   })
   .meta({ id: 'Stats' });
-
+export const statsShowsCore: Shows<typeof statsSchema, Stats> = true;
 
 export const redeliverResultSchema = z
   .object({ messageId: z.string(), targets: z.array(z.object({ subscriptionId: z.string() })) })
@@ -230,6 +254,7 @@ export const redriveResultSchema = z
     moved: z.number().int().optional().meta({ description: 'messages moved (local mode)' }),
   })
   .meta({ id: 'RedriveResult' });
+export const redriveShowsCore: Shows<typeof redriveResultSchema, { mode: RedriveResult['mode']; taskHandle?: string; moved?: number }> = true;
 
 export const apiKeySchema = z
   .object({
@@ -240,6 +265,7 @@ export const apiKeySchema = z
     createdAt: timestamp(),
   })
   .meta({ id: 'ApiKey' });
+export const apiKeyShowsCore: Shows<typeof apiKeySchema, ApiKeyView> = true;
 
 export const createdApiKeySchema = apiKeySchema
   .extend({ key: z.string().meta({ description: 'hp_…; shown only in this response' }) })

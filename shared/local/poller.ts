@@ -19,6 +19,7 @@ export interface PollerOptions {
   sqs: SQSClient;
   queueUrl: string;
   queueArn: string;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a Lambda SQS handler may return nothing, as this one may
   handler: (event: SQSEvent) => Promise<SQSBatchResponse | void>;
   /** Messages per ReceiveMessage, 1..10. @default 10 */
   batchSize?: number;
@@ -94,6 +95,7 @@ export function toSqsRecord(message: Message, queueArn: string, awsRegion: strin
  * The message ids Lambda would delete after the handler returned `response`: all but the failures; none
  * if any itemIdentifier is empty or not in the batch (Lambda then treats the whole batch as failed).
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a Lambda SQS handler may return nothing, as this one may
 export function succeededMessageIds(records: SQSRecord[], response: SQSBatchResponse | void): Set<string> {
   const ids = new Set(records.map((record) => record.messageId));
   const failures = response?.batchItemFailures ?? [];
@@ -156,6 +158,7 @@ export function startPoller(options: PollerOptions): Poller {
 
   async function handleBatch(messages: Message[]): Promise<void> {
     const records = messages.map((message) => toSqsRecord(message, queueArn, awsRegion));
+    // biome-ignore lint/suspicious/noConfusingVoidType: a Lambda SQS handler may return nothing, as this one may
     let response: SQSBatchResponse | void;
     try {
       response = await handler({ Records: records });

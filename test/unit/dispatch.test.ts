@@ -37,7 +37,12 @@ function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => Htt
   const deadLetters = new MemoryDeadLetterQueue();
   const messages = new MemoryMessageStore();
   const deps: DispatchDeps = {
-    http: { post: async (req) => (sent.push(req), respond(req)) },
+    http: {
+      post: async (req) => {
+        sent.push(req);
+        return respond(req);
+      },
+    },
     clock: { now: () => NOW },
     deliveryTimeoutMs: 1000,
     userAgent: 'Hookpost/test',

@@ -1,6 +1,6 @@
 /**
  * `npm run dev`: Hookpost on this machine — fauxqs for SQS, DynamoDB Local for the table, the same
- * handlers as on AWS. Settings come from the environment (see SPEC "Local mode"); Ctrl-C stops it all.
+ * handlers as on AWS. Settings come from the environment (core/settings.ts names them; README "Configure" lists them); Ctrl-C stops it all.
  */
 import { booleanSetting, ENV, parseRetrySchedule, positiveInt } from '#shared/core/settings.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';

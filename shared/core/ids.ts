@@ -27,5 +27,5 @@ export const newApiKeyId = (now = Date.now()): string => `key_${ulid(now)}`;
 /** The smallest attempt id at `ms`: `sk >= attemptIdFloor(t)` selects attempts made since t. */
 export const attemptIdFloor = (ms: number): string => `att_${encodeTime(Math.max(0, Math.floor(ms)), 10)}`;
 
-/** `whsec_` + base64 of 32 random bytes (the SPEC allows 24–64). */
+/** `whsec_` + base64 of 32 random bytes (Standard Webhooks allows 24–64). */
 export const newSigningSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;

@@ -16,7 +16,7 @@ export interface QueueOptions {
   /** Receives before SQS moves a message to the DLQ. @default 5 */
   maxReceiveCount?: number;
   /**
-   * How long a received batch stays hidden. The SPEC asks for ≥ 6× the function timeout; locally the
+   * How long a received batch stays hidden. AWS advises ≥ 6× the function timeout; locally the
    * "function" is one delivery of `deliveryTimeoutMs` (10 s by default), hence 60 s.
    * @default 60
    */

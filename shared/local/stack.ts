@@ -35,7 +35,7 @@ export interface LocalStackOptions {
   tableName?: string;
   /** Receives before a message goes to the DLQ. @default 5 */
   maxReceiveCount?: number;
-  /** @default max(60, 6 × the delivery timeout in seconds) — the SPEC's "≥ 6× function timeout" */
+  /** @default max(60, 6 × the delivery timeout in seconds) (AWS advises ≥ 6× the function timeout) */
   visibilityTimeoutSeconds?: number;
   /** Long-poll wait of the consumer poller; short so that stop() is quick. @default 1 */
   pollerWaitTimeSeconds?: number;
@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   subscriptionCacheMs?: number;
   /** A subscription failing without a success for this long is disabled. @default 5 days */
   disableAfterFailingMs?: number;
+  /** @default DEFAULTS.maxSubscriptionsPerTenant (100) */
+  maxSubscriptionsPerTenant?: number;
 }
 
 export interface LocalStack {
@@ -138,6 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // In-memory data, so a key per start is enough; it never leaves this process.
       localSecretsKey: randomBytes(32).toString('base64'),
       disableAfterFailingMs: options.disableAfterFailingMs ?? DEFAULTS.disableAfterFailingMs,
+      maxSubscriptionsPerTenant: options.maxSubscriptionsPerTenant ?? DEFAULTS.maxSubscriptionsPerTenant,
       alarmTopicArn: queues.topicArn,
       adminKey,
       version: packageVersion(),

@@ -1,4 +1,4 @@
-/** The OpenAPI document: valid 3.1, covers every route, every error in the SPEC shape, committed copy in sync, served. */
+/** The OpenAPI document: valid 3.1, covers every route, every error in the documented error shape, committed copy in sync, served. */
 import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ describe('OpenAPI document', () => {
     expect(documented.sort()).toEqual(allRoutes.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('describes every error response with the SPEC error shape', () => {
+  it('describes every error response with the documented error shape', () => {
     const { paths } = generated();
     for (const item of Object.values(paths)) {
       for (const operation of Object.values(item)) {

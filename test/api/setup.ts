@@ -1,4 +1,4 @@
-/** Shared by the API tests: one local stack per file, receivers that close with it, and the SPEC's error shape. */
+/** Shared by the API tests: one local stack per file, receivers that close with it, and the documented error shape. */
 import { expect, inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient } from '../helpers/api.ts';

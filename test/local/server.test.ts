@@ -63,7 +63,7 @@ describe('startApiServer', () => {
     expect(Buffer.from(request.body, 'base64').equals(gzipped)).toBe(true);
   });
 
-  it('answers 413 in the SPEC error shape when the body is over the cap, without calling the handler', async () => {
+  it('answers 413 in the documented error shape when the body is over the cap, without calling the handler', async () => {
     const handle = vi.fn(echo);
     const { url } = await start({ handle, maxBodyBytes: 1024 });
 

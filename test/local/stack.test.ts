@@ -21,7 +21,7 @@ describe('startLocalStack', () => {
     expect(response.status).toBe(200);
   });
 
-  it('answers 401 in the SPEC shape on a protected route without a key', async () => {
+  it('answers 401 in the documented error shape on a protected route without a key', async () => {
     const response = await fetch(`${stack.url}/v1/event-types`);
 
     expect(response.status).toBe(401);

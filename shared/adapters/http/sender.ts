@@ -14,7 +14,7 @@ import type { ResolveAll } from './ssrf-guard.ts';
 export interface HttpSenderOptions {
   /** Local mode: allow loopback/private destinations and plain http:. */
   readonly allowPrivateTargets: boolean;
-  /** @default 4096 (the SPEC's "first 4 KiB of response") */
+  /** @default 4096 (the attempt log keeps the first 4 KiB of a response) */
   readonly maxExcerptBytes?: number;
   /** Concurrent sockets per origin. @default 50 */
   readonly connectionsPerOrigin?: number;

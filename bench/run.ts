@@ -177,6 +177,7 @@ async function main(): Promise<void> {
       userAgent: USER_AGENT,
       subscriptions: {
         forTenant: async () => subscriptions,
+        get: async (_tenant, id) => subscriptions.find((s) => s.id === id),
         disable: async () => {},
         markFailing: async () => {},
         markHealthy: async () => {},

@@ -1,6 +1,16 @@
 /** In-memory adapters of the ports, for unit tests and the delivery benchmark (no AWS, no network). */
 import type { Attempt, Message } from '../core/domain.ts';
-import type { AttemptStore, DeadLetter, DeadLetterQueue, EventQueue, MessageStore, Page, SendResult } from '../core/ports.ts';
+import type {
+  AttemptStore,
+  DeadLetter,
+  DeadLetterQueue,
+  EventQueue,
+  IdempotencyRecord,
+  IdempotencyStore,
+  MessageStore,
+  Page,
+  SendResult,
+} from '../core/ports.ts';
 import type { QueueMessage } from '../core/queue-message.ts';
 
 export class MemoryAttemptStore implements AttemptStore {
@@ -67,5 +77,25 @@ export class MemoryMessageStore implements MessageStore {
 
   async get(tenant: string, id: string): Promise<Message | undefined> {
     return this.messages.get(`${tenant}/${id}`);
+  }
+}
+
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  readonly records = new Map<string, IdempotencyRecord>();
+
+  async claim(scope: string, key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | undefined> {
+    const existing = this.records.get(`${scope}#${key}`);
+    if (existing) return existing;
+    this.records.set(`${scope}#${key}`, record);
+    return undefined;
+  }
+
+  async complete(scope: string, key: string, record: IdempotencyRecord): Promise<void> {
+    this.records.set(`${scope}#${key}`, record);
+  }
+
+  async unlock(scope: string, key: string): Promise<void> {
+    const existing = this.records.get(`${scope}#${key}`);
+    if (existing) this.records.set(`${scope}#${key}`, { ...existing, leaseUntil: 0 });
   }
 }

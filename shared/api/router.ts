@@ -11,10 +11,11 @@ export interface RouteContext {
 }
 
 /**
- * public: anyone; admin: admin keys; publish: admin or publish keys (tenant keys for their own
- * tenant, checked by the handler); tenant: admin, or a tenant key whose tenant is the `{tenant}` in the path.
+ * public: anyone; admin: admin keys; publish: admin or publish keys (tenant keys never publish: what a
+ * customer's portal holds must not be able to send signed events to its own endpoints); read: any key
+ * (the catalogue, the OpenAPI document); tenant: admin, or a tenant key whose tenant is the `{tenant}` in the path.
  */
-export type Access = 'public' | 'admin' | 'publish' | 'tenant';
+export type Access = 'public' | 'admin' | 'publish' | 'read' | 'tenant';
 
 export interface Route {
   method: string;
@@ -36,7 +37,8 @@ export function compile(routes: Route[]): CompiledRoute[] {
       names.push(name);
       return '([^/]+)';
     });
-    return { ...route, pattern: new RegExp(`^${source}/?$`), names };
+    // Exact paths: API Gateway routes `/v1/events` and `/v1/events/` apart, so local mode does too.
+    return { ...route, pattern: new RegExp(`^${source}$`), names };
   });
 }
 
@@ -76,7 +78,9 @@ export function mayCall(access: Access, principal: Principal, params: Record<str
     case 'admin':
       return false;
     case 'publish':
-      return principal.scope === 'publish' || principal.scope === 'tenant';
+      return principal.scope === 'publish';
+    case 'read':
+      return true;
     case 'tenant':
       return principal.scope === 'tenant' && principal.tenant === params.tenant;
   }

@@ -34,17 +34,28 @@ export const eventTypeBodySchema = z
 
 export const createEventTypeSchema = eventTypeBodySchema.extend({ type: eventTypeNameSchema }).meta({ id: 'CreateEventType' });
 
-const FORBIDDEN_HEADER = /^(webhook-.*|content-type|content-length|user-agent|host|connection|transfer-encoding)$/i;
+/**
+ * Headers a subscription may not set: the protocol's own, and hop-by-hop or misleading ones that the
+ * sender would drop or that would make the request lie about its body (`content-encoding`).
+ */
+const FORBIDDEN_HEADER =
+  /^(webhook-.*|content-type|content-length|content-encoding|user-agent|host|connection|keep-alive|transfer-encoding|te|trailer|upgrade|expect|proxy-.*)$/i;
+
+/** What an HTTP/1.1 header value can carry: tab, visible ASCII, space and Latin-1 (no controls, nothing past U+00FF). */
+const SENDABLE_HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export const customHeadersSchema = z
   .record(
     z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'header names must be HTTP tokens of at most 64 characters'),
-    z.string().max(1024).regex(/^[^\r\n\0]*$/, 'header values may not contain CR, LF or NUL'),
+    z
+      .string()
+      .max(1024)
+      .regex(SENDABLE_HEADER_VALUE, 'header values may contain only tab, visible ASCII, space and Latin-1 characters (no control characters)'),
   )
   .refine((headers) => Object.keys(headers).length <= 20, 'at most 20 custom headers')
   .refine(
     (headers) => Object.keys(headers).every((name) => !FORBIDDEN_HEADER.test(name)),
-    'custom headers may not set webhook-*, content-type, content-length, user-agent, host, connection or transfer-encoding',
+    'custom headers may not set webhook-*, content-type, content-length, content-encoding, user-agent, host, connection, keep-alive, transfer-encoding, te, trailer, upgrade, expect or proxy-*',
   )
   .meta({ description: 'extra headers sent with every delivery', example: { 'x-customer': 'acme' } });
 

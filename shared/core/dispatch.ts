@@ -19,7 +19,7 @@ import { nextRetryDelaySeconds } from './retry-policy.ts';
 import type { SubscriptionDirectory } from './subscription-directory.ts';
 
 /** Cached reads of a tenant's subscriptions, plus the writes the engine makes to them. */
-export type SubscriptionLookup = Pick<SubscriptionDirectory, 'forTenant' | 'disable' | 'markFailing' | 'markHealthy'>;
+export type SubscriptionLookup = Pick<SubscriptionDirectory, 'forTenant' | 'get' | 'disable' | 'markFailing' | 'markHealthy'>;
 
 /** Slack for clock differences between the ingest and consumer functions when reading the attempt log. */
 const CLOCK_SKEW_MS = 60_000;
@@ -77,9 +77,11 @@ async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage, option
     await deps.queue.enqueue(queued, Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(waitMs / 1000)));
     return;
   }
-  const subscription = (await deps.subscriptions.forTenant(queued.message.tenant)).find(
-    (candidate) => candidate.id === queued.subscriptionId,
-  );
+  const { tenant } = queued.message;
+  let subscription = (await deps.subscriptions.forTenant(tenant)).find((candidate) => candidate.id === queued.subscriptionId);
+  // The cached list may be older than the subscription (created moments ago) or than its re-enabling:
+  // read it afresh before dropping or dead-lettering anything.
+  if (!subscription?.enabled) subscription = await deps.subscriptions.get(tenant, queued.subscriptionId);
   if (!subscription) return; // deleted by its owner: its deliveries go with it
   if (!subscription.enabled) {
     await deadLetter(deps, queued, `subscription disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}`);

@@ -8,6 +8,11 @@ import { dataProblems } from './json-schema.ts';
 import { type Clock, type EventQueue, type IdempotencyStore, MAX_QUEUE_BATCH_BYTES, MAX_QUEUE_BATCH_ENTRIES } from './ports.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/**
+ * How long a claimed key counts as "in progress": longer than an ingest invocation can run, so a
+ * request that died (or could not record its answer) frees its key for the client's retry soon after.
+ */
+export const IDEMPOTENCY_LEASE_MS = 30_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export interface IngestDeps {
@@ -61,9 +66,9 @@ const accepted = (message: Message): Accepted => ({
   timestamp: message.timestamp,
 });
 
-/** A tenant key publishes only to its own tenant. */
+/** Only admin and publish keys publish (the API refuses the others before this); the core holds that line too. */
 function authorizeTenant(principal: Principal | undefined, tenant: string): void {
-  if (principal?.scope === 'tenant' && principal.tenant !== tenant) {
+  if (principal !== undefined && principal.scope !== 'admin' && principal.scope !== 'publish') {
     throw new HookpostError('forbidden', `this API key may not publish to tenant "${tenant}"`);
   }
 }
@@ -88,38 +93,45 @@ async function publishOne(
   principal: Principal | undefined,
   idempotency?: { scope: string; key: string },
 ): Promise<PublishResponse> {
-  const message = await prepare(deps, input);
+  let message = await prepare(deps, input);
   authorizeTenant(principal, message.tenant);
-  if (idempotency) {
-    if (!IDEMPOTENCY_KEY.test(idempotency.key)) {
-      throw new HookpostError('malformed_request', 'Idempotency-Key must be 1-255 visible ASCII characters');
+  if (!idempotency) {
+    await enqueue(deps, message);
+    return { statusCode: 202, body: accepted(message), replayed: false };
+  }
+  const { scope, key } = idempotency;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new HookpostError('malformed_request', 'Idempotency-Key must be 1-255 visible ASCII characters');
+  }
+  const requestHash = createHash('sha256').update(rawBody).digest('base64url');
+  const claim = { requestHash, messageId: message.id, timestamp: message.timestamp, leaseUntil: deps.clock.now() + IDEMPOTENCY_LEASE_MS };
+  const previous = await deps.idempotency.claim(scope, key, claim, IDEMPOTENCY_TTL_SECONDS);
+  if (previous) {
+    if (previous.requestHash !== requestHash) {
+      throw new HookpostError('conflict', 'Idempotency-Key was already used with a different body');
     }
-    const requestHash = createHash('sha256').update(rawBody).digest('base64url');
-    const previous = await deps.idempotency.claim(idempotency.scope, idempotency.key, requestHash, IDEMPOTENCY_TTL_SECONDS);
-    if (previous) {
-      if (previous.requestHash !== requestHash) {
-        throw new HookpostError('conflict', 'Idempotency-Key was already used with a different body');
-      }
-      if (!previous.response) throw new HookpostError('conflict', 'a request with this Idempotency-Key is still in progress');
+    if (previous.response) {
       return { statusCode: previous.response.statusCode, body: JSON.parse(previous.response.body), replayed: true };
     }
-    try {
-      await enqueue(deps, message);
-    } catch (error) {
-      await deps.idempotency.release(idempotency.scope, idempotency.key).catch(() => {});
-      throw error;
+    if ((previous.leaseUntil ?? 0) > deps.clock.now()) {
+      throw new HookpostError('conflict', 'a request with this Idempotency-Key is still in progress; retry in a few seconds');
     }
-    const body = accepted(message);
-    await deps.idempotency.complete(
-      idempotency.scope,
-      idempotency.key,
-      { requestHash, response: { statusCode: 202, body: JSON.stringify(body) } },
-      IDEMPOTENCY_TTL_SECONDS,
-    );
-    return { statusCode: 202, body, replayed: false };
+    // The first request failed or died before recording its answer; it may have queued the message.
+    // Publish it again under the same id, so a receiver sees at most a duplicate with one webhook-id.
+    message = { ...message, id: previous.messageId ?? message.id, timestamp: previous.timestamp ?? message.timestamp };
   }
-  await enqueue(deps, message);
-  return { statusCode: 202, body: accepted(message), replayed: false };
+  try {
+    await enqueue(deps, message);
+  } catch (error) {
+    await deps.idempotency.unlock(scope, key).catch(() => {});
+    throw error;
+  }
+  const body = accepted(message);
+  const done = { ...claim, messageId: message.id, timestamp: message.timestamp, response: { statusCode: 202, body: JSON.stringify(body) } };
+  // The message is queued, so the answer is 202 whatever happens to this write. If it fails, a retry
+  // (at once if the unlock lands, else after the lease) publishes the same id again: a duplicate at worst.
+  await deps.idempotency.complete(scope, key, done, IDEMPOTENCY_TTL_SECONDS).catch(() => deps.idempotency.unlock(scope, key).catch(() => {}));
+  return { statusCode: 202, body, replayed: false };
 }
 
 async function enqueue(deps: IngestDeps, message: Message): Promise<void> {

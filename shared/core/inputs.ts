@@ -25,10 +25,15 @@ export const eventTypePatternSchema = z
   .string()
   .regex(/^(\*|[A-Za-z0-9._:-]{1,126}\.\*|[A-Za-z0-9._:-]{1,128})$/, 'must be an event type name, "prefix.*" or "*"');
 
+/** A published event's `data`: a JSON object, the Standard Webhooks payload shape. */
+export const eventDataSchema = z
+  .record(z.string(), anyJson())
+  .meta({ description: 'a JSON object', example: { id: 'u_1', email: 'ada@example.com' } });
+
 export const publishEventSchema = z
   .strictObject({
     type: eventTypeNameSchema,
-    data: anyJson(),
+    data: eventDataSchema,
     tenant: tenantIdSchema.optional(),
   })
   .meta({ id: 'PublishEvent' });

@@ -64,16 +64,21 @@ export interface MessageStore {
 /** A publish under an Idempotency-Key: claimed first, completed with the response once queued. */
 export interface IdempotencyRecord {
   requestHash: string;
-  /** Absent while the first request is still in flight. */
+  /** The message this key publishes: a retry after a failure re-sends the same id (receivers dedupe by webhook-id). */
+  messageId: string;
+  timestamp: string;
+  /** Epoch ms until which the claiming request is taken to be still at work (409 "in progress" meanwhile). */
+  leaseUntil: number;
+  /** The answer once the message is queued; absent while in flight or after a failure. */
   response?: { statusCode: number; body: string };
 }
 
 export interface IdempotencyStore {
   /** Claims the key; returns the record already there (and claims nothing) if the key was used. */
-  claim(scope: string, key: string, requestHash: string, ttlSeconds: number): Promise<IdempotencyRecord | undefined>;
+  claim(scope: string, key: string, record: IdempotencyRecord, ttlSeconds: number): Promise<IdempotencyRecord | undefined>;
   complete(scope: string, key: string, record: IdempotencyRecord, ttlSeconds: number): Promise<void>;
-  /** Gives the key back after a publish that did not get queued. */
-  release(scope: string, key: string): Promise<void>;
+  /** Ends the lease at once after a failed publish, so the client's retry is not told "in progress". */
+  unlock(scope: string, key: string): Promise<void>;
 }
 
 export interface SendResult {

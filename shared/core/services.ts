@@ -98,7 +98,12 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     deliveryTimeoutMs: settings.deliveryTimeoutMs,
     userAgent: `Hookpost/${settings.version}`,
   };
-  const subscriptions = createSubscriptionService({ directory, clock, allowPrivateTargets: settings.allowPrivateTargets });
+  const subscriptions = createSubscriptionService({
+    directory,
+    clock,
+    allowPrivateTargets: settings.allowPrivateTargets,
+    maxPerTenant: settings.maxSubscriptionsPerTenant,
+  });
   const dispatchDeps: DispatchDeps = {
     ...delivery,
     subscriptions: directory,

@@ -19,6 +19,8 @@ export interface Settings {
   subscriptionCacheMs: number;
   /** A subscription failing without a success for this long is disabled. */
   disableAfterFailingMs: number;
+  /** Endpoints one tenant may have (each one multiplies every event of the tenant). */
+  maxSubscriptionsPerTenant: number;
   /** KMS key that wraps the data keys sealing signing secrets (AWS). */
   secretsKeyArn?: string;
   /** Local mode's stand-in for KMS: base64 of 32 random bytes. */
@@ -51,6 +53,7 @@ export const ENV = {
   attemptTtlDays: 'HOOKPOST_ATTEMPT_TTL_DAYS',
   subscriptionCacheMs: 'HOOKPOST_SUBSCRIPTION_CACHE_MS',
   disableAfterFailingMs: 'HOOKPOST_DISABLE_AFTER_FAILING_HOURS',
+  maxSubscriptionsPerTenant: 'HOOKPOST_MAX_SUBSCRIPTIONS_PER_TENANT',
   secretsKeyArn: 'HOOKPOST_SECRETS_KEY_ARN',
   localSecretsKey: 'HOOKPOST_LOCAL_SECRETS_KEY',
   adminKeySecretArn: 'HOOKPOST_ADMIN_KEY_SECRET_ARN',
@@ -76,6 +79,7 @@ export const DEFAULTS = {
   subscriptionCacheMs: 5_000,
   /** 5 days. */
   disableAfterFailingMs: 120 * HOUR_MS,
+  maxSubscriptionsPerTenant: 100,
   version: '0.1.0',
 } as const satisfies Partial<Settings>;
 
@@ -128,6 +132,7 @@ export function settingsFromEnv(env: Env = process.env): Settings {
     attemptTtlDays: positiveInt(env, ENV.attemptTtlDays, DEFAULTS.attemptTtlDays),
     subscriptionCacheMs: positiveInt(env, ENV.subscriptionCacheMs, DEFAULTS.subscriptionCacheMs),
     disableAfterFailingMs: positiveInt(env, ENV.disableAfterFailingMs, DEFAULTS.disableAfterFailingMs / HOUR_MS) * HOUR_MS,
+    maxSubscriptionsPerTenant: positiveInt(env, ENV.maxSubscriptionsPerTenant, DEFAULTS.maxSubscriptionsPerTenant),
     adminKeySecretArn: optional(env, ENV.adminKeySecretArn),
     secretsKeyArn: optional(env, ENV.secretsKeyArn),
     localSecretsKey: optional(env, ENV.localSecretsKey),

@@ -63,6 +63,7 @@ export function createSubscriptionService(deps: {
   directory: SubscriptionDirectory;
   clock: Clock;
   allowPrivateTargets: boolean;
+  maxPerTenant: number;
 }): SubscriptionService {
   const { directory, clock } = deps;
   const isoNow = () => new Date(clock.now()).toISOString();
@@ -82,6 +83,13 @@ export function createSubscriptionService(deps: {
   return {
     async create(tenant, input) {
       const url = validDestination(input.url);
+      // Each endpoint multiplies every event of the tenant: a cap keeps one key from fanning out without bound.
+      const existing = await directory.listByTenant(tenant);
+      if (existing.length >= deps.maxPerTenant) {
+        throw new HookpostError('validation_failed', `tenant ${tenant} already has ${existing.length} subscriptions; the limit is ${deps.maxPerTenant}`, [
+          { message: 'delete one first, or raise HOOKPOST_MAX_SUBSCRIPTIONS_PER_TENANT' },
+        ]);
+      }
       const nowMs = clock.now();
       const now = new Date(nowMs).toISOString();
       const secret = newSigningSecret();

@@ -26,7 +26,7 @@ function sub(id: string, overrides: Partial<Subscription> = {}): Subscription {
 }
 
 /** Arrange helper: subscriptions, and a scripted response per host. */
-function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => HttpResult) {
+function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => HttpResult, stored: Subscription[] = subscriptions) {
   const sent: HttpRequest[] = [];
   const disabled: string[] = [];
   const failing: [string, string][] = [];
@@ -47,7 +47,9 @@ function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => Htt
     deliveryTimeoutMs: 1000,
     userAgent: 'Hookpost/test',
     subscriptions: {
+      // `subscriptions` is the cached view; `stored` what an uncached read finds.
       forTenant: async (tenant) => subscriptions.filter((s) => s.tenant === tenant),
+      get: async (tenant, id) => stored.find((s) => s.tenant === tenant && s.id === id),
       disable: async (_tenant, id) => void disabled.push(id),
       markFailing: async (_tenant, id, at) => void failing.push([id, at]),
       markHealthy: async (_tenant, id) => void healthy.push(id),
@@ -167,6 +169,22 @@ describe('dispatch', () => {
     await dispatch(deps, retryOf('a', 2));
     expect(sent).toEqual([]);
     expect(deadLetters.deadLetters[0]?.reason).toMatch(/disabled/);
+  });
+
+  it('reads a subscription afresh before dropping a retry that the cached list does not know yet', async () => {
+    const created = sub('new');
+    const { deps, sent, deadLetters } = setup([], () => status(200), [created]);
+    await dispatch(deps, retryOf('new', 2));
+    expect(sent.map((r) => new URL(r.url).hostname)).toEqual(['new.example.test']);
+    expect(deadLetters.deadLetters).toEqual([]);
+  });
+
+  it('reads a subscription afresh before dead-lettering on a cached "disabled"', async () => {
+    const cached = sub('a', { enabled: false, disabledReason: 'endpoint answered 410 Gone' });
+    const { deps, sent, deadLetters } = setup([cached], () => status(200), [sub('a')]);
+    await dispatch(deps, retryOf('a', 2));
+    expect(sent).toHaveLength(1);
+    expect(deadLetters.deadLetters).toEqual([]);
   });
 
   it('fails the record when an outcome cannot be recorded, so the queue brings it back', async () => {

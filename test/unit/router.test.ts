@@ -32,4 +32,14 @@ describe('router', () => {
     expect(mayCall('admin', key, {})).toBe(false);
     expect(mayCall('tenant', { keyId: 'p', scope: 'publish' }, { tenant: 'acme' })).toBe(false);
   });
+
+  it('lets only admin and publish keys publish, and any key read', () => {
+    const tenantKey = { keyId: 'k', scope: 'tenant' as const, tenant: 'acme' };
+    const publishKey = { keyId: 'p', scope: 'publish' as const };
+    expect(mayCall('publish', tenantKey, {})).toBe(false);
+    expect(mayCall('publish', publishKey, {})).toBe(true);
+    expect(mayCall('publish', { keyId: 'admin', scope: 'admin' }, {})).toBe(true);
+    expect(mayCall('read', tenantKey, {})).toBe(true);
+    expect(mayCall('read', publishKey, {})).toBe(true);
+  });
 });

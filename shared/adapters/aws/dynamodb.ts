@@ -267,15 +267,15 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     private readonly clock: Clock,
   ) {}
 
-  async claim(scope: string, key: string, requestHash: string, ttlSeconds: number): Promise<IdempotencyRecord | undefined> {
-    // Two rounds: if the record that blocked the put has just expired or been released, claim again.
+  async claim(scope: string, key: string, record: IdempotencyRecord, ttlSeconds: number): Promise<IdempotencyRecord | undefined> {
+    // Two rounds: if the record that blocked the put has just expired, claim again.
     for (let round = 0; round < 2; round += 1) {
       const now = Math.floor(this.clock.now() / 1000);
       try {
         await this.db.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...keys.idempotency(scope, key), requestHash, ttl: now + ttlSeconds },
+            Item: { ...keys.idempotency(scope, key), ...record, ttl: now + ttlSeconds },
             // An expired record may linger until TTL deletion runs, so treat it as absent.
             ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
             ExpressionAttributeNames: { '#ttl': 'ttl' },
@@ -299,7 +299,19 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.idempotency(scope, key), ...record, ttl } }));
   }
 
-  async release(scope: string, key: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.idempotency(scope, key) }));
+  async unlock(scope: string, key: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.idempotency(scope, key),
+          UpdateExpression: 'SET leaseUntil = :zero',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 }

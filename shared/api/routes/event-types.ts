@@ -11,7 +11,7 @@ export const eventTypeRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/event-types',
-    access: 'publish',
+    access: 'read',
     handle: async ({ services }) => jsonResponse(200, { items: await services.catalogue.list() }),
   },
   {
@@ -26,7 +26,7 @@ export const eventTypeRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/event-types/{type}',
-    access: 'publish',
+    access: 'read',
     handle: async (ctx) => jsonResponse(200, await ctx.services.catalogue.get(typeParam(ctx))),
   },
   {

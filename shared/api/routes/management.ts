@@ -18,8 +18,8 @@ const serviceRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/openapi.json',
-    // Any key (admin, publish or tenant): a producer or a tenant portal generates its client from it.
-    access: 'publish',
+    // Any key: a producer or a tenant portal generates its client from it.
+    access: 'read',
     handle: async ({ services }) => jsonResponse(200, openApiDocument(services.version)),
   },
 ];

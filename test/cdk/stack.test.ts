@@ -12,7 +12,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/config.ts';
 import { HookpostStack } from '../../cdk/hookpost-stack.ts';
-import { type CfnResource, onlyResource, referencedId, testApp } from './synth.ts';
+import { type CfnResource, actionsOf, coversEveryResource, onlyResource, referencedId, statementsByResource, testApp } from './synth.ts';
 
 let app: App;
 let stack: HookpostStack;
@@ -238,13 +238,19 @@ describe('functions', () => {
   });
 
   it('grants no action on "*" except X-Ray tracing', () => {
-    for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as CfnResource[]) {
-      const statements = (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-        .Statement;
-      for (const statement of statements.filter((s) => s.Resource === '*')) {
-        expect([statement.Action].flat().every((action) => action.startsWith('xray:'))).toBe(true);
+    for (const statements of statementsByResource(template).values()) {
+      for (const statement of statements.filter((s) => coversEveryResource(s.Resource))) {
+        expect(actionsOf(statement).every((action) => action.startsWith('xray:'))).toBe(true);
       }
     }
+  });
+
+  it('finds "*" however the Resource is written', () => {
+    expect(coversEveryResource('*')).toBe(true);
+    expect(coversEveryResource(['*'])).toBe(true);
+    expect(coversEveryResource([{ Ref: 'Table' }, '*'])).toBe(true);
+    expect(coversEveryResource({ 'Fn::GetAtt': ['Table', 'Arn'] })).toBe(false);
+    expect(coversEveryResource([{ 'Fn::GetAtt': ['Table', 'Arn'] }])).toBe(false);
   });
 });
 

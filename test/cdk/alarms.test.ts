@@ -1,16 +1,17 @@
 /**
- * The alarm windows the README promises ("two 5-minute periods", "three consecutive periods", …),
+ * Alarms reach the operator: CloudWatch may publish to the TLS-only, KMS-encrypted topic. And the alarm windows the README promises ("two 5-minute periods", "three consecutive periods", …),
  * read from the template: period, how many periods are evaluated and how many must breach.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HookpostStack } from '../../cdk/hookpost-stack.ts';
-import { type CfnResource, testApp } from './synth.ts';
+import { type CfnResource, type Statement, onlyResource, statementsByResource, testApp } from './synth.ts';
 
+let template: Template;
 let alarms: Record<string, CfnResource>;
 
 beforeAll(() => {
-  const template = Template.fromStack(new HookpostStack(testApp({ fast: true }), 'HookpostAlarms'));
+  template = Template.fromStack(new HookpostStack(testApp({ fast: true }), 'HookpostAlarms'));
   alarms = template.findResources('AWS::CloudWatch::Alarm') as Record<string, CfnResource>;
 }, 60_000);
 
@@ -48,5 +49,61 @@ describe('alarm windows', () => {
 
   it('covers every alarm of the stack', () => {
     expect(Object.keys(alarms)).toHaveLength(6);
+  });
+});
+
+describe('alarm topic', () => {
+  const topicId = () => onlyResource(template, 'AWS::SNS::Topic').logicalId;
+  const topicStatements = (): Statement[] => {
+    const [statements, ...others] = [...statementsByResource(template, 'AWS::SNS::TopicPolicy').values()];
+    expect(others).toEqual([]);
+    return statements ?? [];
+  };
+  const alarmArnPattern = {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']],
+  };
+
+  // A topic policy replaces SNS's default one, so without this Allow no alarm could publish.
+  it('lets CloudWatch alarms of this account publish, and nothing else from CloudWatch', () => {
+    const fromCloudWatch = topicStatements().filter((s) => JSON.stringify(s.Principal ?? '').includes('cloudwatch.amazonaws.com'));
+    expect(fromCloudWatch).toEqual([
+      {
+        Sid: 'AllowAlarmsOfThisAccountToPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId() },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': alarmArnPattern },
+        },
+      },
+    ]);
+  });
+
+  it('still denies publishing without TLS, and denies nothing else', () => {
+    const denies = topicStatements().filter((s) => s.Effect === 'Deny');
+    expect(denies).toHaveLength(1);
+    expect(denies[0]).toMatchObject({ Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  });
+
+  it("lets the consumer publish through its own IAM policy (no topic-policy Allow needed in the account)", () => {
+    const consumerPublish = [...statementsByResource(template).entries()]
+      .filter(([id]) => id.startsWith('Consumer'))
+      .flatMap(([, statements]) => statements)
+      .filter((s) => [s.Action].flat().includes('sns:Publish'));
+    expect(consumerPublish).toEqual([{ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topicId() } }]);
+  });
+
+  it("lets CloudWatch use the topic's key only for this account", () => {
+    const keyId = onlyResource(template, 'AWS::KMS::Key', (p) => String(p.Description).includes('alarm topic')).logicalId;
+    const keyStatements = statementsByResource(template, 'AWS::KMS::Key').get(keyId) ?? [];
+    const forCloudWatch = keyStatements.filter((s) => JSON.stringify(s.Principal ?? '').includes('cloudwatch.amazonaws.com'));
+    expect(forCloudWatch).toHaveLength(1);
+    expect(forCloudWatch[0]).toMatchObject({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
   });
 });

@@ -18,6 +18,20 @@ export interface HookpostFunctionProps {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly logRetention: logs.RetentionDays;
+  /** Also given to Powertools as POWERTOOLS_LOG_LEVEL by the stack. */
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+/**
+ * Lambda's own filter for JSON logs: without it Lambda applies INFO and drops Powertools' DEBUG lines.
+ * Platform records (start, report with duration and memory) are INFO; a quieter level would lose them,
+ * so the system level is INFO unless everything is wanted (DEBUG).
+ */
+function lambdaLogLevels(level: HookpostFunctionProps['logLevel']) {
+  return {
+    applicationLogLevelV2: lambda.ApplicationLogLevel[level],
+    systemLogLevelV2: level === 'DEBUG' ? lambda.SystemLogLevel.DEBUG : lambda.SystemLogLevel.INFO,
+  };
 }
 
 export class HookpostFunction extends Construct {
@@ -56,6 +70,7 @@ export class HookpostFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      ...lambdaLogLevels(props.logLevel),
       environment: {
         ...props.environment,
         // Stack traces point at the TypeScript sources through the bundled source map.

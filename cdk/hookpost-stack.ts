@@ -175,7 +175,7 @@ export class HookpostStack extends Stack {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: p.logLevel,
     };
-    const common = { environment, logRetention: p.logRetention };
+    const common = { environment, logRetention: p.logRetention, logLevel: p.logLevel };
 
     this.authorizer = new HookpostFunction(this, 'Authorizer', {
       ...common,

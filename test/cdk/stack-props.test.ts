@@ -58,6 +58,12 @@ describe('custom props', () => {
     }
   });
 
+  it('set the Lambda log levels, so DEBUG lines are not dropped by Lambda (JSON format defaults to INFO)', () => {
+    for (const fn of functions()) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG', SystemLogLevel: 'DEBUG' });
+    }
+  });
+
   it('size the consumer and the API functions', () => {
     expect(consumer().Properties).toMatchObject({ Timeout: 120, MemorySize: 1024 });
     const apiFunctions = functions().filter((fn) => fn !== consumer());

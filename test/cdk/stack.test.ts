@@ -182,6 +182,12 @@ describe('functions', () => {
     }
   });
 
+  it('logs JSON at INFO by default, platform records included', () => {
+    for (const fn of functions()) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' });
+    }
+  });
+
   it('logs each function to its own log group kept one month', () => {
     for (const fn of functions()) {
       const logGroupId = referencedId((fn.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup) ?? '';

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cold`: bundle every function in functions/ the way the CDK stack does
+ * `npm run bench:cold`: bundle every function the CDK stack deploys (cdk/bundling.ts) the way it does
  * (cdk/hookpost-function.ts: esm, node22, minified, `@aws-sdk/*` external, createRequire banner), then
  * report each bundle's size and the median time to import it in a fresh `node`, beside a bare handler
  * that imports only `@aws-sdk/client-sqs`. Also prints what dominates each bundle (esbuild metafile).
@@ -10,11 +10,12 @@
  *   npm run bench:cold -- --runs 7
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { build, type Metafile } from 'esbuild';
+import { FUNCTION_ENTRIES } from '../cdk/bundling.ts';
 import { PROJECT_ROOT } from './receiver-process.ts';
 
 const run = promisify(execFile);
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
   await rm(OUT_DIR, { recursive: true, force: true });
   await mkdir(OUT_DIR, { recursive: true });
   const functionsDir = path.join(PROJECT_ROOT, 'functions');
-  const entries = (await readdir(functionsDir)).filter((f) => f.endsWith('.ts')).sort();
+  // The deployed functions only: a file in functions/ the stack does not deploy is not measured.
+  const entries = [...FUNCTION_ENTRIES].sort();
   const bareEntry = path.join(OUT_DIR, 'bare-sqs-handler.mjs');
   await writeFile(bareEntry, BARE_HANDLER);
 

@@ -6,13 +6,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { FunctionEntry } from './bundling.ts';
 
 /** Repository root: `cdk/` lives directly under it. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
 export interface HookpostFunctionProps {
   /** File under `functions/`, e.g. `consumer.ts`; it exports `handler`. */
-  readonly entryFile: string;
+  readonly entryFile: FunctionEntry;
   readonly description: string;
   readonly environment: Record<string, string>;
   readonly timeout: Duration;

@@ -71,7 +71,7 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly consumerMemorySize?: number;
   /**
-   * Memory (MiB) of the authorizer, ingest and management functions.
+   * Memory (MiB) of the ingest and management functions.
    * @default 512
    */
   readonly apiMemorySize?: number;
@@ -85,11 +85,6 @@ export interface HookpostStackProps extends StackProps {
    * @default 200
    */
   readonly apiThrottleBurstLimit?: number;
-  /**
-   * How long API Gateway caches an authorizer decision per Authorization header (a revoked key works this long).
-   * @default Duration.seconds(30)
-   */
-  readonly authorizerCacheTtl?: Duration;
   /**
    * Retention of function and API access logs.
    * @default RetentionDays.ONE_MONTH
@@ -140,7 +135,6 @@ export interface ResolvedHookpostProps {
   readonly apiMemorySize: number;
   readonly apiThrottleRateLimit: number;
   readonly apiThrottleBurstLimit: number;
-  readonly authorizerCacheTtl: Duration;
   readonly logRetention: RetentionDays;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly alarmEmail: string | undefined;
@@ -166,7 +160,6 @@ export const DEFAULTS = {
   apiMemorySize: 512,
   apiThrottleRateLimit: 100,
   apiThrottleBurstLimit: 200,
-  authorizerCacheTtl: Duration.seconds(30),
   logRetention: RetentionDays.ONE_MONTH,
   logLevel: 'INFO',
   alarmEmail: undefined,
@@ -271,10 +264,6 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
     `apiThrottleRateLimit must be positive, got ${p.apiThrottleRateLimit}`,
   );
   check(isInt(p.apiThrottleBurstLimit, 1), `apiThrottleBurstLimit must be a positive integer, got ${p.apiThrottleBurstLimit}`);
-  check(
-    isInt(p.authorizerCacheTtl.toSeconds(), 0, 3600),
-    `authorizerCacheTtl must be 0..3600 s, got ${p.authorizerCacheTtl.toSeconds()} s`,
-  );
 
   check(
     p.alarmEmail === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(p.alarmEmail),

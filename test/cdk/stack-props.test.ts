@@ -26,7 +26,6 @@ const custom: HookpostStackProps = {
   apiMemorySize: 256,
   apiThrottleRateLimit: 10,
   apiThrottleBurstLimit: 20,
-  authorizerCacheTtl: Duration.seconds(0),
   logRetention: RetentionDays.THREE_MONTHS,
   logLevel: 'DEBUG',
   alarmEmail: 'ops@example.com',
@@ -67,7 +66,7 @@ describe('custom props', () => {
   it('size the consumer and the API functions', () => {
     expect(consumer().Properties).toMatchObject({ Timeout: 120, MemorySize: 1024 });
     const apiFunctions = functions().filter((fn) => fn !== consumer());
-    expect(apiFunctions.map((fn) => fn.Properties.MemorySize)).toEqual([256, 256, 256]);
+    expect(apiFunctions.map((fn) => fn.Properties.MemorySize)).toEqual([256, 256]);
   });
 
   it('tune the event source', () => {
@@ -88,16 +87,16 @@ describe('custom props', () => {
     });
   });
 
-  it('set API throttling and authorizer caching', () => {
+  it('set API throttling', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
     });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
   });
 
   it('set log retention on every log group', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as CfnResource[];
-    expect(groups).toHaveLength(5);
+    // Three functions and the API access log.
+    expect(groups).toHaveLength(4);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
   });
 
@@ -149,7 +148,6 @@ describe('conflicting props', () => {
     ['queue retention not shorter than the DLQ', { queueRetention: Duration.days(14) }, /shorter than the 14-day/],
     ['an alarm email that is no address', { alarmEmail: 'ops' }, /alarmEmail is not an email address/],
     ['a failure-rate threshold of 100 %', { deliveryFailureRateAlarmPercent: 100 }, /between 0 and 100/],
-    ['an authorizer cache over one hour', { authorizerCacheTtl: Duration.hours(2) }, /authorizerCacheTtl must be 0\.\.3600/],
     ['a zero API rate limit', { apiThrottleRateLimit: 0 }, /apiThrottleRateLimit must be positive/],
   ])('refuse %s', (_name, props, message) => {
     expect(() => resolveHookpostProps(props)).toThrow(message);

@@ -1,5 +1,5 @@
 /**
- * The default Hookpost stack, synthesized once with real esbuild bundling of the four handlers,
+ * The default Hookpost stack, synthesized once with real esbuild bundling of the three handlers,
  * checked property by property and against cdk-nag's AwsSolutions rules.
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '#shared/config.ts';
+import { FUNCTION_ENTRIES } from '../../cdk/bundling.ts';
 import { HookpostStack } from '../../cdk/hookpost-stack.ts';
 import { type CfnResource, actionsOf, coversEveryResource, onlyResource, referencedId, statementsByResource, testApp } from './synth.ts';
 
@@ -19,7 +20,7 @@ let stack: HookpostStack;
 let template: Template;
 
 beforeAll(() => {
-  // Arrange (shared): bundling four handlers takes a few seconds, so the stack is built once.
+  // Arrange (shared): bundling three handlers takes a few seconds, so the stack is built once.
   app = testApp({ fast: false });
   stack = new HookpostStack(app, 'Hookpost');
   template = Template.fromStack(stack);
@@ -115,8 +116,9 @@ describe('table', () => {
 describe('functions', () => {
   const functions = () => Object.values(template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>);
 
-  it('runs all four handlers on Node.js 22, arm64, with active tracing and ESM bundles', () => {
-    expect(functions()).toHaveLength(4);
+  it('runs all three handlers on Node.js 22, arm64, with active tracing and ESM bundles', () => {
+    // The bench (bench/cold-start.ts) measures the same list.
+    expect(functions()).toHaveLength(FUNCTION_ENTRIES.length);
     for (const fn of functions()) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -196,12 +198,12 @@ describe('functions', () => {
     }
   });
 
-  it('lets only the authorizer and management read the admin key', () => {
+  it('lets only ingest and management (which authenticate requests) read the admin key', () => {
     const secretId = onlyResource(template, 'AWS::SecretsManager::Secret').logicalId;
     const readers = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
       JSON.stringify(policy).includes('"secretsmanager:GetSecretValue"'),
     );
-    expect(readers.map(([id]) => id.replace(/RoleDefaultPolicy.*/, '')).sort()).toEqual(['Authorizer', 'Management']);
+    expect(readers.map(([id]) => id.replace(/RoleDefaultPolicy.*/, '')).sort()).toEqual(['Ingest', 'Management']);
     for (const [, policy] of readers) expect(JSON.stringify(policy)).toContain(`{"Ref":"${secretId}"}`);
   });
 
@@ -263,28 +265,26 @@ describe('functions', () => {
 describe('HTTP API', () => {
   const routeId = (routeKey: string) => onlyResource(template, 'AWS::ApiGatewayV2::Route', (p) => p.RouteKey === routeKey);
 
-  it('uses a Lambda authorizer with simple responses on the Authorization header, cached 30 s', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'REQUEST',
-      AuthorizerPayloadFormatVersion: '2.0',
-      EnableSimpleResponses: true,
-      IdentitySource: ['$request.header.Authorization'],
-      AuthorizerResultTtlInSeconds: 30,
-    });
+  // The functions authenticate each request (401/503 bodies of the API); an API Gateway Lambda
+  // authorizer would turn a refusal into 403 {"message":"Forbidden"} and its failure into 500.
+  it('has no API Gateway authorizer', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
   });
 
-  it.each(['POST /v1/events', 'POST /v1/events/batch', 'ANY /v1/{proxy+}'])('protects %s with the authorizer', (key) => {
-    const authorizerId = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer').logicalId;
-    expect(routeId(key).resource.Properties).toMatchObject({
-      AuthorizationType: 'CUSTOM',
-      AuthorizerId: { Ref: authorizerId },
-    });
-  });
+  it.each(['POST /v1/events', 'POST /v1/events/batch', 'ANY /v1/{proxy+}', 'GET /v1/health'])(
+    'passes %s straight to its function, which authenticates it',
+    (key) => {
+      const route = routeId(key).resource.Properties;
+      expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
+      expect(route.AuthorizerId).toBeUndefined();
+    },
+  );
 
-  it('serves GET /v1/health without authorization', () => {
-    const health = routeId('GET /v1/health').resource.Properties;
-    expect(health.AuthorizationType).toBe('NONE');
-    expect(health.AuthorizerId).toBeUndefined();
+  it('routes exactly the four route keys', () => {
+    const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route') as Record<string, CfnResource>).map(
+      (route) => route.Properties.RouteKey,
+    );
+    expect(keys.sort()).toEqual(['ANY /v1/{proxy+}', 'GET /v1/health', 'POST /v1/events', 'POST /v1/events/batch']);
   });
 
   it('outputs the base URL of the $default stage', () => {
@@ -316,6 +316,11 @@ describe('HTTP API', () => {
     const format = (stage.Properties.AccessLogSettings as { Format: string }).Format;
     expect(() => JSON.parse(format)).not.toThrow();
     expect(format).not.toMatch(/authorization|header/i);
+    // No authorizer, so nothing comes from $context.authorizer; status and request id do.
+    expect(format).not.toContain('$context.authorizer');
+    expect(Object.values(JSON.parse(format) as Record<string, string>)).toEqual(
+      expect.arrayContaining(['$context.requestId', '$context.status', '$context.routeKey', '$context.integrationStatus']),
+    );
   });
 });
 
@@ -457,7 +462,11 @@ describe('cdk-nag AwsSolutions', () => {
         'Hookpost/AdminKey AwsSolutions-SMG4',
         'Hookpost/Api/GET--v1--health AwsSolutions-APIG4',
         'Hookpost/Api/GET--v1--health AwsSolutions-COG4',
-        ...['Authorizer', 'Consumer', 'Ingest', 'Management'].flatMap((fn) => [
+        ...['POST--v1--events', 'POST--v1--events--batch', 'ANY--v1--{proxy+}'].flatMap((route) => [
+          `Hookpost/Api/${route} AwsSolutions-APIG4`,
+          `Hookpost/Api/${route} AwsSolutions-COG4`,
+        ]),
+        ...['Consumer', 'Ingest', 'Management'].flatMap((fn) => [
           `Hookpost/${fn}/Function AwsSolutions-L1`,
           `Hookpost/${fn}/Role AwsSolutions-IAM5[Resource::*]`,
         ]),

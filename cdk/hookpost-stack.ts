@@ -36,6 +36,22 @@ import {
 /** HTTP API stage that serves the API at the root of its URL. */
 const API_STAGE_NAME = '$default';
 
+/**
+ * Partition keys of the single table, as IAM `dynamodb:LeadingKeys` patterns. The layout is the
+ * stores' (shared/stores/dynamodb.ts `keys`, shared/stores/dynamodb-api-keys.ts).
+ */
+export const TABLE_PARTITIONS = {
+  eventTypes: 'EVENT_TYPE',
+  /** A tenant's subscriptions (`SUB#…`) and kept messages (`MSG#…`). */
+  tenants: 'TENANT#*',
+  attempts: 'ATTEMPTS#*',
+  idempotency: 'IDEMPOTENCY#*',
+  /** API keys by id, for listing. */
+  apiKeyList: 'API_KEYS',
+  /** API keys by hash, for authentication. */
+  apiKeyHashes: 'API_KEY#*',
+} as const;
+
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string };
   return pkg.version ?? '0.0.0';
@@ -197,39 +213,64 @@ export class HookpostStack extends Stack {
       memorySize: p.consumerMemorySize,
     });
 
-    // Sealing and opening signing secrets: only under Hookpost's encryption context.
-    const secretsKeyStatement = new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [secretsKey.keyArn],
-      conditions: { StringEquals: { 'kms:EncryptionContext:purpose': SIGNING_SECRETS_CONTEXT.purpose } },
-    });
-    this.management.role.addToPolicy(secretsKeyStatement);
-    this.consumer.role.addToPolicy(secretsKeyStatement);
+    // Signing secrets, only under Hookpost's encryption context: management seals (GenerateDataKey)
+    // and opens (Decrypt) them; the consumer only opens them.
+    const secretsKeyStatement = (...actions: string[]) =>
+      new iam.PolicyStatement({
+        actions,
+        resources: [secretsKey.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': SIGNING_SECRETS_CONTEXT.purpose } },
+      });
+    this.management.role.addToPolicy(secretsKeyStatement('kms:GenerateDataKey', 'kms:Decrypt'));
+    this.consumer.role.addToPolicy(secretsKeyStatement('kms:Decrypt'));
 
-    // Ingest: authenticates with the admin key and the hashed API keys; event types and idempotency
-    // records; publishes to the events queue.
+    // Table access: only the item actions each function's code calls, only on the partitions it uses.
+    // LeadingKeys bounds item and query actions; Scan and batch calls have no single leading key
+    // (ForAllValues would then pass), so none of them is granted. Transactions (API keys) are checked
+    // as their PutItem/DeleteItem parts.
+    const tableAccess = (role: iam.Role, actions: string[], partitions: string[]) =>
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: actions.map((action) => `dynamodb:${action}`),
+          resources: [this.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions } },
+        }),
+      );
+    const t = TABLE_PARTITIONS;
+
+    // Ingest: authenticates (admin key, API keys by hash), reads event types, claims/completes/releases
+    // idempotency records (shared/ingest.ts); publishes to the events queue.
     this.adminKey.grantRead(this.ingest.function);
-    this.table.grantReadWriteData(this.ingest.function);
+    tableAccess(this.ingest.role, ['GetItem'], [t.eventTypes, t.idempotency, t.apiKeyHashes]);
+    tableAccess(this.ingest.role, ['PutItem', 'DeleteItem'], [t.idempotency]);
     this.eventsQueue.grantSendMessages(this.ingest.function);
 
-    // Management: everything in the table, redelivery, dead-letter peek and redrive.
+    // Management: the catalogue, subscriptions, kept messages, attempts (list, stats, test sends) and
+    // API keys; never idempotency records, never UpdateItem (shared/api/routes/*.ts).
     this.adminKey.grantRead(this.management.function);
-    this.table.grantReadWriteData(this.management.function);
+    tableAccess(
+      this.management.role,
+      ['GetItem', 'PutItem', 'Query', 'DeleteItem'],
+      [t.eventTypes, t.tenants, t.attempts, t.apiKeyList, t.apiKeyHashes],
+    );
+    // Redelivery, recovery, and the destination of a redrive.
     this.eventsQueue.grantSendMessages(this.management.function);
-    this.deadLetterQueue.grantSendMessages(this.management.function);
-    this.deadLetterQueue.grantConsumeMessages(this.management.function);
-    // A message move task runs with the caller's permissions on both queues:
-    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html
+    // The DLQ: peek (GetQueueAttributes, ReceiveMessage with visibility 0) and redrive with a message
+    // move task, which receives and deletes on the source queue with the caller's permissions
+    // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html).
+    // Management never sends to the DLQ; the hand-made redrive (receive/send/delete) is local mode only.
     this.management.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'],
+        actions: ['sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:StartMessageMoveTask'],
         resources: [this.deadLetterQueue.queueArn],
       }),
     );
 
     // Consumer: reads the queue (granted by the event source), re-enqueues retries, dead-letters,
-    // records attempts and announces disabled endpoints on the topic.
-    this.table.grantReadWriteData(this.consumer.function);
+    // reads a tenant's subscriptions and marks them failing/healthy/disabled, keeps failed messages,
+    // records and reads attempts (shared/dispatch.ts), and announces disabled endpoints on the topic.
+    tableAccess(this.consumer.role, ['Query', 'PutItem'], [t.tenants, t.attempts]);
+    tableAccess(this.consumer.role, ['UpdateItem'], [t.tenants]);
     this.eventsQueue.grantSendMessages(this.consumer.function);
     this.deadLetterQueue.grantSendMessages(this.consumer.function);
     // Publishing to a KMS-encrypted topic needs the key too; exact actions instead of grantPublish's GenerateDataKey*.

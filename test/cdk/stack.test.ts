@@ -232,12 +232,12 @@ describe('functions', () => {
     });
   });
 
-  it('lets the management function start and list dead-letter redrives on the DLQ only', () => {
+  it('lets the management function start dead-letter redrives on the DLQ only', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: Match.arrayWith(['sqs:ListMessageMoveTasks', 'sqs:StartMessageMoveTask']),
+            Action: Match.arrayWith(['sqs:StartMessageMoveTask']),
             Resource: { 'Fn::GetAtt': [deadLetterQueue().logicalId, 'Arn'] },
           }),
         ]),

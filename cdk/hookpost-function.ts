@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionEntry } from './bundling.ts';
+import { BUNDLE, type FunctionEntry, NODE_OPTIONS } from './bundling.ts';
 
 /** Repository root: `cdk/` lives directly under it. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -72,22 +72,19 @@ export class HookpostFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       ...lambdaLogLevels(props.logLevel),
-      environment: {
-        ...props.environment,
-        // Stack traces point at the TypeScript sources through the bundled source map.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      environment: { ...props.environment, NODE_OPTIONS },
+      // The settings live in bundling.ts, shared with the cold-start bench.
       bundling: {
         forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require(); ESM output has none unless we create it.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        // The Node.js 22 runtime ships AWS SDK v3; Powertools, middy and the rest are bundled.
-        externalModules: ['@aws-sdk/*'],
+        format: BUNDLE.format as nodejs.OutputFormat,
+        target: BUNDLE.target,
+        mainFields: [...BUNDLE.mainFields],
+        banner: BUNDLE.banner,
+        minify: BUNDLE.minify,
+        sourceMap: BUNDLE.sourceMap,
+        // The AWS SDK too (see BUNDLE.externalModules): the version the tests run, not the runtime's.
+        bundleAwsSDK: true,
+        externalModules: [...BUNDLE.externalModules],
       },
     });
 

@@ -1,8 +1,10 @@
 /**
- * `npm run bench:cold`: bundle every function in functions/ the way the CDK stack does
- * (cdk/hookpost-function.ts: esm, node22, minified, `@aws-sdk/*` external, createRequire banner), then
- * report each bundle's size and the median time to import it in a fresh `node`, beside a bare handler
- * that imports only `@aws-sdk/client-sqs`. Also prints what dominates each bundle (esbuild metafile).
+ * `npm run bench:cold`: bundle every function the CDK stack deploys with the stack's own esbuild
+ * settings (cdk/bundling.ts: FUNCTION_ENTRIES, BUNDLE — esm, node22, minified, source map, AWS SDK
+ * bundled, createRequire banner), then report each bundle's size and the median time to import it in a
+ * fresh `node` with the functions' NODE_OPTIONS (source maps on, as on Lambda), beside a bare handler
+ * that imports only `@aws-sdk/client-sqs`, bundled the same way. Also prints what dominates each bundle
+ * (esbuild metafile).
  *
  * Import time is what a cold start adds on top of the runtime's own init; it is measured on this
  * machine, not on Lambda (arm64, different CPU), so the ratio is the number to read.
@@ -10,19 +12,19 @@
  *   npm run bench:cold -- --runs 7
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { build, type Metafile } from 'esbuild';
+import { BUNDLE, FUNCTION_ENTRIES, NODE_OPTIONS } from '../cdk/bundling.ts';
 import { PROJECT_ROOT } from './receiver-process.ts';
 
 const run = promisify(execFile);
 const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Math.max(1, Number(flags.runs) || 5);
-// Under node_modules so the bundles resolve the external @aws-sdk packages, as Lambda's runtime provides them.
+// Under node_modules so a bundle resolves whatever BUNDLE.externalModules leaves out, as a runtime would.
 const OUT_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'hookpost-cold-start');
-const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** What the modules read at import (configFromEnv and the Powertools constructors), with dummy values. */
 const LAMBDA_ENV: Record<string, string> = {
@@ -54,26 +56,31 @@ interface Bundle {
   name: string;
   file: string;
   bytes: number;
+  /** Source map beside the bundle (deployed too, and read at start with --enable-source-maps). */
+  mapBytes: number;
   metafile?: Metafile;
 }
 
 async function bundle(name: string, entry: string): Promise<Bundle> {
   const file = path.join(OUT_DIR, `${name}.mjs`);
+  // The CDK construct passes the same BUNDLE to NodejsFunction (which adds bundle and platform node).
   const result = await build({
     entryPoints: [entry],
     outfile: file,
     bundle: true,
-    format: 'esm',
     platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
-    external: ['@aws-sdk/*'],
-    banner: { js: BANNER },
+    format: BUNDLE.format,
+    target: BUNDLE.target,
+    mainFields: [...BUNDLE.mainFields],
+    minify: BUNDLE.minify,
+    sourcemap: BUNDLE.sourceMap,
+    external: [...BUNDLE.externalModules],
+    banner: { js: BUNDLE.banner },
     metafile: true,
     logLevel: 'error',
   });
-  return { name, file, bytes: (await stat(file)).size, metafile: result.metafile };
+  const mapBytes = BUNDLE.sourceMap ? (await stat(`${file}.map`)).size : 0;
+  return { name, file, bytes: (await stat(file)).size, mapBytes, metafile: result.metafile };
 }
 
 /** Milliseconds from process start to the bundle's module evaluated, measured inside the child. */
@@ -82,7 +89,7 @@ async function importMs(file: string): Promise<number> {
   try {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: OUT_DIR,
-      env: { ...process.env, ...LAMBDA_ENV },
+      env: { ...process.env, ...LAMBDA_ENV, NODE_OPTIONS },
       timeout: 30_000,
     });
     return Number(stdout.trim().split('\n').at(-1));
@@ -102,7 +109,8 @@ function median(values: number[]): number {
 
 /** The biggest contributors to a bundle, grouped by npm package (or `hookpost` for our own code). */
 function topPackages(metafile: Metafile, limit: number): string {
-  const output = Object.values(metafile.outputs)[0];
+  // The bundle, not its source map (which has no inputs).
+  const output = Object.entries(metafile.outputs).find(([file]) => file.endsWith('.mjs'))?.[1];
   if (!output) return '';
   const byPackage = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
@@ -121,7 +129,8 @@ async function main(): Promise<void> {
   await rm(OUT_DIR, { recursive: true, force: true });
   await mkdir(OUT_DIR, { recursive: true });
   const functionsDir = path.join(PROJECT_ROOT, 'functions');
-  const entries = (await readdir(functionsDir)).filter((f) => f.endsWith('.ts')).sort();
+  // The deployed functions only: a file in functions/ the stack does not deploy is not measured.
+  const entries = [...FUNCTION_ENTRIES].sort();
   const bareEntry = path.join(OUT_DIR, 'bare-sqs-handler.mjs');
   await writeFile(bareEntry, BARE_HANDLER);
 
@@ -139,16 +148,17 @@ async function main(): Promise<void> {
   const bare = median(timings.get('bare (client-sqs only)') ?? []);
   console.log(`Cold start: median of ${RUNS} fresh \`node\` processes importing each bundle (Node ${process.version}, this machine)`);
   console.log('');
-  console.log('| bundle                 |   size KiB | import ms (median) | × bare |');
-  console.log('|------------------------|-----------:|-------------------:|-------:|');
+  console.log('| bundle                 |   size KiB |    map KiB | import ms (median) | × bare |');
+  console.log('|------------------------|-----------:|-----------:|-------------------:|-------:|');
   for (const b of bundles) {
     const ms = median(timings.get(b.name) ?? []);
     console.log(
-      `| ${b.name.padEnd(22)} | ${(b.bytes / 1024).toFixed(0).padStart(10)} | ${ms.toFixed(1).padStart(18)} | ${(ms / bare).toFixed(2).padStart(6)} |`,
+      `| ${b.name.padEnd(22)} | ${(b.bytes / 1024).toFixed(0).padStart(10)} | ${(b.mapBytes / 1024).toFixed(0).padStart(10)} | ${ms.toFixed(1).padStart(18)} | ${(ms / bare).toFixed(2).padStart(6)} |`,
     );
   }
   console.log('');
-  console.log('largest parts of each bundle (esbuild metafile, minified bytes; @aws-sdk/* is external):');
+  const external = BUNDLE.externalModules.length > 0 ? BUNDLE.externalModules.join(', ') : 'nothing';
+  console.log(`largest parts of each bundle (esbuild metafile, minified bytes; external: ${external}):`);
   for (const b of bundles) {
     if (b.metafile) console.log(`  ${b.name}: ${topPackages(b.metafile, 6)}`);
   }

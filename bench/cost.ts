@@ -53,7 +53,7 @@ const MODEL = {
   /** An eventually consistent read of a small item or a tenant's subscriptions (< 4 KB): 0.5 RRU. */
   rruPerMiss: 0.5,
   /**
-   * One PutItem per attempt (shared/stores/dynamodb.ts DynamoAttemptStore.record). The item is ~400 B
+   * One PutItem per attempt (shared/adapters/aws/dynamodb.ts DynamoAttemptStore.record). The item is ~400 B
    * plus the response excerpt; 1 WRU while the endpoint answers with less than ~600 B (assumption).
    * Successful deliveries write nothing else (the message is kept only on a failure).
    */
@@ -66,11 +66,6 @@ const MODEL = {
   accessLogBytes: 350,
   /** X-Ray default sampling: 1 request/s reservoir, then 5 %; at volume ≈ 5 % of invocations are traced. */
   xraySampledShare: 0.05,
-  /**
-   * The authorizer's decision is cached per key for authorizerCacheTtl, and the admin key it reads from
-   * Secrets Manager for 5 minutes per container: both are a few calls per hour, not per event (≈ 0).
-   */
-  authorizerInvocationsPerEvent: 0,
 } as const;
 
 type Publish = 'single' | 'batch';
@@ -102,7 +97,8 @@ function perMillion(fanOut: number, publish: Publish): LineItem[] {
   const deletes = consumerInvocations;
 
   const wru = events * fanOut * MODEL.wruPerAttempt;
-  // Misses: the consumer's subscription query, the ingest's event-type get.
+  // Misses: the consumer's subscription query, the ingest's event-type get. Ingest checks the API key
+  // itself, but a key's decision is cached 30 s per container (shared/auth.ts): ≈ 0 reads per event.
   const rru = events * 2 * (1 - MODEL.cacheHitRate) * MODEL.rruPerMiss;
 
   const logBytes =
@@ -112,7 +108,7 @@ function perMillion(fanOut: number, publish: Publish): LineItem[] {
   const traces = (apiRequests + consumerInvocations) * MODEL.xraySampledShare;
 
   const gbS = ingestGbS + consumerGbS;
-  const invocations = apiRequests + consumerInvocations + events * MODEL.authorizerInvocationsPerEvent;
+  const invocations = apiRequests + consumerInvocations;
   return [
     { service: 'API Gateway HTTP API', usage: `${fmtCount(apiRequests)} requests`, dollars: apiRequests * PRICE.httpApiRequest },
     { service: 'Lambda requests', usage: `${fmtCount(invocations)} invocations`, dollars: invocations * PRICE.lambdaRequest },
@@ -144,7 +140,7 @@ function main(): void {
   console.log(
     `stack defaults: consumer ${DEFAULTS.consumerMemorySize} MB / API functions ${DEFAULTS.apiMemorySize} MB on arm64, SQS batch ${DEFAULTS.batchSize} ` +
       `(window ${DEFAULTS.maxBatchingWindow.toSeconds()} s), subscription cache ${DEFAULTS.subscriptionCacheTtl.toSeconds()} s, ` +
-      `authorizer cache ${DEFAULTS.authorizerCacheTtl.toSeconds()} s, metrics as EMF (no PutMetricData)`,
+      'metrics as EMF (no PutMetricData)',
   );
   console.log(
     `assumptions: 1 KiB events, endpoint answers in ${MODEL.endpointLatencyMs} ms with < 600 B, every delivery succeeds first time, ` +

@@ -66,6 +66,8 @@ export interface HookpostAlarms {
 
 /** Builds every alarm, wires each to the topic (on alarm and on recovery) and returns them. */
 export function createAlarms(scope: Construct, props: HookpostAlarmsProps): HookpostAlarms {
+  // Every alarm states datapointsToAlarm (M of N) rather than leaving it to CloudFormation's default,
+  // so the template says exactly what the README promises.
   const alarms: HookpostAlarms = {
     // Any dead letter is a delivery nobody will retry; the visible count also sees messages moved
     // in by a redrive (NumberOfMessagesSent does not).
@@ -78,6 +80,7 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
+      datapointsToAlarm: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
     // Retry waits hop through SQS delays of at most 15 min as new messages, so an older message
@@ -91,6 +94,7 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
       threshold: props.oldestEventAgeThreshold.toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 2,
+      datapointsToAlarm: 2,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
     // Endpoint failures are handled inside the consumer, so any function error is a bug or an AWS outage.
@@ -100,6 +104,7 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
+      datapointsToAlarm: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
     // The event source already caps concurrency, so a throttle means the account or a reserved limit ran out.
@@ -109,6 +114,7 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
+      datapointsToAlarm: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
     // One broken receiver fails on every retry; requiring 3 consecutive bad periods and a high share
@@ -129,6 +135,7 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
       threshold: props.api5xxThreshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
+      datapointsToAlarm: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
   };

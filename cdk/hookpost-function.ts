@@ -6,18 +6,33 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLE, type FunctionEntry, NODE_OPTIONS } from './bundling.ts';
 
 /** Repository root: `cdk/` lives directly under it. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
 export interface HookpostFunctionProps {
   /** File under `functions/`, e.g. `consumer.ts`; it exports `handler`. */
-  readonly entryFile: string;
+  readonly entryFile: FunctionEntry;
   readonly description: string;
   readonly environment: Record<string, string>;
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly logRetention: logs.RetentionDays;
+  /** Also given to Powertools as POWERTOOLS_LOG_LEVEL by the stack. */
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+/**
+ * Lambda's own filter for JSON logs: without it Lambda applies INFO and drops Powertools' DEBUG lines.
+ * Platform records (start, report with duration and memory) are INFO; a quieter level would lose them,
+ * so the system level is INFO unless everything is wanted (DEBUG).
+ */
+function lambdaLogLevels(level: HookpostFunctionProps['logLevel']) {
+  return {
+    applicationLogLevelV2: lambda.ApplicationLogLevel[level],
+    systemLogLevelV2: level === 'DEBUG' ? lambda.SystemLogLevel.DEBUG : lambda.SystemLogLevel.INFO,
+  };
 }
 
 export class HookpostFunction extends Construct {
@@ -56,22 +71,20 @@ export class HookpostFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        ...props.environment,
-        // Stack traces point at the TypeScript sources through the bundled source map.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      ...lambdaLogLevels(props.logLevel),
+      environment: { ...props.environment, NODE_OPTIONS },
+      // The settings live in bundling.ts, shared with the cold-start bench.
       bundling: {
         forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require(); ESM output has none unless we create it.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        // The Node.js 22 runtime ships AWS SDK v3; Powertools, middy and the rest are bundled.
-        externalModules: ['@aws-sdk/*'],
+        format: BUNDLE.format as nodejs.OutputFormat,
+        target: BUNDLE.target,
+        mainFields: [...BUNDLE.mainFields],
+        banner: BUNDLE.banner,
+        minify: BUNDLE.minify,
+        sourceMap: BUNDLE.sourceMap,
+        // The AWS SDK too (see BUNDLE.externalModules): the version the tests run, not the runtime's.
+        bundleAwsSDK: true,
+        externalModules: [...BUNDLE.externalModules],
       },
     });
 
@@ -82,7 +95,7 @@ export class HookpostFunction extends Construct {
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime Hookpost is built and tested for (SPEC); a newer runtime is a deliberate upgrade.',
+      reason: 'Node.js 22 is the runtime Hookpost is built and tested for; a newer runtime is a deliberate upgrade.',
     });
   }
 }

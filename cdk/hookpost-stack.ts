@@ -1,12 +1,11 @@
 /**
- * Hookpost on AWS: HTTP API (Lambda authorizer) → ingest/management functions → events queue →
- * consumer → receivers; DynamoDB for state, a dead-letter queue, alarms to SNS and a dashboard.
+ * Hookpost on AWS: HTTP API → ingest/management functions (each authenticates its requests) → events
+ * queue → consumer → receivers; DynamoDB for state, a dead-letter queue, alarms to SNS and a dashboard.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -39,6 +38,22 @@ import {
 /** HTTP API stage that serves the API at the root of its URL. */
 const API_STAGE_NAME = '$default';
 
+/**
+ * Partition keys of the single table, as IAM `dynamodb:LeadingKeys` patterns. The layout is the
+ * stores' (shared/adapters/aws/dynamodb.ts `keys`, shared/adapters/aws/dynamodb-api-keys.ts).
+ */
+export const TABLE_PARTITIONS = {
+  eventTypes: 'EVENT_TYPE',
+  /** A tenant's subscriptions (`SUB#…`) and kept messages (`MSG#…`). */
+  tenants: 'TENANT#*',
+  attempts: 'ATTEMPTS#*',
+  idempotency: 'IDEMPOTENCY#*',
+  /** API keys by id, for listing. */
+  apiKeyList: 'API_KEYS',
+  /** API keys by hash, for authentication. */
+  apiKeyHashes: 'API_KEY#*',
+} as const;
+
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string };
   return pkg.version ?? '0.0.0';
@@ -51,7 +66,6 @@ export class HookpostStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   readonly alarmTopic: sns.Topic;
   readonly adminKey: secretsmanager.Secret;
-  readonly authorizer: HookpostFunction;
   readonly ingest: HookpostFunction;
   readonly management: HookpostFunction;
   readonly consumer: HookpostFunction;
@@ -108,12 +122,14 @@ export class HookpostStack extends Stack {
       description: 'Encrypts the Hookpost alarm topic',
       enableKeyRotation: true,
     });
-    // CloudWatch alarms can publish to an encrypted topic only if the key lets CloudWatch use it.
+    // CloudWatch alarms can publish to an encrypted topic only if the key lets CloudWatch use it;
+    // only on behalf of this account (confused deputy).
     topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
@@ -121,6 +137,28 @@ export class HookpostStack extends Stack {
       masterKey: topicKey,
       enforceSSL: true,
     });
+    // enforceSSL creates a topic policy, and a topic policy replaces SNS's default one: without this
+    // Allow, CloudWatch may not publish and no alarm would ever notify. Same-account IAM principals
+    // (the consumer) need no Allow here; their own policy is enough.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccountToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     if (p.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(p.alarmEmail));
 
     // --- Signing secrets ---------------------------------------------------------------------
@@ -143,6 +181,7 @@ export class HookpostStack extends Stack {
         allowPrivateTargets: false,
         maxPayloadBytes: p.maxPayloadBytes,
         attemptTtlDays: p.attemptTtlDays,
+        maxSubscriptionsPerTenant: p.maxSubscriptionsPerTenant,
         subscriptionCacheMs: p.subscriptionCacheTtl.toMilliseconds(),
         adminKeySecretArn: this.adminKey.secretArn,
         alarmTopicArn: this.alarmTopic.topicArn,
@@ -156,15 +195,8 @@ export class HookpostStack extends Stack {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: p.logLevel,
     };
-    const common = { environment, logRetention: p.logRetention };
+    const common = { environment, logRetention: p.logRetention, logLevel: p.logLevel };
 
-    this.authorizer = new HookpostFunction(this, 'Authorizer', {
-      ...common,
-      entryFile: 'authorizer.ts',
-      description: 'Hookpost: checks the API key of every API request',
-      timeout: Duration.seconds(10),
-      memorySize: p.apiMemorySize,
-    });
     this.ingest = new HookpostFunction(this, 'Ingest', {
       ...common,
       entryFile: 'ingest.ts',
@@ -187,41 +219,65 @@ export class HookpostStack extends Stack {
       memorySize: p.consumerMemorySize,
     });
 
-    // Sealing and opening signing secrets: only under Hookpost's encryption context.
-    const secretsKeyStatement = new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [secretsKey.keyArn],
-      conditions: { StringEquals: { 'kms:EncryptionContext:purpose': SIGNING_SECRETS_CONTEXT.purpose } },
-    });
-    this.management.role.addToPolicy(secretsKeyStatement);
-    this.consumer.role.addToPolicy(secretsKeyStatement);
+    // Signing secrets, only under Hookpost's encryption context: management seals (GenerateDataKey)
+    // and opens (Decrypt) them; the consumer only opens them.
+    const secretsKeyStatement = (...actions: string[]) =>
+      new iam.PolicyStatement({
+        actions,
+        resources: [secretsKey.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': SIGNING_SECRETS_CONTEXT.purpose } },
+      });
+    this.management.role.addToPolicy(secretsKeyStatement('kms:GenerateDataKey', 'kms:Decrypt'));
+    this.consumer.role.addToPolicy(secretsKeyStatement('kms:Decrypt'));
 
-    // Authorizer: the admin key and the hashed API keys.
-    this.adminKey.grantRead(this.authorizer.function);
-    this.table.grantReadData(this.authorizer.function);
+    // Table access: only the item actions each function's code calls, only on the partitions it uses.
+    // LeadingKeys bounds item and query actions; Scan and batch calls have no single leading key
+    // (ForAllValues would then pass), so none of them is granted. Transactions (API keys) are checked
+    // as their PutItem/DeleteItem parts.
+    const tableAccess = (role: iam.Role, actions: string[], partitions: string[]) =>
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: actions.map((action) => `dynamodb:${action}`),
+          resources: [this.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions } },
+        }),
+      );
+    const t = TABLE_PARTITIONS;
 
-    // Ingest: event types and idempotency records; publishes to the events queue.
-    this.table.grantReadWriteData(this.ingest.function);
+    // Ingest: authenticates (admin key, API keys by hash), reads event types, claims, completes and
+    // unlocks idempotency records (shared/core/ingest.ts); publishes to the events queue.
+    this.adminKey.grantRead(this.ingest.function);
+    tableAccess(this.ingest.role, ['GetItem'], [t.eventTypes, t.idempotency, t.apiKeyHashes]);
+    tableAccess(this.ingest.role, ['PutItem', 'UpdateItem'], [t.idempotency]);
     this.eventsQueue.grantSendMessages(this.ingest.function);
 
-    // Management: everything in the table, redelivery, dead-letter peek and redrive.
+    // Management: the catalogue, subscriptions, kept messages, attempts (list, stats, test sends) and
+    // API keys; never idempotency records, never UpdateItem (shared/core/*.ts use cases).
     this.adminKey.grantRead(this.management.function);
-    this.table.grantReadWriteData(this.management.function);
+    tableAccess(
+      this.management.role,
+      ['GetItem', 'PutItem', 'Query', 'DeleteItem'],
+      [t.eventTypes, t.tenants, t.attempts, t.apiKeyList, t.apiKeyHashes],
+    );
+    // Redelivery, recovery, and the destination of a redrive.
     this.eventsQueue.grantSendMessages(this.management.function);
-    this.deadLetterQueue.grantSendMessages(this.management.function);
-    this.deadLetterQueue.grantConsumeMessages(this.management.function);
-    // A message move task runs with the caller's permissions on both queues:
-    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html
+    // The DLQ: peek (GetQueueAttributes, ReceiveMessage with visibility 0) and redrive with a message
+    // move task, which receives and deletes on the source queue with the caller's permissions
+    // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html).
+    // Management never sends to the DLQ; the hand-made redrive (receive/send/delete) is local mode only.
     this.management.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'],
+        actions: ['sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:StartMessageMoveTask'],
         resources: [this.deadLetterQueue.queueArn],
       }),
     );
 
     // Consumer: reads the queue (granted by the event source), re-enqueues retries, dead-letters,
-    // records attempts and announces disabled endpoints on the topic.
-    this.table.grantReadWriteData(this.consumer.function);
+    // reads a tenant's subscriptions (and one afresh before dropping a delivery) and marks them
+    // failing/healthy/disabled, keeps failed messages, records and reads attempts (shared/core/dispatch.ts),
+    // and announces disabled endpoints on the topic.
+    tableAccess(this.consumer.role, ['Query', 'PutItem'], [t.tenants, t.attempts]);
+    tableAccess(this.consumer.role, ['GetItem', 'UpdateItem'], [t.tenants]);
     this.eventsQueue.grantSendMessages(this.consumer.function);
     this.deadLetterQueue.grantSendMessages(this.consumer.function);
     // Publishing to a KMS-encrypted topic needs the key too; exact actions instead of grantPublish's GenerateDataKey*.
@@ -240,17 +296,12 @@ export class HookpostStack extends Stack {
     );
 
     // --- HTTP API ----------------------------------------------------------------------------
-    const apiKeyAuthorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.authorizer.function, {
-      authorizerName: 'hookpost-api-key',
-      responseTypes: [HttpLambdaResponseType.SIMPLE],
-      identitySource: ['$request.header.Authorization'],
-      resultsCacheTtl: p.authorizerCacheTtl,
-    });
-
+    // No API Gateway authorizer: the ingest and management functions authenticate every request
+    // themselves (the same cached API-key lookup as local mode). An HTTP API Lambda authorizer can
+    // only answer 403 {"message":"Forbidden"} or, when it fails, 500 — not the API's own 401/503 bodies.
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: 'Hookpost producer and management API',
       createDefaultStage: false,
-      defaultAuthorizer: apiKeyAuthorizer,
     });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: p.logRetention });
@@ -260,7 +311,8 @@ export class HookpostStack extends Stack {
       throttle: { rateLimit: p.apiThrottleRateLimit, burstLimit: p.apiThrottleBurstLimit },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        // Who called what and how it ended; never bodies or the Authorization header.
+        // What was called and how it ended; never bodies or the Authorization header. The caller's
+        // key id is in the function's own log line (the functions authenticate, not API Gateway).
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
@@ -273,9 +325,7 @@ export class HookpostStack extends Stack {
             responseLatency: '$context.responseLatency',
             integrationStatus: '$context.integrationStatus',
             integrationError: '$context.integrationErrorMessage',
-            authorizerError: '$context.authorizer.error',
-            keyId: '$context.authorizer.keyId',
-            tenant: '$context.authorizer.tenant',
+            integrationLatency: '$context.integrationLatency',
           }),
         ),
       },
@@ -283,14 +333,15 @@ export class HookpostStack extends Stack {
 
     const ingestIntegration = new HttpLambdaIntegration('IngestIntegration', this.ingest.function);
     const managementIntegration = new HttpLambdaIntegration('ManagementIntegration', this.management.function);
-    this.api.addRoutes({ path: '/v1/events', methods: [apigwv2.HttpMethod.POST], integration: ingestIntegration });
-    this.api.addRoutes({ path: '/v1/events/batch', methods: [apigwv2.HttpMethod.POST], integration: ingestIntegration });
-    this.api.addRoutes({ path: '/v1/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration: managementIntegration });
+    const authenticatedRoutes = [
+      ...this.api.addRoutes({ path: '/v1/events', methods: [apigwv2.HttpMethod.POST], integration: ingestIntegration }),
+      ...this.api.addRoutes({ path: '/v1/events/batch', methods: [apigwv2.HttpMethod.POST], integration: ingestIntegration }),
+      ...this.api.addRoutes({ path: '/v1/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration: managementIntegration }),
+    ];
     const [healthRoute] = this.api.addRoutes({
       path: '/v1/health',
       methods: [apigwv2.HttpMethod.GET],
       integration: managementIntegration,
-      authorizer: new apigwv2.HttpNoneAuthorizer(),
     });
 
     // --- Alarms and dashboard ----------------------------------------------------------------
@@ -311,7 +362,6 @@ export class HookpostStack extends Stack {
       eventsQueue: this.eventsQueue,
       deadLetterQueue: this.deadLetterQueue,
       functions: {
-        authorizer: this.authorizer.function,
         ingest: this.ingest.function,
         management: this.management.function,
         consumer: this.consumer.function,
@@ -333,8 +383,16 @@ export class HookpostStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboardName });
 
     // --- cdk-nag: accepted findings, each with its reason --------------------------------------
+    const authenticatedInFunction =
+      'No API Gateway authorizer by design: the integrated function authenticates every request itself with a Bearer API key (SHA-256 hash looked up in the table, or the admin key from Secrets Manager) and answers 401 without one; a Lambda authorizer could only answer 403/500. No route is anonymous except GET /v1/health and the web console.';
+    for (const route of authenticatedRoutes) {
+      Validations.of(route).acknowledge(
+        { id: 'AwsSolutions-APIG4', reason: authenticatedInFunction },
+        { id: 'AwsSolutions-COG4', reason: authenticatedInFunction },
+      );
+    }
     const publicHealth =
-      'GET /v1/health is deliberately public (SPEC: the only route without an API key) and returns no data.';
+      'GET /v1/health is deliberately public (the only API route without a key, see docs/api.md) and returns no data.';
     if (healthRoute) {
       Validations.of(healthRoute).acknowledge(
         { id: 'AwsSolutions-APIG4', reason: publicHealth },

@@ -25,6 +25,12 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly attemptTtlDays?: number;
   /**
+   * Endpoints one tenant may have: each multiplies every event of the tenant, so a tenant key cannot
+   * fan one event out without bound. Creating one more answers 422.
+   * @default 100
+   */
+  readonly maxSubscriptionsPerTenant?: number;
+  /**
    * A subscription failing without a single success for this long is disabled (and announced on the alarm topic).
    * @default Duration.days(5)
    */
@@ -71,7 +77,7 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly consumerMemorySize?: number;
   /**
-   * Memory (MiB) of the authorizer, ingest and management functions.
+   * Memory (MiB) of the ingest and management functions.
    * @default 512
    */
   readonly apiMemorySize?: number;
@@ -85,11 +91,6 @@ export interface HookpostStackProps extends StackProps {
    * @default 200
    */
   readonly apiThrottleBurstLimit?: number;
-  /**
-   * How long API Gateway caches an authorizer decision per Authorization header (a revoked key works this long).
-   * @default Duration.seconds(30)
-   */
-  readonly authorizerCacheTtl?: Duration;
   /**
    * Retention of function and API access logs.
    * @default RetentionDays.ONE_MONTH
@@ -128,6 +129,7 @@ export interface ResolvedHookpostProps {
   readonly deliveryTimeout: Duration;
   readonly maxPayloadBytes: number;
   readonly attemptTtlDays: number;
+  readonly maxSubscriptionsPerTenant: number;
   readonly disableAfterFailing: Duration;
   readonly subscriptionCacheTtl: Duration;
   readonly batchSize: number;
@@ -140,7 +142,6 @@ export interface ResolvedHookpostProps {
   readonly apiMemorySize: number;
   readonly apiThrottleRateLimit: number;
   readonly apiThrottleBurstLimit: number;
-  readonly authorizerCacheTtl: Duration;
   readonly logRetention: RetentionDays;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly alarmEmail: string | undefined;
@@ -155,6 +156,7 @@ export const DEFAULTS = {
   deliveryTimeout: Duration.millis(SETTINGS.deliveryTimeoutMs),
   maxPayloadBytes: SETTINGS.maxPayloadBytes,
   attemptTtlDays: SETTINGS.attemptTtlDays,
+  maxSubscriptionsPerTenant: SETTINGS.maxSubscriptionsPerTenant,
   disableAfterFailing: Duration.millis(SETTINGS.disableAfterFailingMs),
   subscriptionCacheTtl: Duration.millis(SETTINGS.subscriptionCacheMs),
   batchSize: 10,
@@ -167,7 +169,6 @@ export const DEFAULTS = {
   apiMemorySize: 512,
   apiThrottleRateLimit: 100,
   apiThrottleBurstLimit: 200,
-  authorizerCacheTtl: Duration.seconds(30),
   logRetention: RetentionDays.ONE_MONTH,
   logLevel: 'INFO',
   alarmEmail: undefined,
@@ -244,6 +245,10 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
     isInt(p.disableAfterFailing.toHours(), 1),
     `disableAfterFailing must be a whole number of hours, at least 1, got ${p.disableAfterFailing.toHumanString()}`,
   );
+  check(
+    isInt(p.maxSubscriptionsPerTenant, 1, 10_000),
+    `maxSubscriptionsPerTenant must be a whole number 1..10000, got ${p.maxSubscriptionsPerTenant}`,
+  );
   check(isInt(p.attemptTtlDays, 1, 3650), `attemptTtlDays must be a whole number of days 1..3650, got ${p.attemptTtlDays}`);
   check(isInt(p.subscriptionCacheTtl.toMilliseconds(), 1), 'subscriptionCacheTtl must be at least 1 ms');
 
@@ -272,10 +277,6 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
     `apiThrottleRateLimit must be positive, got ${p.apiThrottleRateLimit}`,
   );
   check(isInt(p.apiThrottleBurstLimit, 1), `apiThrottleBurstLimit must be a positive integer, got ${p.apiThrottleBurstLimit}`);
-  check(
-    isInt(p.authorizerCacheTtl.toSeconds(), 0, 3600),
-    `authorizerCacheTtl must be 0..3600 s, got ${p.authorizerCacheTtl.toSeconds()} s`,
-  );
 
   check(
     p.alarmEmail === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(p.alarmEmail),

@@ -15,6 +15,7 @@ const custom: HookpostStackProps = {
   deliveryTimeout: Duration.seconds(5),
   maxPayloadBytes: 100_000,
   attemptTtlDays: 7,
+  maxSubscriptionsPerTenant: 250,
   subscriptionCacheTtl: Duration.seconds(1),
   batchSize: 25,
   maxBatchingWindow: Duration.seconds(5),
@@ -26,7 +27,6 @@ const custom: HookpostStackProps = {
   apiMemorySize: 256,
   apiThrottleRateLimit: 10,
   apiThrottleBurstLimit: 20,
-  authorizerCacheTtl: Duration.seconds(0),
   logRetention: RetentionDays.THREE_MONTHS,
   logLevel: 'DEBUG',
   alarmEmail: 'ops@example.com',
@@ -53,15 +53,22 @@ describe('custom props', () => {
         HOOKPOST_MAX_PAYLOAD_BYTES: '100000',
         HOOKPOST_ATTEMPT_TTL_DAYS: '7',
         HOOKPOST_SUBSCRIPTION_CACHE_MS: '1000',
+        HOOKPOST_MAX_SUBSCRIPTIONS_PER_TENANT: '250',
         POWERTOOLS_LOG_LEVEL: 'DEBUG',
       });
+    }
+  });
+
+  it('set the Lambda log levels, so DEBUG lines are not dropped by Lambda (JSON format defaults to INFO)', () => {
+    for (const fn of functions()) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'DEBUG', SystemLogLevel: 'DEBUG' });
     }
   });
 
   it('size the consumer and the API functions', () => {
     expect(consumer().Properties).toMatchObject({ Timeout: 120, MemorySize: 1024 });
     const apiFunctions = functions().filter((fn) => fn !== consumer());
-    expect(apiFunctions.map((fn) => fn.Properties.MemorySize)).toEqual([256, 256, 256]);
+    expect(apiFunctions.map((fn) => fn.Properties.MemorySize)).toEqual([256, 256]);
   });
 
   it('tune the event source', () => {
@@ -82,16 +89,16 @@ describe('custom props', () => {
     });
   });
 
-  it('set API throttling and authorizer caching', () => {
+  it('set API throttling', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
     });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
   });
 
   it('set log retention on every log group', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as CfnResource[];
-    expect(groups).toHaveLength(5);
+    // Three functions and the API access log.
+    expect(groups).toHaveLength(4);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
   });
 
@@ -139,11 +146,11 @@ describe('conflicting props', () => {
     ['a batch over 10 without a batching window', { batchSize: 50, maxBatchingWindow: Duration.seconds(0) }, /at least 1 s/],
     ['a batch size over the SQS maximum', { batchSize: 10_001 }, /batchSize must be 1\.\.10000/],
     ['maxConcurrency below the event-source minimum', { maxConcurrency: 1 }, /maxConcurrency must be 2\.\.1000/],
+    ['no endpoint per tenant', { maxSubscriptionsPerTenant: 0 }, /maxSubscriptionsPerTenant must be a whole number 1\.\.10000/],
     ['a payload limit that cannot fit one SQS message', { maxPayloadBytes: 1_048_576 }, /fits one SQS message/],
     ['queue retention not shorter than the DLQ', { queueRetention: Duration.days(14) }, /shorter than the 14-day/],
     ['an alarm email that is no address', { alarmEmail: 'ops' }, /alarmEmail is not an email address/],
     ['a failure-rate threshold of 100 %', { deliveryFailureRateAlarmPercent: 100 }, /between 0 and 100/],
-    ['an authorizer cache over one hour', { authorizerCacheTtl: Duration.hours(2) }, /authorizerCacheTtl must be 0\.\.3600/],
     ['a zero API rate limit', { apiThrottleRateLimit: 0 }, /apiThrottleRateLimit must be positive/],
   ])('refuse %s', (_name, props, message) => {
     expect(() => resolveHookpostProps(props)).toThrow(message);

@@ -57,3 +57,26 @@ export function referencedId(value: unknown): string | undefined {
   if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
   return undefined;
 }
+
+export interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The statements of every resource of `type` (IAM policies, topic policies…), by logical id. */
+export function statementsByResource(template: Template, type = 'AWS::IAM::Policy'): Map<string, Statement[]> {
+  const found = new Map<string, Statement[]>();
+  for (const [id, resource] of Object.entries(template.findResources(type) as Record<string, CfnResource>)) {
+    const document = (resource.Properties.PolicyDocument ?? resource.Properties.KeyPolicy) as { Statement: Statement[] };
+    found.set(id, document.Statement);
+  }
+  return found;
+}
+
+/** Whether a statement's Resource covers everything, written either way: `"*"` or a list holding `"*"`. */
+export const coversEveryResource = (resource: unknown): boolean => [resource].flat().includes('*');
+
+export const actionsOf = (statement: Statement): string[] => [statement.Action].flat();

@@ -1,0 +1,27 @@
+/**
+ * What the stack bundles and how: one Lambda function per entry file under `functions/`, built with
+ * these esbuild settings. `npm run bench:cold` (bench/cold-start.ts) reads the same constants, so the
+ * bench measures exactly what is deployed and the two cannot drift. Plain data, no aws-cdk-lib import,
+ * so the bench loads it without the CDK.
+ */
+export const FUNCTION_ENTRIES = ['ingest.ts', 'management.ts', 'consumer.ts'] as const;
+export type FunctionEntry = (typeof FUNCTION_ENTRIES)[number];
+
+export const BUNDLE = {
+  format: 'esm',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  // Some CommonJS dependencies call require(); ESM output has none unless we create it.
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+  minify: true,
+  sourceMap: true,
+  /**
+   * Nothing is left to the runtime, the AWS SDK included: the functions run the SDK version the tests
+   * run (package-lock.json), not whatever the Node.js 22 runtime ships, which can be older and lack a
+   * command the code imports (StartMessageMoveTaskCommand) — the function would then fail to start.
+   */
+  externalModules: [] as readonly string[],
+} as const;
+
+/** NODE_OPTIONS of every function: stack traces point at the TypeScript sources through the source map. */
+export const NODE_OPTIONS = '--enable-source-maps';

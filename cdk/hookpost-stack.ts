@@ -252,13 +252,15 @@ export class HookpostStack extends Stack {
     this.eventsQueue.grantSendMessages(this.ingest.function);
 
     // Management: the catalogue, subscriptions, kept messages, attempts (list, stats, test sends) and
-    // API keys; never idempotency records, never UpdateItem (shared/core/*.ts use cases).
+    // API keys; never idempotency records (shared/core/*.ts use cases). Changes to a subscription are
+    // conditional updates over the version read, so a race is a 409, not a lost update.
     this.adminKey.grantRead(this.management.function);
     tableAccess(
       this.management.role,
       ['GetItem', 'PutItem', 'Query', 'DeleteItem'],
       [t.eventTypes, t.tenants, t.attempts, t.apiKeyList, t.apiKeyHashes],
     );
+    tableAccess(this.management.role, ['UpdateItem'], [t.tenants]);
     // Redelivery, recovery, and the destination of a redrive.
     this.eventsQueue.grantSendMessages(this.management.function);
     // The DLQ: peek (GetQueueAttributes, ReceiveMessage with visibility 0) and redrive with a message

@@ -206,7 +206,13 @@ export const routeDocs: Record<string, Doc> = {
     ok: { status: 201, description: 'Created', schema: createdApiKeySchema },
     errors: [400, 413, 415, 422],
   },
-  'GET /v1/api-keys': { summary: 'List API keys (never key material)', tags: ['api keys'], ok: { status: 200, description: 'Keys', schema: apiKeyListSchema }, errors: [] },
+  'GET /v1/api-keys': {
+    summary: 'List API keys, oldest first, a page at a time (never key material)',
+    tags: ['api keys'],
+    query: listQuerySchema,
+    ok: { status: 200, description: 'Keys', schema: apiKeyListSchema },
+    errors: [400],
+  },
   'DELETE /v1/api-keys/{id}': { summary: 'Delete an API key', tags: ['api keys'], ok: { status: 204, description: 'Deleted' }, errors: [404] },
 };
 

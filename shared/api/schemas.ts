@@ -282,4 +282,4 @@ export const createdApiKeySchema = apiKeySchema
   .extend({ key: z.string().meta({ description: 'hp_…; shown only in this response' }) })
   .meta({ id: 'CreatedApiKey' });
 
-export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) }).meta({ id: 'ApiKeyList' });
+export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema), nextCursor: z.string().optional() }).meta({ id: 'ApiKeyList' });

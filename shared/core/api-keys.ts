@@ -6,7 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRecord, ApiKeyScope } from './domain.ts';
 import { HookpostError } from './errors.ts';
 import { newApiKeyId } from './ids.ts';
-import type { ApiKeyStore, Clock } from './ports.ts';
+import type { ApiKeyStore, Clock, Page } from './ports.ts';
 
 export const newApiKey = (): string => `hp_${randomBytes(32).toString('base64url')}`;
 
@@ -36,7 +36,7 @@ export interface NewApiKey {
 export interface ApiKeyService {
   /** The key itself is in this answer only. */
   create(input: NewApiKey): Promise<ApiKeyView & { key: string }>;
-  list(): Promise<ApiKeyView[]>;
+  list(options: { limit: number; cursor?: string }): Promise<Page<ApiKeyView>>;
   delete(id: string): Promise<void>;
 }
 
@@ -58,7 +58,10 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; fo
       await store.create(record);
       return { ...apiKeyView(record), key };
     },
-    list: async () => (await store.list()).sort((a, b) => a.id.localeCompare(b.id)).map(apiKeyView),
+    async list(options) {
+      const page = await store.list(options);
+      return { items: page.items.map(apiKeyView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    },
     async delete(id) {
       const deleted = id.startsWith('key_') ? await store.delete(id) : undefined;
       if (!deleted) throw new HookpostError('not_found', `API key ${id} not found`);

@@ -52,3 +52,11 @@ export class HookpostError extends Error {
 /** A dependency (queue, table, key service) failed in a way worth retrying: throttled, timed out, down. */
 export const dependencyUnavailable = (what: string, cause: string): HookpostError =>
   new HookpostError('dependency_unavailable', `${what} is unavailable; try again`, [{ message: cause }]);
+
+/** A conditional write found the subscription changed (or gone) since it was read. */
+export class SubscriptionChangedError extends Error {
+  constructor() {
+    super('the subscription changed since it was read');
+    this.name = 'SubscriptionChangedError';
+  }
+}

@@ -32,7 +32,11 @@ export interface SubscriptionStore {
   /** All subscriptions of a tenant (enabled or not). */
   listByTenant(tenant: string): Promise<Subscription[]>;
   get(tenant: string, id: string): Promise<Subscription | undefined>;
-  put(subscription: Subscription): Promise<void>;
+  /**
+   * Writes a subscription. With `expectedUpdatedAt`, only over that version (the one read), else
+   * SubscriptionChangedError; without it, unconditionally (a new subscription).
+   */
+  put(subscription: Subscription, expectedUpdatedAt?: string): Promise<void>;
   /** Turns a subscription off with a reason (410 Gone, failing too long). */
   disable(tenant: string, id: string, reason: string, at: string): Promise<void>;
   /** Starts a failure run at `at` unless one is already running. */
@@ -168,7 +172,8 @@ export interface ClosableHttpSender extends HttpSender {
 
 export interface ApiKeyStore {
   create(record: ApiKeyRecord): Promise<void>;
-  list(): Promise<ApiKeyRecord[]>;
+  /** Oldest first (ids are ULIDs); `cursor` is the one the previous page returned. */
+  list(options: { limit: number; cursor?: string }): Promise<Page<ApiKeyRecord>>;
   findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
   /** Returns the deleted key, or undefined if there was none. */
   delete(id: string): Promise<ApiKeyRecord | undefined>;

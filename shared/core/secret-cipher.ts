@@ -13,11 +13,13 @@ export interface KeyWrapper {
 }
 
 export interface SecretCipher {
-  seal(plaintext: string): Promise<string>;
-  open(sealed: string): Promise<string>;
+  /** `context` names what the secret belongs to (tenant and subscription): the ciphertext opens only there. */
+  seal(plaintext: string, context: string): Promise<string>;
+  open(sealed: string, context: string): Promise<string>;
 }
 
-const PREFIX = 'enc1';
+/** enc2: the AES-GCM additional data binds the ciphertext to its context (enc1, with one fixed AAD for all, is gone). */
+const PREFIX = 'enc2';
 
 function aesGcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer): { iv: Buffer; ciphertext: Buffer; tag: Buffer } {
   const iv = randomBytes(12);
@@ -37,7 +39,7 @@ function aesGcmOpen(key: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer, aa
 export function createSecretCipher(wrapper: KeyWrapper): SecretCipher {
   let dataKey: Promise<{ plaintext: Buffer; wrapped: Buffer }> | undefined;
   const unwrapped = new Map<string, Promise<Buffer>>();
-  const AAD = Buffer.from('hookpost/signing-secret');
+  const aad = (context: string) => Buffer.from(`hookpost/signing-secret/${context}`);
 
   function currentDataKey() {
     dataKey ??= wrapper.generateDataKey().catch((error) => {
@@ -58,18 +60,19 @@ export function createSecretCipher(wrapper: KeyWrapper): SecretCipher {
   }
 
   return {
-    async seal(plaintext) {
+    async seal(plaintext, context) {
       const { plaintext: key, wrapped } = await currentDataKey();
-      const { iv, ciphertext, tag } = aesGcmSeal(key, Buffer.from(plaintext, 'utf8'), AAD);
+      const { iv, ciphertext, tag } = aesGcmSeal(key, Buffer.from(plaintext, 'utf8'), aad(context));
       return [PREFIX, wrapped, iv, ciphertext, tag].map((part) => (typeof part === 'string' ? part : part.toString('base64'))).join(':');
     },
-    async open(sealed) {
+    async open(sealed, context) {
       const parts = sealed.split(':');
       if (parts[0] !== PREFIX || parts.length !== 5) throw new Error('not a sealed secret');
       const [, wrapped = '', iv = '', ciphertext = '', tag = ''] = parts;
       const key = await unwrap(wrapped);
       const b64 = (value: string) => Buffer.from(value, 'base64');
-      return aesGcmOpen(key, b64(iv), b64(ciphertext), b64(tag), AAD).toString('utf8');
+      // A ciphertext copied to another subscription fails here (GCM authentication), rather than signing there.
+      return aesGcmOpen(key, b64(iv), b64(ciphertext), b64(tag), aad(context)).toString('utf8');
     },
   };
 }

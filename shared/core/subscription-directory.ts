@@ -34,7 +34,7 @@ export function createSubscriptionDirectory(deps: {
     forTenant: (tenant) => tenants.get(tenant, () => store.listByTenant(tenant)),
     listByTenant: (tenant) => store.listByTenant(tenant),
     get: (tenant, id) => store.get(tenant, id),
-    put: (subscription) => write(subscription.tenant, store.put(subscription)),
+    put: (subscription, expectedUpdatedAt) => write(subscription.tenant, store.put(subscription, expectedUpdatedAt)),
     delete: (tenant, id) => write(tenant, removal.delete(tenant, id)),
     disable: (tenant, id, reason, at) => write(tenant, store.disable(tenant, id, reason, at)),
     markFailing: (tenant, id, at) => write(tenant, store.markFailing(tenant, id, at)),

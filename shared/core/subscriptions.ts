@@ -1,7 +1,7 @@
 /** A tenant's endpoints: create, list, change, delete, and the signing secret with its rotation. */
 import { checkUrl } from './destinations.ts';
 import type { SigningSecret, Subscription } from './domain.ts';
-import { HookpostError } from './errors.ts';
+import { HookpostError, SubscriptionChangedError } from './errors.ts';
 import { newSigningSecret, newSubscriptionId } from './ids.ts';
 import type { Clock, Page } from './ports.ts';
 import type { SubscriptionDirectory } from './subscription-directory.ts';
@@ -66,12 +66,24 @@ export function createSubscriptionService(deps: {
   maxPerTenant: number;
 }): SubscriptionService {
   const { directory, clock } = deps;
-  const isoNow = () => new Date(clock.now()).toISOString();
+  /** Now, or a millisecond past `previous` when the clock has not moved on: every write gets a new version. */
+  const laterThan = (previous: string) => new Date(Math.max(clock.now(), Date.parse(previous) + 1)).toISOString();
 
   function validDestination(url: string): string {
     const checked = checkUrl(url, { allowPrivateTargets: deps.allowPrivateTargets });
     if (!checked.ok) throw new HookpostError('validation_failed', 'url is not an allowed destination', [{ path: 'url', message: checked.reason }]);
     return checked.url.toString();
+  }
+
+  /** Writes over the version read; a change in between is a 409 (or a 404 when it was deleted). */
+  async function replace(current: Subscription, next: Subscription): Promise<void> {
+    try {
+      await directory.put(next, current.updatedAt);
+    } catch (error) {
+      if (!(error instanceof SubscriptionChangedError)) throw error;
+      await get(current.tenant, current.id); // 404 if it is gone
+      throw new HookpostError('conflict', `subscription ${current.id} changed while this request ran (disabled, rotated or edited); read it again and retry`);
+    }
   }
 
   async function get(tenant: string, id: string): Promise<Subscription> {
@@ -133,9 +145,9 @@ export function createSubscriptionService(deps: {
         enabled,
         // Turning an endpoint back on clears why it was turned off.
         ...(!enabled && patch.enabled === undefined && disabledReason !== undefined ? { disabledReason } : {}),
-        updatedAt: isoNow(),
+        updatedAt: laterThan(current.updatedAt),
       };
-      await directory.put(updated);
+      await replace(current, updated);
       return updated;
     },
 
@@ -153,10 +165,10 @@ export function createSubscriptionService(deps: {
       const subscription = await get(tenant, id);
       const secret = newSigningSecret();
       const nowMs = clock.now();
-      await directory.put({
+      await replace(subscription, {
         ...subscription,
         secrets: rotatedSecrets(subscription.secrets, secret, nowMs),
-        updatedAt: new Date(nowMs).toISOString(),
+        updatedAt: laterThan(subscription.updatedAt),
       });
       return secret;
     },

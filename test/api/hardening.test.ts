@@ -4,6 +4,8 @@
  * cap; and paths answer as API Gateway's would (no trailing slash; 405 has its own code).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ATTEMPT_PAGE_MAX_READ } from '#shared/adapters/aws/dynamodb.ts';
+import { newAttemptId } from '#shared/core/ids.ts';
 import type { QueueMessage } from '#shared/core/queue-message.ts';
 import { type ApiTestContext, errorShape, startApiTest } from './setup.ts';
 
@@ -115,5 +117,94 @@ describe('paths', () => {
     expect(response.status).toBe(405);
     expect(response.body).toMatchObject({ error: { code: 'method_not_allowed' } });
     expect(response.headers.get('allow')).toBe('POST');
+  });
+});
+
+describe('no lost updates', () => {
+  const subscribe = async (tenant: string) =>
+    (await t.admin('POST', `/v1/tenants/${tenant}/subscriptions`, { url: 'http://127.0.0.1:9/race', eventTypes: ['*'] })).body as {
+      id: string;
+      secret: string;
+    };
+
+  it('a PATCH that read a version the consumer has since disabled gets 409 and does not re-enable it', async () => {
+    const sub = await subscribe('race-disable');
+    const { services } = t.stack.runtime;
+    const stale = await services.subscriptions.get('race-disable', sub.id);
+    // The consumer disables it (410) between the PATCH's read and its write.
+    await services.directory.disable('race-disable', sub.id, 'endpoint answered 410 Gone', new Date(Date.now() + 5).toISOString());
+
+    await expect(services.subscriptions.update('race-disable', sub.id, { description: 'edited' })).resolves.toMatchObject({ enabled: false });
+    const current = await services.subscriptions.get('race-disable', sub.id);
+    expect(current.enabled).toBe(false);
+    // Writing over the stale version is what a racing PATCH would do: refused.
+    await expect(t.stack.runtime.ports.subscriptions.put({ ...stale, description: 'lost' }, stale.updatedAt)).rejects.toThrow(/changed/);
+  });
+
+  it('a rotation racing a PATCH keeps the new secret (the loser gets 409)', async () => {
+    const sub = await subscribe('race-rotate');
+    const results = await Promise.all([
+      t.admin('POST', `/v1/tenants/race-rotate/subscriptions/${sub.id}/rotate-secret`),
+      t.admin('PATCH', `/v1/tenants/race-rotate/subscriptions/${sub.id}`, { description: 'racing' }),
+    ]);
+    const [rotate, patch] = results;
+    expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+    const secret = (await t.admin('GET', `/v1/tenants/race-rotate/subscriptions/${sub.id}/secret`)).body.secret;
+    if (rotate.status === 200) expect(secret).toBe(rotate.body.secret);
+    else expect(secret).toBe(sub.secret);
+    if (patch.status === 409) expect(patch.body).toMatchObject({ error: { code: 'conflict' } });
+  });
+
+  it('a PATCH or a rotation after a DELETE is a 404 and recreates nothing', async () => {
+    const sub = await subscribe('race-delete');
+    const { services } = t.stack.runtime;
+    const read = await services.subscriptions.get('race-delete', sub.id);
+    expect((await t.admin('DELETE', `/v1/tenants/race-delete/subscriptions/${sub.id}`)).status).toBe(204);
+
+    await expect(t.stack.runtime.ports.subscriptions.put({ ...read, description: 'zombie' }, read.updatedAt)).rejects.toThrow(/changed/);
+    expect((await t.admin('PATCH', `/v1/tenants/race-delete/subscriptions/${sub.id}`, { description: 'x' })).status).toBe(404);
+    expect((await t.admin('POST', `/v1/tenants/race-delete/subscriptions/${sub.id}/rotate-secret`)).status).toBe(404);
+    expect(await t.stack.runtime.ports.subscriptions.get('race-delete', sub.id)).toBeUndefined();
+  });
+});
+
+describe('bounded work per request', () => {
+  it('a filtered attempt page reads at most ATTEMPT_PAGE_MAX_READ attempts, and its cursor carries on to the match', async () => {
+    const sub = (await t.admin('POST', '/v1/tenants/busy/subscriptions', { url: 'http://127.0.0.1:9/busy', eventTypes: ['*'] })).body;
+    const { attempts } = t.stack.runtime.ports;
+    const base = Date.now() - 3_600_000;
+    const attempt = (i: number, status: 'succeeded' | 'failed') => ({
+      id: newAttemptId(base + i),
+      messageId: `msg_${i}`,
+      subscriptionId: sub.id,
+      tenant: 'busy',
+      eventType: 'order.paid',
+      attemptNumber: 1,
+      status,
+      durationMs: 1,
+      timestamp: new Date(base + i).toISOString(),
+    });
+    // The one failure is the oldest; more than a page's read budget of successes come after it.
+    await attempts.record(attempt(0, 'failed'));
+    for (let i = 1; i <= ATTEMPT_PAGE_MAX_READ + 50; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => attempts.record(attempt(i + j, 'succeeded'))));
+    }
+
+    const first = await t.admin('GET', `/v1/tenants/busy/subscriptions/${sub.id}/attempts?status=failed&limit=10`);
+    expect(first.status).toBe(200);
+    expect(first.body.items).toEqual([]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await t.admin('GET', `/v1/tenants/busy/subscriptions/${sub.id}/attempts?status=failed&limit=10&cursor=${first.body.nextCursor}`);
+    expect(second.body.items.map((a: { messageId: string }) => a.messageId)).toEqual(['msg_0']);
+  });
+
+  it('lists API keys a page at a time', async () => {
+    for (let i = 0; i < 3; i += 1) expect((await t.admin('POST', '/v1/api-keys', { name: `paged ${i}`, scope: 'publish' })).status).toBe(201);
+    const first = await t.admin('GET', '/v1/api-keys?limit=2');
+    expect(first.body.items).toHaveLength(2);
+    const rest = await t.admin('GET', `/v1/api-keys?limit=100&cursor=${first.body.nextCursor}`);
+    const names = [...first.body.items, ...rest.body.items].map((k: { name: string }) => k.name);
+    expect(names.filter((n) => n.startsWith('paged'))).toEqual(['paged 0', 'paged 1', 'paged 2']);
+    expect((await t.admin('GET', '/v1/api-keys?cursor=bm90LWEtY3Vyc29y')).status).toBe(400);
   });
 });

@@ -60,13 +60,14 @@ describe('DynamoDB', () => {
     });
   });
 
-  it('management: get/put/query/delete on everything but idempotency records; never updates or scans', () => {
+  it('management: get/put/query/delete on everything but idempotency records, updates subscriptions only, never scans', () => {
     const everythingButIdempotency = [apiKeyHashes, apiKeyList, attempts, eventTypes, tenants].sort();
     expect(dynamoGrants('Management')).toEqual({
       'dynamodb:GetItem': everythingButIdempotency,
       'dynamodb:PutItem': everythingButIdempotency,
       'dynamodb:Query': everythingButIdempotency,
       'dynamodb:DeleteItem': everythingButIdempotency,
+      'dynamodb:UpdateItem': [tenants],
     });
   });
 

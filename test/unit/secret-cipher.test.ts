@@ -23,39 +23,49 @@ function fakeKms() {
   return { client: client as never, commands };
 }
 
+const CONTEXT = 'acme/sub_01ARZ3NDEKTSV4RRFFQ69G5FAV';
+
 describe('signing secrets at rest', () => {
   it('seals so the secret is not readable, and opens back to the same secret', async () => {
     const cipher = createSecretCipher(localKeyWrapper(randomBytes(32)));
     const secret = newSigningSecret();
-    const sealed = await cipher.seal(secret);
-    expect(sealed).toMatch(/^enc1:/);
+    const sealed = await cipher.seal(secret, CONTEXT);
+    expect(sealed).toMatch(/^enc2:/);
     expect(sealed).not.toContain(secret.slice(6, 20));
-    expect(await cipher.open(sealed)).toBe(secret);
+    expect(await cipher.open(sealed, CONTEXT)).toBe(secret);
+  });
+
+  it('opens a sealed secret only under the subscription it was sealed for', async () => {
+    const cipher = createSecretCipher(localKeyWrapper(randomBytes(32)));
+    const sealed = await cipher.seal(newSigningSecret(), 'acme/sub_01ARZ3NDEKTSV4RRFFQ69G5FAV');
+    // Copied into another tenant's (or another subscription's) item, it does not open there.
+    await expect(cipher.open(sealed, 'globex/sub_01ARZ3NDEKTSV4RRFFQ69G5FAV')).rejects.toThrow();
+    await expect(cipher.open(sealed, 'acme/sub_01ARZ3NDEKTSV4RRFFQ69G5FAW')).rejects.toThrow();
   });
 
   it('refuses a tampered value', async () => {
     const cipher = createSecretCipher(localKeyWrapper(randomBytes(32)));
-    const sealed = await cipher.seal(newSigningSecret());
+    const sealed = await cipher.seal(newSigningSecret(), CONTEXT);
     const parts = sealed.split(':');
     const ciphertext = Buffer.from(parts[3]!, 'base64');
     ciphertext[0] = (ciphertext[0]! + 1) % 256;
     parts[3] = ciphertext.toString('base64');
-    await expect(cipher.open(parts.join(':'))).rejects.toThrow();
+    await expect(cipher.open(parts.join(':'), CONTEXT)).rejects.toThrow();
   });
 
   it('cannot be opened with another master key', async () => {
-    const sealed = await createSecretCipher(localKeyWrapper(randomBytes(32))).seal(newSigningSecret());
-    await expect(createSecretCipher(localKeyWrapper(randomBytes(32))).open(sealed)).rejects.toThrow();
+    const sealed = await createSecretCipher(localKeyWrapper(randomBytes(32))).seal(newSigningSecret(), CONTEXT);
+    await expect(createSecretCipher(localKeyWrapper(randomBytes(32))).open(sealed, CONTEXT)).rejects.toThrow();
   });
 
   it('asks KMS for one data key per process and unwraps each wrapped key once', async () => {
     const kms = fakeKms();
     const writer = createSecretCipher(kmsKeyWrapper(kms.client, 'arn:aws:kms:us-east-1:111122223333:key/abc'));
     const secrets = [newSigningSecret(), newSigningSecret(), newSigningSecret()];
-    const sealed = await Promise.all(secrets.map((s) => writer.seal(s)));
+    const sealed = await Promise.all(secrets.map((s) => writer.seal(s, CONTEXT)));
     // Another container: opening all three costs one Decrypt.
     const reader = createSecretCipher(kmsKeyWrapper(kms.client, 'arn:aws:kms:us-east-1:111122223333:key/abc'));
-    expect(await Promise.all(sealed.map((s) => reader.open(s)))).toEqual(secrets);
+    expect(await Promise.all(sealed.map((s) => reader.open(s, CONTEXT)))).toEqual(secrets);
 
     const generate = kms.commands.filter((c) => c instanceof GenerateDataKeyCommand) as GenerateDataKeyCommand[];
     const decrypt = kms.commands.filter((c) => c instanceof DecryptCommand) as DecryptCommand[];

@@ -5,7 +5,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../../core/domain.ts';
-import type { ApiKeyStore } from '../../core/ports.ts';
+import type { ApiKeyStore, Page } from '../../core/ports.ts';
+import { decodeCursor, encodeCursor } from './dynamodb.ts';
 import { queryPages } from './dynamodb-pages.ts';
 
 const LIST_PK = 'API_KEYS';
@@ -31,13 +32,18 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     );
   }
 
-  async list(): Promise<ApiKeyRecord[]> {
-    const { items } = await queryPages(this.db, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': LIST_PK },
-    });
-    return items.map(record);
+  async list(options: { limit: number; cursor?: string }): Promise<Page<ApiKeyRecord>> {
+    const { items, lastKey } = await queryPages(
+      this.db,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': LIST_PK },
+        ExclusiveStartKey: decodeCursor(options.cursor, LIST_PK),
+      },
+      options.limit,
+    );
+    return { items: items.map(record), ...(lastKey ? { nextCursor: encodeCursor(lastKey) } : {}) };
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {

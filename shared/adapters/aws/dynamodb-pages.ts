@@ -4,22 +4,26 @@ import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } fro
 export type Key = Record<string, unknown>;
 
 /**
- * Reads page after page until the query is exhausted or `max` items are in hand (DynamoDB applies a
- * FilterExpression after Limit, so a filtered page can be short). `lastKey` is where a next read would start.
+ * Reads page after page until the query is exhausted, `max` items are in hand, or `maxEvaluated`
+ * items were read (DynamoDB applies a FilterExpression after Limit, so a filtered read can find few
+ * matches in many items; the bound keeps one request's work finite). `lastKey` is where a next read
+ * would start.
  */
 export async function queryPages(
   db: DynamoDBDocumentClient,
   input: QueryCommandInput,
   max = Number.POSITIVE_INFINITY,
+  maxEvaluated = Number.POSITIVE_INFINITY,
 ): Promise<{ items: Key[]; lastKey?: Key }> {
   const items: Key[] = [];
   let start = input.ExclusiveStartKey;
+  let evaluated = 0;
   do {
-    const page = await db.send(
-      new QueryCommand({ ...input, ExclusiveStartKey: start, ...(Number.isFinite(max) ? { Limit: max - items.length } : {}) }),
-    );
+    const limit = Math.min(max - items.length, maxEvaluated - evaluated);
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start, ...(Number.isFinite(limit) ? { Limit: limit } : {}) }));
     items.push(...(page.Items ?? []));
+    evaluated += page.ScannedCount ?? page.Items?.length ?? 0;
     start = page.LastEvaluatedKey;
-  } while (start && items.length < max);
+  } while (start && items.length < max && evaluated < maxEvaluated);
   return { items, lastKey: start };
 }

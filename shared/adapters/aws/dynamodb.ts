@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Attempt, EventType, Message, Subscription } from '../../core/domain.ts';
-import { HookpostError } from '../../core/errors.ts';
+import { HookpostError, SubscriptionChangedError } from '../../core/errors.ts';
 import { attemptIdFloor } from '../../core/ids.ts';
 import type { SecretCipher } from '../../core/secret-cipher.ts';
 import type {
@@ -46,6 +46,9 @@ export function decodeCursor(cursor: string | undefined, pk: string): Key | unde
   }
   throw new HookpostError('malformed_request', 'cursor is not valid for this list');
 }
+
+/** The AES-GCM context a subscription's secrets are sealed under: they open only for this tenant and id. */
+const secretContext = (subscription: Pick<Subscription, 'tenant' | 'id'>) => `${subscription.tenant}/${subscription.id}`;
 
 const isConditionFailure = (error: unknown): boolean =>
   (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
@@ -94,10 +97,16 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
 
   private async open(item: Record<string, unknown>): Promise<Subscription> {
     const subscription = strip<Subscription>(item);
+    const context = secretContext(subscription);
     const secrets = await Promise.all(
-      subscription.secrets.map(async (s) => ({ ...s, secret: await this.cipher.open(s.secret) })),
+      subscription.secrets.map(async (s) => ({ ...s, secret: await this.cipher.open(s.secret, context) })),
     );
     return { ...subscription, secrets };
+  }
+
+  private sealed(subscription: Subscription) {
+    const context = secretContext(subscription);
+    return Promise.all(subscription.secrets.map(async (s) => ({ ...s, secret: await this.cipher.seal(s.secret, context) })));
   }
 
   async listByTenant(tenant: string): Promise<Subscription[]> {
@@ -116,16 +125,48 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     return Item ? this.open(Item) : undefined;
   }
 
-  async put(subscription: Subscription): Promise<void> {
-    const secrets = await Promise.all(
-      subscription.secrets.map(async (s) => ({ ...s, secret: await this.cipher.seal(s.secret) })),
-    );
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...keys.subscription(subscription.tenant, subscription.id), ...subscription, secrets },
-      }),
-    );
+  async put(subscription: Subscription, expectedUpdatedAt?: string): Promise<void> {
+    const secrets = await this.sealed(subscription);
+    if (expectedUpdatedAt === undefined) {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.subscription(subscription.tenant, subscription.id), ...subscription, secrets },
+        }),
+      );
+      return;
+    }
+    // Only the fields an owner changes, and only over the version that was read: a disable by the
+    // consumer (which moves updatedAt) or a rotation in between makes this a conflict, not a lost
+    // update; the consumer's failingSince is never written back stale.
+    const { url, eventTypes, description, headers, enabled, updatedAt, disabledReason } = subscription;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.subscription(subscription.tenant, subscription.id),
+          UpdateExpression: `SET #url = :url, eventTypes = :eventTypes, description = :description, headers = :headers, enabled = :enabled, secrets = :secrets, updatedAt = :updatedAt${
+            disabledReason === undefined ? ' REMOVE disabledReason' : ', disabledReason = :disabledReason'
+          }`,
+          ConditionExpression: 'attribute_exists(pk) AND updatedAt = :expected',
+          ExpressionAttributeNames: { '#url': 'url' },
+          ExpressionAttributeValues: {
+            ':url': url,
+            ':eventTypes': eventTypes,
+            ':description': description,
+            ':headers': headers,
+            ':enabled': enabled,
+            ':secrets': secrets,
+            ':updatedAt': updatedAt,
+            ':expected': expectedUpdatedAt,
+            ...(disabledReason === undefined ? {} : { ':disabledReason': disabledReason }),
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new SubscriptionChangedError();
+      throw error;
+    }
   }
 
   async disable(tenant: string, id: string, reason: string, at: string): Promise<void> {
@@ -168,6 +209,9 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     }
   }
 }
+
+/** The most attempts one page of the attempt log reads (a filtered page may be short; its cursor goes on). */
+export const ATTEMPT_PAGE_MAX_READ = 1_000;
 
 /** How many recent attempts a redelivery reads to find an earlier success (see hasSucceeded). */
 export const LEDGER_SCAN_LIMIT = 1_000;
@@ -220,7 +264,8 @@ export class DynamoAttemptStore implements AttemptStore {
     options: { status?: Attempt['status']; limit: number; cursor?: string },
   ): Promise<Page<Attempt>> {
     const pk = `ATTEMPTS#${subscriptionId}`;
-    // A status filter is applied after DynamoDB's Limit, so queryPages keeps reading until the page is full.
+    // A status filter is applied after DynamoDB's Limit: keep reading until the page is full, but
+    // never past ATTEMPT_PAGE_MAX_READ items per request — a short page with a cursor carries on.
     const page = await queryPages(
       this.db,
       {
@@ -232,13 +277,10 @@ export class DynamoAttemptStore implements AttemptStore {
         ExclusiveStartKey: decodeCursor(options.cursor, pk),
       },
       options.limit,
+      ATTEMPT_PAGE_MAX_READ,
     );
-    const items = page.items.map((item) => strip<Attempt>(item));
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor: page.lastKey && last ? encodeCursor(keys.attempt(subscriptionId, last.id)) : undefined,
-    };
+    // The cursor is where the read stopped: after the last item read, which a filter may have skipped.
+    return { items: page.items.map((item) => strip<Attempt>(item)), nextCursor: encodeCursor(page.lastKey) };
   }
 }
 

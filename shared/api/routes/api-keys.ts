@@ -1,8 +1,8 @@
 /** API keys: create (the key is shown once), list (never key material), delete. Admin only. */
-import { readJsonBody, validate } from '../request.ts';
+import { readJsonBody, validate, validateParam } from '../request.ts';
 import { jsonResponse, noContent } from '../responses.ts';
 import type { Route } from '../router.ts';
-import { createApiKeySchema } from '../schemas.ts';
+import { createApiKeySchema, listQuerySchema } from '../schemas.ts';
 import { MANAGEMENT_BODY_BYTES } from './helpers.ts';
 
 export const apiKeyRoutes: Route[] = [
@@ -19,7 +19,10 @@ export const apiKeyRoutes: Route[] = [
     method: 'GET',
     path: '/v1/api-keys',
     access: 'admin',
-    handle: async ({ services }) => jsonResponse(200, { items: await services.apiKeys.list() }),
+    async handle({ req, services }) {
+      const query = validateParam(listQuerySchema, req.query, 'query');
+      return jsonResponse(200, await services.apiKeys.list(query));
+    },
   },
   {
     method: 'DELETE',

@@ -94,6 +94,27 @@ describe('management function authenticates its own requests', () => {
     }
   });
 
+  it('records no response in traces: a created secret or key never becomes trace metadata', async () => {
+    const { tracer } = await import('#shared/adapters/lambda/observability.ts');
+    vi.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true);
+    vi.spyOn(tracer, 'getSegment').mockReturnValue(undefined);
+    vi.spyOn(tracer, 'annotateColdStart').mockImplementation(() => {});
+    vi.spyOn(tracer, 'addServiceNameAnnotation').mockImplementation(() => {});
+    const recorded = vi.spyOn(tracer, 'addResponseAsMetadata').mockImplementation(() => {});
+    try {
+      const body = JSON.stringify({ name: 'traced', scope: 'publish' });
+      const created = await handler(
+        { ...event('POST', '/v1/api-keys', `Bearer ${t.stack.adminKey}`), headers: { authorization: `Bearer ${t.stack.adminKey}`, 'content-type': 'application/json' }, body },
+        context,
+      );
+      expect(created.statusCode).toBe(201);
+      expect(JSON.parse(created.body ?? '{}').key).toMatch(/^hp_/);
+      expect(recorded).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
   it('answers 503 in the error shape when the table cannot be reached', async () => {
     const closedPort = await freePort();
     const down = await managementHandler({ ...environment, [ENV.dynamoDbEndpoint]: `http://127.0.0.1:${closedPort}` });

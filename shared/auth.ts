@@ -6,6 +6,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { hashApiKey, sameHash } from './api-keys.ts';
 import type { Config } from './config.ts';
+import { PORTAL_TOKEN_PREFIX, portalKeySource, verifyPortalToken } from './portal-tokens.ts';
 import type { Principal } from './http-api.ts';
 import type { ApiKeyStore, Clock } from './ports.ts';
 import { TtlCache } from './ttl-cache.ts';
@@ -59,9 +60,12 @@ export function createAuthenticator(
     if (!found || !sameHash(found.hash, hash)) return undefined;
     return { keyId: found.id, scope: found.scope, ...(found.tenant ? { tenant: found.tenant } : {}) };
   }
+  const portalKey = portalKeySource(runtime.config);
   return async (authorization) => {
     const token = bearerToken(authorization);
     if (!token) return undefined;
+    // A portal link's token: a tenant principal for its tenant until it expires (no database read).
+    if (token.startsWith(PORTAL_TOKEN_PREFIX)) return verifyPortalToken(await portalKey(), token, Date.now());
     const expected = await currentAdminKey();
     if (expected && sameKey(token, expected)) return { keyId: 'admin', scope: 'admin' };
     if (!token.startsWith('hp_') || !runtime.apiKeys) return undefined;

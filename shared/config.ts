@@ -32,6 +32,13 @@ export interface Config {
   /** Endpoint overrides for local mode (fauxqs, DynamoDB Local); unset on AWS. */
   sqsEndpoint?: string;
   dynamoDbEndpoint?: string;
+  /** Portal links and the console (shared/portal-tokens.ts, shared/console-assets.ts). */
+  portalSigningKey?: string;
+  portalSigningKeySecretArn?: string;
+  /** Origins that may frame the tenant portal (space or comma separated). */
+  portalFrameAncestors?: string[];
+  /** The API's public base URL, for portal links; else the request's Host. */
+  publicUrl?: string;
 }
 
 export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];
@@ -84,5 +91,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     deadLetterQueueArn: env.HOOKPOST_DLQ_ARN || undefined,
     sqsEndpoint: env.HOOKPOST_SQS_ENDPOINT || undefined,
     dynamoDbEndpoint: env.HOOKPOST_DYNAMODB_ENDPOINT || undefined,
+    portalSigningKey: env.HOOKPOST_PORTAL_SIGNING_KEY || undefined,
+    portalSigningKeySecretArn: env.HOOKPOST_PORTAL_SIGNING_KEY_SECRET_ARN || undefined,
+    portalFrameAncestors: env.HOOKPOST_PORTAL_FRAME_ANCESTORS?.split(/[\s,]+/).filter(Boolean),
+    publicUrl: env.HOOKPOST_PUBLIC_URL || undefined,
   };
 }

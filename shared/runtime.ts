@@ -40,6 +40,7 @@ import {
 import { DynamoApiKeyStore } from './stores/dynamodb-api-keys.ts';
 import { DynamoAttemptHistory } from './stores/dynamodb-attempt-history.ts';
 import { DynamoSubscriptionRemoval } from './stores/dynamodb-subscription-removal.ts';
+import { DynamoTenantRegistry, type TenantRegistry } from './stores/dynamodb-tenants.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export interface Runtime {
@@ -52,6 +53,8 @@ export interface Runtime {
   attemptHistory: AttemptHistory;
   apiKeys: ApiKeyStore;
   subscriptionRemoval: SubscriptionRemoval;
+  /** Tenants with endpoints (GET /v1/tenants). */
+  tenants: TenantRegistry;
   messages: MessageStore;
   idempotency: IdempotencyStore;
   queue: EventQueue;
@@ -148,6 +151,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}): Run
     attemptHistory: new DynamoAttemptHistory(db, config.tableName),
     apiKeys: new DynamoApiKeyStore(db, config.tableName),
     subscriptionRemoval: new DynamoSubscriptionRemoval(db, config.tableName),
+    tenants: new DynamoTenantRegistry(db, config.tableName),
     messages: new DynamoMessageStore(db, config.tableName, config.attemptTtlDays * 86_400),
     idempotency: new DynamoIdempotencyStore(db, config.tableName),
     queue: new SqsEventQueue(sqs, config.eventsQueueUrl),

@@ -286,3 +286,26 @@ export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) }).meta(
 export function issuesToDetails(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
+
+/* ---------- tenants and portal sessions (console) ---------- */
+
+export const portalSessionSchema = z
+  .object({
+    expiresInSeconds: z.number().int().min(60).max(86_400).default(3_600).meta({ description: 'how long the link works (60 s to 24 h)' }),
+  })
+  .meta({ id: 'PortalSessionRequest' });
+
+export const portalSessionResultSchema = z
+  .object({
+    url: z.string().meta({ description: 'absolute portal link; the token is in the fragment so it never reaches server logs', example: 'https://api.example.com/console/portal#token=hpp_…' }),
+    token: z.string().meta({ description: 'hpp_…; a tenant-scoped bearer credential (cannot publish)' }),
+    expiresAt: timestamp(),
+  })
+  .meta({ id: 'PortalSession' });
+
+export const tenantPageSchema = z
+  .object({
+    items: z.array(z.object({ tenant: z.string(), endpoints: z.number().int(), createdAt: timestamp() }).meta({ id: 'Tenant' })),
+    nextCursor: z.string().optional(),
+  })
+  .meta({ id: 'TenantPage' });

@@ -46,6 +46,12 @@ export interface LocalStackOptions {
   subscriptionCacheMs?: number;
   /** A subscription failing without a success for this long is disabled. @default 5 days */
   disableAfterFailingMs?: number;
+  /** Signs portal links (base64, ≥ 32 bytes); rotating it revokes them all. @default generated per start */
+  portalSigningKey?: string;
+  /** Origins allowed to frame the tenant portal. @default none */
+  portalFrameAncestors?: string[];
+  /** Base of portal links. @default the request's Host */
+  publicUrl?: string;
 }
 
 export interface LocalStack {
@@ -146,6 +152,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deadLetterQueueArn: queues.deadLetterQueueArn,
       sqsEndpoint: sqsLocal.endpoint,
       dynamoDbEndpoint,
+      portalSigningKey: options.portalSigningKey ?? randomBytes(32).toString('base64'),
+      ...(options.portalFrameAncestors ? { portalFrameAncestors: options.portalFrameAncestors } : {}),
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     };
 
     const runtime = createRuntime(config, { httpSender: httpSenderFor });

@@ -1,6 +1,7 @@
 /** Producer routes: POST /v1/events and POST /v1/events/batch. */
 import { ApiError, jsonResponse } from '../../errors.ts';
 import type { Principal } from '../../http-api.ts';
+import { PORTAL_KEY_ID } from '../../portal-tokens.ts';
 import { publishBatch, publishOne, type IngestDeps } from '../../ingest.ts';
 import type { Runtime } from '../../runtime.ts';
 import { bodyText, parseJson, readJsonBody, validate } from '../request.ts';
@@ -18,6 +19,11 @@ const ingestDeps = (runtime: Runtime): IngestDeps => ({
   maxPayloadBytes: runtime.config.maxPayloadBytes,
 });
 
+/** A portal link's token manages endpoints; it never publishes. */
+const refusePortal = (principal: Principal | undefined) => {
+  if (principal?.keyId === PORTAL_KEY_ID) throw new ApiError('forbidden', 'a portal token may not publish events');
+};
+
 /** A tenant key publishes only to its own tenant. */
 const tenantGuard = (principal: Principal | undefined) => (tenant: string) => {
   if (principal?.scope === 'tenant' && principal.tenant !== tenant) {
@@ -31,6 +37,7 @@ export const eventRoutes: Route[] = [
     path: '/v1/events',
     access: 'publish',
     async handle({ req, runtime, principal }) {
+      refusePortal(principal);
       const text = bodyText(req, runtime.config.maxPayloadBytes);
       const input = parseJson(req, text);
       const key = req.headers['idempotency-key'];
@@ -49,6 +56,7 @@ export const eventRoutes: Route[] = [
     path: '/v1/events/batch',
     access: 'publish',
     async handle({ req, runtime, principal }) {
+      refusePortal(principal);
       const { events } = validate(publishBatchSchema, readJsonBody(req, MAX_BATCH_BODY_BYTES));
       const results = await publishBatch(ingestDeps(runtime), events, tenantGuard(principal));
       return jsonResponse(207, { results });

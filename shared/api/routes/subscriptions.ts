@@ -64,6 +64,7 @@ export const subscriptionRoutes: Route[] = [
         updatedAt: now,
       };
       await save(runtime, subscription);
+      await runtime.tenants.add(tenant, now); // the tenant registry behind GET /v1/tenants
       return jsonResponse(201, { ...subscriptionView(subscription), secret });
     },
   },
@@ -125,6 +126,7 @@ export const subscriptionRoutes: Route[] = [
       const subscription = await findSubscription(ctx);
       await ctx.runtime.subscriptionRemoval.delete(subscription.tenant, subscription.id);
       ctx.runtime.cache.forgetTenant(subscription.tenant);
+      await ctx.runtime.tenants.removeIfEmpty(subscription.tenant);
       return noContent();
     },
   },

@@ -1,0 +1,91 @@
+/**
+ * Portal tokens: short-lived, signed credentials for one tenant's portal (tenant scope, never publish).
+ * `hpp_<base64url payload>.<base64url HMAC-SHA256>`; verified with the signing key alone (no database
+ * read). Rotating the key (HOOKPOST_PORTAL_SIGNING_KEY locally, a Secrets Manager secret on AWS)
+ * revokes every outstanding token at once.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Principal } from './http-api.ts';
+
+export const PORTAL_TOKEN_PREFIX = 'hpp_';
+export const PORTAL_KEY_ID = 'portal';
+export const PORTAL_MIN_SECONDS = 60;
+export const PORTAL_MAX_SECONDS = 86_400;
+export const PORTAL_DEFAULT_SECONDS = 3_600;
+
+interface Payload {
+  /** tenant */
+  t: string;
+  /** scope */
+  s: 'tenant';
+  /** expiry, epoch seconds */
+  exp: number;
+}
+
+const mac = (key: Buffer, body: string): Buffer => createHmac('sha256', key).update(body).digest();
+
+function keyBytes(base64Key: string): Buffer {
+  const key = Buffer.from(base64Key, 'base64');
+  if (key.length < 32) throw new Error('the portal signing key must be at least 32 bytes (base64)');
+  return key;
+}
+
+export function signPortalToken(base64Key: string, tenant: string, expiresAtMs: number): string {
+  const payload: Payload = { t: tenant, s: 'tenant', exp: Math.floor(expiresAtMs / 1000) };
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${PORTAL_TOKEN_PREFIX}${body}.${mac(keyBytes(base64Key), body).toString('base64url')}`;
+}
+
+/** The tenant principal a valid, unexpired token stands for; undefined for anything else. */
+export function verifyPortalToken(base64Key: string | undefined, token: string, nowMs: number): Principal | undefined {
+  if (!base64Key || !token.startsWith(PORTAL_TOKEN_PREFIX)) return undefined;
+  const [body, signature, extra] = token.slice(PORTAL_TOKEN_PREFIX.length).split('.');
+  if (!body || !signature || extra !== undefined) return undefined;
+  const expected = mac(keyBytes(base64Key), body);
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  let payload: Partial<Payload>;
+  try {
+    payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<Payload>;
+  } catch {
+    return undefined;
+  }
+  if (payload.s !== 'tenant' || typeof payload.t !== 'string' || typeof payload.exp !== 'number') return undefined;
+  if (payload.exp * 1000 <= nowMs) return undefined;
+  return { keyId: PORTAL_KEY_ID, scope: 'tenant', tenant: payload.t };
+}
+
+/** Where the signing key comes from: the key itself (local mode) or a Secrets Manager secret (AWS), cached 5 min. */
+export interface PortalKeySettings {
+  portalSigningKey?: string;
+  portalSigningKeySecretArn?: string;
+}
+
+const KEY_CACHE_MS = 5 * 60 * 1000;
+
+export function portalKeySource(
+  settings: PortalKeySettings,
+  loadSecret: (arn: string) => Promise<string> = secretLoader(),
+): () => Promise<string | undefined> {
+  let cached: { key: string; expiresAt: number } | undefined;
+  return async () => {
+    if (settings.portalSigningKey) return settings.portalSigningKey;
+    const arn = settings.portalSigningKeySecretArn;
+    if (!arn) return undefined;
+    if (!cached || cached.expiresAt < Date.now()) {
+      cached = { key: (await loadSecret(arn)).trim(), expiresAt: Date.now() + KEY_CACHE_MS };
+    }
+    return cached.key;
+  };
+}
+
+function secretLoader(): (arn: string) => Promise<string> {
+  let client: SecretsManagerClient | undefined;
+  return async (arn) => {
+    client ??= new SecretsManagerClient({});
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (!SecretString) throw new Error('portal signing key secret is empty');
+    return SecretString;
+  };
+}

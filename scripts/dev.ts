@@ -3,7 +3,7 @@
  * handlers as on AWS. Settings come from the environment (see SPEC "Local mode"); Ctrl-C stops it all.
  */
 import { parseRetrySchedule } from '#shared/config.ts';
-import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '#shared/local/stack.ts';
 
 interface DevSettings {
   port: number;
@@ -11,6 +11,7 @@ interface DevSettings {
   retryScheduleSeconds?: number[];
   deliveryTimeoutMs?: number;
   allowPrivateTargets: boolean;
+  portal: Pick<LocalStackOptions, 'portalSigningKey' | 'portalFrameAncestors' | 'publicUrl'>;
 }
 
 function readSettings(env: NodeJS.ProcessEnv): DevSettings {
@@ -34,6 +35,11 @@ function readSettings(env: NodeJS.ProcessEnv): DevSettings {
     retryScheduleSeconds: env.HOOKPOST_RETRY_SCHEDULE ? parseRetrySchedule(env.HOOKPOST_RETRY_SCHEDULE) : undefined,
     deliveryTimeoutMs,
     allowPrivateTargets: allow === 'true',
+    portal: {
+      portalSigningKey: env.HOOKPOST_PORTAL_SIGNING_KEY || undefined,
+      portalFrameAncestors: env.HOOKPOST_PORTAL_FRAME_ANCESTORS?.split(/[\s,]+/).filter(Boolean),
+      publicUrl: env.HOOKPOST_PUBLIC_URL || undefined,
+    },
   };
 }
 
@@ -45,6 +51,7 @@ function banner(stack: LocalStack, adminKeyFromEnv: boolean, startedInMs: number
     `Hookpost local is up in ${(startedInMs / 1000).toFixed(1)} s`,
     `  API        ${stack.url}`,
     `  Admin key  ${key}`,
+    `  Console    ${stack.url}/console  (sign in with the admin key)`,
     `  Retries    ${config.retryScheduleSeconds.join(', ')} s · delivery timeout ${config.deliveryTimeoutMs} ms · private targets ${config.allowPrivateTargets ? 'allowed' : 'refused'}`,
     '',
     'Try it:',
@@ -96,6 +103,7 @@ async function main(): Promise<void> {
       retryScheduleSeconds: settings.retryScheduleSeconds,
       deliveryTimeoutMs: settings.deliveryTimeoutMs,
       allowPrivateTargets: settings.allowPrivateTargets,
+      ...settings.portal,
     });
   } catch (error) {
     console.error('Could not start Hookpost locally:', error instanceof Error ? error.message : error);

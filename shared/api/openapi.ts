@@ -26,6 +26,8 @@ import {
   eventTypeSchema,
   healthSchema,
   listQuerySchema,
+  meSchema,
+  messageSchema,
   patchSubscriptionSchema,
   portalSessionResultSchema,
   portalSessionSchema,
@@ -224,6 +226,13 @@ export const routeDocs: Record<string, Doc> = {
     body: portalSessionSchema,
     ok: { status: 201, description: 'The link; its token is in the fragment', schema: portalSessionResultSchema },
     errors: [400, 413, 415, 422],
+  },
+  'GET /v1/me': { summary: 'Who this key or portal token is', tags: ['service'], ok: { status: 200, description: 'The caller', schema: meSchema }, errors: [] },
+  'GET /v1/tenants/{tenant}/messages/{msgId}': {
+    summary: 'A kept message (one with a failed delivery, until its TTL) with its payload',
+    tags: ['deliveries'],
+    ok: { status: 200, description: 'The message', schema: messageSchema },
+    errors: [400, 404],
   },
 };
 

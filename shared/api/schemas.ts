@@ -309,3 +309,11 @@ export const tenantPageSchema = z
     nextCursor: z.string().optional(),
   })
   .meta({ id: 'TenantPage' });
+
+export const meSchema = z
+  .object({ keyId: z.string(), scope: apiKeyScopeSchema, tenant: z.string().optional() })
+  .meta({ id: 'Me', description: 'the caller: key id (`admin` for the bootstrap key, `portal` for a portal token), scope and tenant' });
+
+export const messageSchema = z
+  .object({ id: z.string(), type: z.string(), tenant: z.string(), timestamp: timestamp(), data: anyJson() })
+  .meta({ id: 'Message' });

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ApiError, errorResponse } from '../errors.ts';
 import { type ApiRequest, type ApiResponse, bodyFromBytes, type Principal } from '../http-api.ts';
+import { isConsolePath, type LocalConsole, serveConsole } from './console-route.ts';
 
 /** API Gateway's own hard cap on a request body; the app enforces the smaller configurable limit. */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -20,6 +21,8 @@ export interface ApiServerOptions {
   authenticate: (authorization: string | undefined) => Promise<Principal | undefined>;
   /** @default GATEWAY_MAX_BODY_BYTES */
   maxBodyBytes?: number;
+  /** Serves GET /console… (the admin console and tenant portal) before the API sees the request. */
+  console?: LocalConsole;
 }
 
 export interface ApiServer {
@@ -97,6 +100,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? GATEWAY_MAX_BODY_BYTES;
   const server = createServer((req, res) => {
+    if (options.console && isConsolePath(req.url)) return void serveConsole(req, res, options.console);
     void toApiResponse(req, options, maxBodyBytes)
       .then((response) => write(res, response))
       .catch((error: unknown) => {

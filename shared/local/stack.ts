@@ -16,6 +16,7 @@ import { LOCAL_REGION, localDynamoDbClient, localSnsClient, localSqsClient } fro
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startPoller } from './poller.ts';
 import { createAlarmTopic, createQueues, createTable } from './resources.ts';
+import { localConsole } from './console-route.ts';
 import { startApiServer } from './server.ts';
 import { startSqsLocal } from './sqs-local.ts';
 
@@ -174,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Every route, as API Gateway has them all in front of the ingest and management functions.
       handle: createApiHandler(runtime, allRoutes, { onUnexpectedError: logUnexpected }),
       authenticate: createAuthenticator(runtime),
+      console: localConsole({ portalFrameAncestors: config.portalFrameAncestors }),
     });
     stops.push(() => server.stop());
 

@@ -7,6 +7,7 @@ import { deadLetterRoutes } from './dead-letters.ts';
 import { deliveryRoutes } from './deliveries.ts';
 import { eventTypeRoutes } from './event-types.ts';
 import { portalRoutes } from './portal.ts';
+import { sessionRoutes } from './session.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { tenantRoutes } from './tenants.ts';
 
@@ -35,4 +36,5 @@ export const managementRoutes: Route[] = [
   ...apiKeyRoutes,
   ...tenantRoutes,
   ...portalRoutes,
+  ...sessionRoutes,
 ];

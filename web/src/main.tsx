@@ -1,4 +1,5 @@
 /** Hookpost's admin console (/console) and tenant portal (/console/portal), one small Preact app. */
+import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import { endSession, isAdmin, openPortal, resumeConsole, session, sessionEnded, signIn } from './api.ts';
@@ -11,8 +12,8 @@ import { ConfirmDialog, href, messageOf, route } from './ui.tsx';
 import './style.css';
 
 const isPortal = location.pathname.replace(/\/+$/, '').endsWith('/console/portal');
-/** Portal mode: undefined while checking the link, 'ready', or 'invalid' (forged, expired, missing). */
-const portalState = { value: 'checking' as 'checking' | 'ready' | 'invalid' };
+/** Portal mode: checking the link, ready, or invalid (forged, expired, missing). */
+const portalState = signal<'checking' | 'ready' | 'invalid'>('checking');
 
 function LanguagePicker() {
   return (
@@ -178,13 +179,12 @@ async function start(): Promise<void> {
   document.documentElement.lang = language.value;
   const root = document.getElementById('app');
   if (!root) return;
-  const draw = () => render(<App />, root);
+  render(<App />, root);
   if (isPortal) {
     // The token arrives in the fragment (never sent to a server); take it and drop it from the address bar.
     const token = new URLSearchParams(location.hash.replace(/^#/, '')).get('token') ?? '';
     history.replaceState(null, '', `${location.pathname}#/endpoints`);
     route.value = ['endpoints'];
-    draw();
     try {
       if (!token.startsWith('hpp_')) throw new Error('no token');
       await openPortal(token);
@@ -192,11 +192,9 @@ async function start(): Promise<void> {
     } catch {
       portalState.value = 'invalid';
     }
-    draw();
     return;
   }
   await resumeConsole();
-  draw();
 }
 
 void start();

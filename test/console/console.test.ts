@@ -28,6 +28,12 @@ beforeAll(async () => {
     const put = await t.admin('PUT', `/v1/event-types/${type}`, { description, example, schema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } });
     expect(put.status).toBe(201);
   }
+  // A tenant every screen test can show: one endpoint with a delivered test event.
+  const shown = await t.admin('POST', '/v1/tenants/shown/subscriptions', { url: `${(await t.receiver()).url}/shown`, eventTypes: ['site.*'], description: 'Shown on every screen' });
+  expect((await t.admin('POST', `/v1/tenants/shown/subscriptions/${shown.body.id}/test`, { type: 'site.created' })).status).toBe(200);
+  // And a delivery that will fail for good, so the dead-letter screen has a row by the time it is checked.
+  await t.admin('POST', '/v1/tenants/dead/subscriptions', { url: 'http://127.0.0.1:9/refused', eventTypes: ['*'] });
+  await t.admin('POST', '/v1/events', { type: 'site.deleted', tenant: 'dead', data: { id: 's_9' } });
 }, 60_000);
 
 afterAll(async () => {
@@ -249,12 +255,12 @@ describe('accessibility', () => {
       await check(page, screen);
     };
     await visit('#/endpoints', '#tenant-pick', 'endpoints (no tenant)');
-    await visit('#/endpoints/multisite', 'table', 'endpoints');
+    await visit('#/endpoints/shown', 'table', 'endpoints');
     await page.getByRole('button', { name: 'Add endpoint' }).click();
     await page.locator('#ep-url').waitFor();
     await page.getByRole('button', { name: 'Add header' }).click();
     await check(page, 'add endpoint form');
-    await page.getByRole('link', { name: /\/multisite$/ }).click();
+    await page.getByRole('link', { name: /\/shown$/ }).click();
     await page.locator('table.log').waitFor();
     await page.locator('table.log > tbody').first().getByRole('button', { name: 'Details' }).click();
     await page.locator('tr.details').waitFor();
@@ -280,7 +286,7 @@ describe('accessibility', () => {
     await check(page, 'portal link created');
     await context.close();
 
-    const portalUrl = (await t.admin('POST', '/v1/tenants/portal-a/portal-sessions', {})).body.url;
+    const portalUrl = (await t.admin('POST', '/v1/tenants/shown/portal-sessions', {})).body.url;
     const portal = await open(browser, portalUrl);
     await portal.page.locator('table').waitFor();
     await check(portal.page, 'portal endpoints');
@@ -309,7 +315,7 @@ describe('languages', () => {
     await page.getByRole('link', { name: messages['nav.endpoints'], exact: true }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
     for (const [hash, ready] of [
-      ['#/endpoints/multisite', 'table'],
+      ['#/endpoints/shown', 'table'],
       ['#/event-types', 'ul.types'],
       ['#/tenants', 'table'],
       ['#/dead-letters', '#dead-title'],
@@ -322,9 +328,9 @@ describe('languages', () => {
       await page.locator(ready).first().waitFor();
     }
     await page.evaluate(() => {
-      location.hash = '#/endpoints/multisite';
+      location.hash = '#/endpoints/shown';
     });
-    await page.getByRole('link', { name: /\/multisite$/ }).click();
+    await page.getByRole('link', { name: /\/shown$/ }).click();
     await page.getByRole('heading', { name: messages['log.title'] }).waitFor();
     await page.getByRole('heading', { name: messages['secret.title'] }).waitFor();
     expect(await page.evaluate(() => document.documentElement.dataset.missingMessages)).toBeUndefined();

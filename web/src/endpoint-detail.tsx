@@ -115,17 +115,18 @@ function TestEvent({ subscription, onSent }: { subscription: Subscription; onSen
   const catalogue = useLoad(() => ok(api().GET('/v1/event-types')), []);
   const [type, setType] = useState<string>('');
   const [result, setResult] = useState<Attempt | undefined>();
+  const types = catalogue.data?.items ?? [];
+  const wanted = types.filter((item) => subscription.eventTypes.some((pattern) => pattern === '*' || pattern === item.type || (pattern.endsWith('.*') && item.type.startsWith(pattern.slice(0, -1)))));
+  // The endpoint's own types first; any catalogue type if it wants none of them.
+  const options = wanted.length > 0 ? wanted : types;
   const [send, busy, error] = useAction(async () => {
-    const chosen = type || catalogue.data?.items[0]?.type;
+    const chosen = type || options[0]?.type;
     const attempt = await ok(
       api().POST('/v1/tenants/{tenant}/subscriptions/{id}/test', { params: { path: { tenant: subscription.tenant, id: subscription.id } }, body: chosen ? { type: chosen } : {} }),
     );
     setResult(attempt);
     onSent();
   });
-  const types = catalogue.data?.items ?? [];
-  const wanted = types.filter((item) => subscription.eventTypes.some((pattern) => pattern === '*' || pattern === item.type || (pattern.endsWith('.*') && item.type.startsWith(pattern.slice(0, -1)))));
-  const options = wanted.length > 0 ? wanted : types;
   return (
     <section class="card" aria-labelledby="test-title">
       <h2 id="test-title">{t('test.title')}</h2>
@@ -190,8 +191,9 @@ function Chart({ tenant, id, refresh }: { tenant: string; id: string; refresh: n
           const failedTotal = buckets.reduce((sum, b) => sum + b.failed, 0);
           const max = Math.max(1, ...buckets.map((b) => b.ok + b.failed));
           const summary = t('chart.summary', { ok: okTotal, failed: failedTotal });
-          const W = 24 * 20;
-          const H = 120;
+          const STEP = 40;
+          const W = 24 * STEP;
+          const H = 130;
           return (
             <>
               <svg viewBox={`0 0 ${W} ${H + 20}`} class="chart" role="img" aria-label={summary}>
@@ -201,10 +203,10 @@ function Chart({ tenant, id, refresh }: { tenant: string; id: string; refresh: n
                   return (
                     <g key={b.at}>
                       <title>{`${formatTime(b.at)}: ${t('chart.bar', { ok: b.ok, failed: b.failed })}`}</title>
-                      <rect x={i * 20 + 3} y={H - okH} width={14} height={okH} class="bar-ok" />
-                      <rect x={i * 20 + 3} y={H - okH - failedH} width={14} height={failedH} class="bar-failed" />
+                      <rect x={i * STEP + 6} y={H - okH} width={STEP - 12} height={okH} class="bar-ok" />
+                      <rect x={i * STEP + 6} y={H - okH - failedH} width={STEP - 12} height={failedH} class="bar-failed" />
                       {i % 6 === 0 && (
-                        <text x={i * 20 + (i === 0 ? 3 : 10)} y={H + 15} text-anchor={i === 0 ? 'start' : 'middle'} class="axis">
+                        <text x={i * STEP + (i === 0 ? 6 : STEP / 2)} y={H + 16} text-anchor={i === 0 ? 'start' : 'middle'} class="axis">
                           {formatTime(b.at)}
                         </text>
                       )}

@@ -18,6 +18,8 @@ export interface HookpostFunctionProps {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly logRetention: logs.RetentionDays;
+  /** Shell commands run after bundling (e.g. to add files next to the bundle). */
+  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 export class HookpostFunction extends Construct {
@@ -72,6 +74,9 @@ export class HookpostFunction extends Construct {
         sourceMap: true,
         // The Node.js 22 runtime ships AWS SDK v3; Powertools, middy and the rest are bundled.
         externalModules: ['@aws-sdk/*'],
+        ...(props.afterBundling
+          ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: props.afterBundling } }
+          : {}),
       },
     });
 

@@ -23,6 +23,7 @@ import { ENCRYPTION_CONTEXT as SIGNING_SECRETS_CONTEXT } from '#shared/secrets/k
 import { TABLE_KEYS } from '#shared/table.ts';
 import { type HookpostAlarms, METRICS_NAMESPACE, SERVICE_NAME, createAlarms } from './alarms.ts';
 import { createDashboard } from './dashboard.ts';
+import { HookpostConsole } from './console.ts';
 import { HookpostFunction, PROJECT_ROOT } from './hookpost-function.ts';
 import {
   DEAD_LETTER_RETENTION,
@@ -56,6 +57,7 @@ export class HookpostStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
   readonly alarms: HookpostAlarms;
+  readonly console: HookpostConsole;
 
   constructor(scope: Construct, id: string, props: HookpostStackProps = {}) {
     super(scope, id, {
@@ -286,6 +288,20 @@ export class HookpostStack extends Stack {
       methods: [apigwv2.HttpMethod.GET],
       integration: managementIntegration,
       authorizer: new apigwv2.HttpNoneAuthorizer(),
+    });
+
+    // --- Console and tenant portal (cdk/console.ts) ---------------------------------------------
+    this.console = new HookpostConsole(this, 'Console', {
+      api: this.api,
+      apiUrl: this.apiStage.url,
+      authorizer: this.authorizer,
+      management: this.management,
+      environment,
+      logRetention: p.logRetention,
+      memorySize: p.apiMemorySize,
+      portalFrameAncestors: p.portalFrameAncestors,
+      portalSigningKeySecret: p.portalSigningKeySecret,
+      publicUrl: p.publicUrl,
     });
 
     // --- Alarms and dashboard ----------------------------------------------------------------

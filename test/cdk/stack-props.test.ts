@@ -61,7 +61,7 @@ describe('custom props', () => {
   it('size the consumer and the API functions', () => {
     expect(consumer().Properties).toMatchObject({ Timeout: 120, MemorySize: 1024 });
     const apiFunctions = functions().filter((fn) => fn !== consumer());
-    expect(apiFunctions.map((fn) => fn.Properties.MemorySize)).toEqual([256, 256, 256]);
+    expect(apiFunctions.map((fn) => fn.Properties.MemorySize)).toEqual([256, 256, 256, 256]);
   });
 
   it('tune the event source', () => {
@@ -91,7 +91,7 @@ describe('custom props', () => {
 
   it('set log retention on every log group', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as CfnResource[];
-    expect(groups).toHaveLength(5);
+    expect(groups).toHaveLength(6);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
   });
 

@@ -115,8 +115,8 @@ describe('table', () => {
 describe('functions', () => {
   const functions = () => Object.values(template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>);
 
-  it('runs all four handlers on Node.js 22, arm64, with active tracing and ESM bundles', () => {
-    expect(functions()).toHaveLength(4);
+  it('runs all five handlers on Node.js 22, arm64, with active tracing and ESM bundles', () => {
+    expect(functions()).toHaveLength(5);
     for (const fn of functions()) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -191,7 +191,7 @@ describe('functions', () => {
   });
 
   it('lets only the authorizer and management read the admin key', () => {
-    const secretId = onlyResource(template, 'AWS::SecretsManager::Secret').logicalId;
+    const secretId = onlyResource(template, 'AWS::SecretsManager::Secret', (p) => !String(p.Description).includes('portal')).logicalId;
     const readers = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
       JSON.stringify(policy).includes('"secretsmanager:GetSecretValue"'),
     );
@@ -443,9 +443,11 @@ describe('cdk-nag AwsSolutions', () => {
     expect(Object.keys(acknowledged).sort()).toEqual(
       [
         'Hookpost/AdminKey AwsSolutions-SMG4',
+        'Hookpost/Console/PortalSigningKey AwsSolutions-SMG4',
+        ...['GET--console', 'GET--console--{proxy+}'].flatMap((route) => [`Hookpost/Api/${route} AwsSolutions-APIG4`, `Hookpost/Api/${route} AwsSolutions-COG4`]),
         'Hookpost/Api/GET--v1--health AwsSolutions-APIG4',
         'Hookpost/Api/GET--v1--health AwsSolutions-COG4',
-        ...['Authorizer', 'Consumer', 'Ingest', 'Management'].flatMap((fn) => [
+        ...['Authorizer', 'Consumer', 'Ingest', 'Management', 'Console/Console'].flatMap((fn) => [
           `Hookpost/${fn}/Function AwsSolutions-L1`,
           `Hookpost/${fn}/Role AwsSolutions-IAM5[Resource::*]`,
         ]),

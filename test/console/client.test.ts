@@ -24,6 +24,19 @@ describe('hookpost/client', () => {
     expect(error).toBeUndefined();
     expect(response.status).toBe(202);
     expect(data?.id).toMatch(/^msg_/);
+    // The README's example, as written there.
+    const readme = createHookpostClient({ baseUrl: t.stack.url, apiKey: t.stack.adminKey });
+    const sent = await readme.POST('/v1/events', {
+      body: { type: 'order.paid', tenant: 'acme', data: { id: 's_42', domain: 'shop.example.com' } },
+      headers: { 'Idempotency-Key': 'site-s_42' },
+    });
+    if (sent.error) throw new Error(`${sent.error.error.code}: ${sent.error.error.message}`);
+    const again = await readme.POST('/v1/events', {
+      body: { type: 'order.paid', tenant: 'acme', data: { id: 's_42', domain: 'shop.example.com' } },
+      headers: { 'Idempotency-Key': 'site-s_42' },
+    });
+    expect(again.data?.id).toBe(sent.data.id);
+    expect(again.response.headers.get('idempotent-replayed')).toBe('true');
     const refused = await createHookpostClient({ baseUrl: t.stack.url, apiKey: 'hp_wrong' }).GET('/v1/event-types');
     expect(refused.response.status).toBe(401);
     expect(refused.error?.error.code).toBe('unauthorized');

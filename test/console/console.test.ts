@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPortalToken } from '#shared/portal-tokens.ts';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { waitFor } from '../helpers/api.ts';
+import { type Receiver, type ScriptedResponse, startReceiver } from '../helpers/receiver.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';
 import { launch, open, seriousViolations, signIn } from './browser.ts';
 
@@ -17,9 +18,18 @@ const catalogue = (lang: string) => JSON.parse(readFileSync(new URL(`../../web/i
 
 let t: ApiTestContext;
 let browser: Browser;
+/** Pages of the tenant's own app that frame the portal: one on an allowed origin, one not. */
+let embedder: { allowed: Receiver; other: Receiver; portalUrl: string };
+
+const settingsPage = (): ScriptedResponse => ({
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  body: `<!doctype html><html lang="en"><title>Settings</title><iframe title="Webhooks" src="${embedder.portalUrl}" width="1100" height="700"></iframe></html>`,
+});
 
 beforeAll(async () => {
-  [t, browser] = await Promise.all([startApiTest({ portalFrameAncestors: [FRAMER] }), launch(), ensureConsoleBuilt()]).then(([a, b]) => [a, b] as const);
+  const [allowed, other] = await Promise.all([startReceiver({ lifetimeMs: 120_000, defaultResponse: settingsPage }), startReceiver({ lifetimeMs: 120_000, defaultResponse: settingsPage })]);
+  embedder = { allowed, other, portalUrl: '' };
+  [t, browser] = await Promise.all([startApiTest({ portalFrameAncestors: [FRAMER, allowed.url] }), launch(), ensureConsoleBuilt()]).then(([a, b]) => [a, b] as const);
   for (const [type, description, example] of [
     ['site.created', 'A site was created (Ultimate Multisite)', { id: 's_1', domain: 'example.com' }],
     ['site.deleted', 'A site was deleted', { id: 's_1' }],
@@ -37,6 +47,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await Promise.all([embedder?.allowed.close(), embedder?.other.close()]);
   await browser?.close();
   await t?.stop();
 });
@@ -211,6 +222,20 @@ describe('the tenant portal', () => {
     await page.getByText('There is nothing here.').waitFor();
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('can be framed by an allowed origin and by no other', async () => {
+    embedder.portalUrl = (await t.admin('POST', '/v1/tenants/portal-a/portal-sessions', {})).body.url;
+    const framed = await open(browser, embedder.allowed.url);
+    await framed.page.frameLocator('iframe').getByText('Webhook settings for portal-a').waitFor();
+    await framed.page.frameLocator('iframe').getByText(probe, { exact: true }).waitFor();
+    expect(framed.errors).toEqual([]);
+    await framed.context.close();
+
+    const refused = await open(browser, embedder.other.url);
+    await waitFor('the refused frame', () => refused.page.frames().some((frame) => frame.url().startsWith('chrome-error:')), 10_000);
+    expect(await refused.page.frameLocator('iframe').getByText('portal-a').count()).toBe(0);
+    await refused.context.close();
   });
 
   it('a forged, an expired and a missing token show an error and nothing else', async () => {

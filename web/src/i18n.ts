@@ -15,6 +15,15 @@ export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', ja: 'æ—
 
 const STORAGE = 'hookpost.language';
 
+/** sessionStorage can be refused (e.g. a framed portal with third-party storage blocked): then the choice lasts the page. */
+function stored(): string | null {
+  try {
+    return sessionStorage.getItem(STORAGE);
+  } catch {
+    return null;
+  }
+}
+
 export function pickLanguage(preferred: readonly string[], saved?: string | null): Language {
   for (const tag of [saved ?? '', ...preferred]) {
     const base = tag.toLowerCase().split('-')[0] as Language;
@@ -24,12 +33,16 @@ export function pickLanguage(preferred: readonly string[], saved?: string | null
 }
 
 export const language = signal<Language>(
-  typeof navigator === 'undefined' ? 'en' : pickLanguage(navigator.languages ?? [navigator.language], sessionStorage.getItem(STORAGE)),
+  typeof navigator === 'undefined' ? 'en' : pickLanguage(navigator.languages ?? [navigator.language], stored()),
 );
 
 export function setLanguage(next: Language): void {
   language.value = next;
-  sessionStorage.setItem(STORAGE, next);
+  try {
+    sessionStorage.setItem(STORAGE, next);
+  } catch {
+    // kept in memory only
+  }
   document.documentElement.lang = next;
 }
 

@@ -259,6 +259,83 @@ describe('the tenant portal', () => {
   });
 });
 
+describe('admin screens', () => {
+  it('event types: create, edit and delete through the forms (with confirmation)', async () => {
+    const { page, context, errors } = await signIn(browser, t.stack.url, t.stack.adminKey);
+    await page.getByRole('link', { name: 'Event types', exact: true }).click();
+    await page.getByRole('button', { name: 'Add event type' }).click();
+    await page.getByLabel('Name').fill('invoice.paid');
+    await page.getByLabel('Description').fill('An invoice was paid');
+    await page.getByLabel('JSON Schema').fill('{"type":"object","properties":{"amount":{"type":"number"}},"required":["amount"]}');
+    await page.getByLabel('Example payload').fill('{"amount": 12}');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: 'invoice.paid' }).waitFor();
+    expect((await t.admin('GET', '/v1/event-types/invoice.paid')).body).toMatchObject({ description: 'An invoice was paid', example: { amount: 12 } });
+
+    await page.getByRole('button', { name: 'Edit invoice.paid' }).click();
+    await page.getByLabel('Example payload').fill('{"amount": "twelve"}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'example does not match the schema' }).waitFor();
+    await page.getByLabel('Example payload').fill('{"amount": 13}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('"amount": 13').waitFor();
+
+    await page.getByRole('button', { name: 'Delete invoice.paid' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await waitFor('invoice.paid gone', async () => (await page.getByRole('heading', { name: 'invoice.paid' }).count()) === 0);
+    expect((await t.admin('GET', '/v1/event-types/invoice.paid')).status).toBe(404);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('API keys: a new key is shown once and works; deleting it (confirmed) stops it', async () => {
+    const { page, context } = await signIn(browser, t.stack.url, t.stack.adminKey);
+    await page.getByRole('link', { name: 'API keys', exact: true }).click();
+    await page.getByLabel('Name').fill('acme backend');
+    await page.getByLabel('Scope').selectOption('tenant');
+    await page.getByLabel('Tenant').fill('acme');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.getByTestId('new-key').textContent()) ?? '';
+    expect(key).toMatch(/^hp_/);
+    expect((await t.as(key)('GET', '/v1/tenants/acme/subscriptions')).status).toBe(200);
+    await page.getByRole('button', { name: 'Delete key acme backend' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await waitFor('the key gone from the list', async () => (await page.getByRole('button', { name: 'Delete key acme backend' }).count()) === 0);
+    expect((await t.as(key)('GET', '/v1/tenants/acme/subscriptions')).status).toBe(401);
+    await context.close();
+  });
+
+  it('tenants list endpoint counts; a portal link made in the console opens that portal', async () => {
+    const { page, context } = await signIn(browser, t.stack.url, t.stack.adminKey);
+    await page.getByRole('link', { name: 'Tenants', exact: true }).click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'shown', exact: true }) });
+    await row.getByRole('cell', { name: '1', exact: true }).waitFor();
+    await row.getByRole('link', { name: 'Portal link' }).click();
+    expect(await page.getByLabel('Tenant').inputValue()).toBe('shown');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    const url = (await page.getByTestId('portal-link').textContent()) ?? '';
+    expect(url).toMatch(/\/console\/portal#token=hpp_/);
+    const portal = await open(browser, url);
+    await portal.page.getByText('Webhook settings for shown').waitFor();
+    await portal.page.getByText('Shown on every screen').waitFor();
+    await Promise.all([portal.context.close(), context.close()]);
+  });
+
+  it('dead letters: reason and last attempt shown; redrive asks first', async () => {
+    await waitFor('a dead letter', async () => (await t.admin('GET', '/v1/dead-letters')).body.items.length > 0, 20_000);
+    const { page, context } = await signIn(browser, t.stack.url, t.stack.adminKey);
+    await page.getByRole('link', { name: 'Dead letters', exact: true }).click();
+    await page.getByRole('cell', { name: /failed \d+ attempts/ }).first().waitFor();
+    await page.getByRole('button', { name: 'Redrive all' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect((await t.admin('GET', '/v1/dead-letters')).body.items.length).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Redrive all' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Redrive all' }).click();
+    await page.getByRole('status').filter({ hasText: /dead letters? sent back/ }).waitFor();
+    await context.close();
+  });
+});
+
 describe('accessibility', () => {
   it('axe-core finds no serious or critical violation on any screen', async () => {
     const found: Record<string, string[]> = {};

@@ -199,13 +199,14 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
       description,
       eventTypes,
       headers: Object.fromEntries(headers.filter((h) => h.name.trim()).map((h) => [h.name.trim(), h.value])),
-      enabled,
     };
     if (subscription) {
-      await ok(api().PATCH('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: subscription.id } }, body }));
+      // `enabled` only when changed: re-sending "disabled" would clear why the endpoint was disabled.
+      const patch = enabled === subscription.enabled ? body : { ...body, enabled };
+      await ok(api().PATCH('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: subscription.id } }, body: patch }));
       onDone();
     } else {
-      const made = await ok(api().POST('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant } }, body }));
+      const made = await ok(api().POST('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant } }, body: { ...body, enabled } }));
       onDone(made.id);
     }
   });

@@ -179,6 +179,45 @@ describe('the Logto flow', () => {
   });
 });
 
+describe('the attempt log', () => {
+  it('filters by status, pages, shows a kept payload and resends it; the list shows why an endpoint is disabled', async () => {
+    const receiver = await t.receiver({ status: 500, body: 'nope' });
+    const made = await t.admin('POST', '/v1/tenants/paging/subscriptions', { url: `${receiver.url}/paging`, eventTypes: ['site.*'] });
+    const published = await t.admin('POST', '/v1/events', { type: 'site.created', tenant: 'paging', data: { id: 's_77' } });
+    await waitFor('the failed first attempt and its successful retry', () => receiver.requests.length >= 2);
+    for (let i = 0; i < 10; i += 1) await t.admin('POST', `/v1/tenants/paging/subscriptions/${made.body.id}/test`, { type: 'site.deleted' });
+    const { page, context, errors } = await signIn(browser, t.stack.url, t.stack.adminKey);
+    await page.evaluate((id) => {
+      location.hash = `#/endpoints/paging/${id}`;
+    }, made.body.id);
+    const rows = page.locator('table.log > tbody > tr:not(.details)');
+    await waitFor('a full first page', async () => (await rows.count()) === 10);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await waitFor('the second page', async () => (await rows.count()) === 2);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await waitFor('the first page again', async () => (await rows.count()) === 10);
+
+    await page.getByLabel('Status', { exact: true }).selectOption('failed');
+    await waitFor('only the failed attempt', async () => (await rows.count()) === 1);
+    await rows.getByText('Failed · 500').waitFor();
+    await page.getByRole('button', { name: 'Details' }).click();
+    await page.locator('tr.details').getByText('"s_77"').waitFor();
+    await page.locator('tr.details').getByText('nope').waitFor();
+    await page.getByRole('button', { name: 'Resend' }).click();
+    await page.getByRole('status').filter({ hasText: 'Queued to send again.' }).waitFor();
+    await waitFor('the resent message', () => receiver.requests.filter((r) => r.headers['webhook-id'] === published.body.id).length >= 3);
+
+    await t.stack.runtime.subscriptions.disable('paging', made.body.id, 'endpoint answered 410 Gone', new Date().toISOString());
+    t.stack.runtime.cache.forgetTenant('paging');
+    await page.evaluate(() => {
+      location.hash = '#/endpoints/paging';
+    });
+    await page.getByText('Disabled: endpoint answered 410 Gone').waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the tenant portal', () => {
   const probe = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
   let portalUrl: string;

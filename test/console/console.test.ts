@@ -5,13 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signPortalToken } from '#shared/portal-tokens.ts';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { waitFor } from '../helpers/api.ts';
 import { type Receiver, type ScriptedResponse, startReceiver } from '../helpers/receiver.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';
 import { launch, open, seriousViolations, signIn } from './browser.ts';
+
+// A browser flow waits on several bounded conditions in turn; on a loaded 2-core machine that can pass 30 s.
+vi.setConfig({ testTimeout: 60_000 });
 
 const FRAMER = 'https://app.example.com';
 const catalogue = (lang: string) => JSON.parse(readFileSync(new URL(`../../web/i18n/${lang}.json`, import.meta.url), 'utf8')) as Record<string, string>;

@@ -21,6 +21,8 @@ export interface HookpostFunctionProps {
   readonly logRetention: logs.RetentionDays;
   /** Also given to Powertools as POWERTOOLS_LOG_LEVEL by the stack. */
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Shell commands run after bundling (e.g. to add files next to the bundle). */
+  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 /**
@@ -85,6 +87,9 @@ export class HookpostFunction extends Construct {
         // The AWS SDK too (see BUNDLE.externalModules): the version the tests run, not the runtime's.
         bundleAwsSDK: true,
         externalModules: [...BUNDLE.externalModules],
+        ...(props.afterBundling
+          ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: props.afterBundling } }
+          : {}),
       },
     });
 

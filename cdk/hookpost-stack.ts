@@ -24,6 +24,7 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/core/metrics.ts';
 import { settingsEnvironment } from '#shared/core/settings.ts';
 import { type HookpostAlarms, createAlarms } from './alarms.ts';
 import { createDashboard } from './dashboard.ts';
+import { HookpostConsole } from './console.ts';
 import { HookpostFunction, PROJECT_ROOT } from './hookpost-function.ts';
 import {
   DEAD_LETTER_RETENTION,
@@ -72,6 +73,7 @@ export class HookpostStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
   readonly alarms: HookpostAlarms;
+  readonly console: HookpostConsole;
 
   constructor(scope: Construct, id: string, props: HookpostStackProps = {}) {
     super(scope, id, {
@@ -344,6 +346,21 @@ export class HookpostStack extends Stack {
       path: '/v1/health',
       methods: [apigwv2.HttpMethod.GET],
       integration: managementIntegration,
+    });
+
+    // --- Console and tenant portal (cdk/console.ts) ---------------------------------------------
+    this.console = new HookpostConsole(this, 'Console', {
+      api: this.api,
+      apiUrl: this.apiStage.url,
+      ingest: this.ingest,
+      management: this.management,
+      environment,
+      logRetention: p.logRetention,
+      logLevel: p.logLevel,
+      memorySize: p.apiMemorySize,
+      portalFrameAncestors: p.portalFrameAncestors,
+      portalSigningKeySecret: p.portalSigningKeySecret,
+      publicUrl: p.publicUrl,
     });
 
     // --- Alarms and dashboard ----------------------------------------------------------------

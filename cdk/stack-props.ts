@@ -1,6 +1,7 @@
 /** Every tunable of the Hookpost stack, its default, and the checks that reject conflicting values. */
 import { Duration, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DEFAULTS as SETTINGS } from '#shared/core/settings.ts';
 
 export interface HookpostStackProps extends StackProps {
@@ -121,6 +122,23 @@ export interface HookpostStackProps extends StackProps {
    * @default 5
    */
   readonly api5xxAlarmThreshold?: number;
+  /**
+   * Origins allowed to frame the tenant portal (its Content-Security-Policy frame-ancestors), e.g.
+   * `['https://app.example.com']`. The admin console is never framable.
+   * @default [] (the portal cannot be framed either; it still opens as a link)
+   */
+  readonly portalFrameAncestors?: readonly string[];
+  /**
+   * Secret holding the key (base64, ≥ 32 bytes) that signs portal links; putting a new value in it
+   * revokes every outstanding link within the functions' 5-minute key cache.
+   * @default - a generated secret
+   */
+  readonly portalSigningKeySecret?: ISecret;
+  /**
+   * Public base URL of the API for portal links (e.g. a custom domain).
+   * @default - the URL the portal-sessions request was sent to
+   */
+  readonly publicUrl?: string;
 }
 
 /** The props with every default filled in. */
@@ -145,6 +163,9 @@ export interface ResolvedHookpostProps {
   readonly logRetention: RetentionDays;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly alarmEmail: string | undefined;
+  readonly portalFrameAncestors: readonly string[];
+  readonly portalSigningKeySecret: ISecret | undefined;
+  readonly publicUrl: string | undefined;
   readonly oldestEventAgeAlarmThreshold: Duration;
   readonly deliveryFailureRateAlarmPercent: number;
   readonly api5xxAlarmThreshold: number;
@@ -175,6 +196,9 @@ export const DEFAULTS = {
   oldestEventAgeAlarmThreshold: Duration.minutes(30),
   deliveryFailureRateAlarmPercent: 25,
   api5xxAlarmThreshold: 5,
+  portalFrameAncestors: [],
+  portalSigningKeySecret: undefined,
+  publicUrl: undefined,
 } as const satisfies ResolvedHookpostProps;
 
 /** SQS's largest message; the queue is created with it. */
@@ -291,6 +315,11 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
     `deliveryFailureRateAlarmPercent must be between 0 and 100 (exclusive), got ${p.deliveryFailureRateAlarmPercent}`,
   );
   check(isInt(p.api5xxAlarmThreshold, 0), `api5xxAlarmThreshold must be a whole number ≥ 0, got ${p.api5xxAlarmThreshold}`);
+  check(
+    p.portalFrameAncestors.every((origin) => /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)),
+    `portalFrameAncestors must be origins like https://app.example.com, got ${p.portalFrameAncestors.join(', ')}`,
+  );
+  check(p.publicUrl === undefined || /^https:\/\/[^\s/]+/.test(p.publicUrl), `publicUrl must be an https:// URL, got "${p.publicUrl}"`);
 
   return p;
 }

@@ -3,7 +3,7 @@
  * handlers as on AWS. Settings come from the environment (core/settings.ts names them; README "Configure" lists them); Ctrl-C stops it all.
  */
 import { booleanSetting, ENV, parseRetrySchedule, positiveInt } from '#shared/core/settings.ts';
-import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '#shared/local/stack.ts';
 
 interface DevSettings {
   port: number;
@@ -11,6 +11,7 @@ interface DevSettings {
   retryScheduleSeconds?: number[];
   deliveryTimeoutMs?: number;
   allowPrivateTargets: boolean;
+  portal: Pick<LocalStackOptions, 'portalSigningKey' | 'portalFrameAncestors' | 'publicUrl'>;
 }
 
 /** The same variables, names and parsers as the Lambda functions (core/settings.ts), plus PORT. */
@@ -25,6 +26,11 @@ function readSettings(env: NodeJS.ProcessEnv): DevSettings {
     deliveryTimeoutMs: env[ENV.deliveryTimeoutMs] ? positiveInt(env, ENV.deliveryTimeoutMs, 0) : undefined,
     // Local receivers usually live on localhost, so private targets are allowed here by default.
     allowPrivateTargets: booleanSetting(env, ENV.allowPrivateTargets, true),
+    portal: {
+      portalSigningKey: env[ENV.portalSigningKey] || undefined,
+      portalFrameAncestors: env[ENV.portalFrameAncestors]?.split(/[\s,]+/).filter(Boolean),
+      publicUrl: env[ENV.publicUrl] || undefined,
+    },
   };
 }
 
@@ -36,6 +42,7 @@ function banner(stack: LocalStack, adminKeyFromEnv: boolean, startedInMs: number
     `Hookpost local is up in ${(startedInMs / 1000).toFixed(1)} s`,
     `  API        ${stack.url}`,
     `  Admin key  ${key}`,
+    `  Console    ${stack.url}/console  (sign in with the admin key)`,
     `  Retries    ${settings.retryScheduleSeconds.join(', ')} s · delivery timeout ${settings.deliveryTimeoutMs} ms · private targets ${settings.allowPrivateTargets ? 'allowed' : 'refused'}`,
     '',
     'Try it:',
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
       retryScheduleSeconds: settings.retryScheduleSeconds,
       deliveryTimeoutMs: settings.deliveryTimeoutMs,
       allowPrivateTargets: settings.allowPrivateTargets,
+      ...settings.portal,
     });
   } catch (error) {
     console.error('Could not start Hookpost locally:', error instanceof Error ? error.message : error);

@@ -7,3 +7,8 @@ const root = new URL('../', import.meta.url);
 const { version } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };
 writeFileSync(new URL('openapi.json', root), `${JSON.stringify(openApiDocument(version, allRoutes), null, 2)}\n`);
 console.log(`openapi.json written (${allRoutes.length} routes, version ${version})`);
+
+// The typed client's types follow the document (client/schema.d.ts; test/console/client.test.ts checks it).
+const { clientTypes, SCHEMA_FILE } = await import('../client/generate.ts');
+writeFileSync(SCHEMA_FILE, await clientTypes());
+console.log('client/schema.d.ts written');

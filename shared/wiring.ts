@@ -18,6 +18,7 @@ import {
 import { DynamoApiKeyStore } from './adapters/aws/dynamodb-api-keys.ts';
 import { DynamoAttemptHistory } from './adapters/aws/dynamodb-attempt-history.ts';
 import { DynamoSubscriptionRemoval } from './adapters/aws/dynamodb-subscription-removal.ts';
+import { DynamoTenantRegistry } from './adapters/aws/dynamodb-tenants.ts';
 import { kmsKeyWrapper } from './adapters/aws/kms.ts';
 import { secretsManagerSource } from './adapters/aws/secrets-manager.ts';
 import { logNotifier, SnsNotifier } from './adapters/aws/sns.ts';
@@ -83,6 +84,7 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
     attempts: new DynamoAttemptStore(db, table, ttlSeconds),
     attemptHistory: new DynamoAttemptHistory(db, table),
     apiKeys: new DynamoApiKeyStore(db, table),
+    tenants: new DynamoTenantRegistry(db, table),
     messages: new DynamoMessageStore(db, table, ttlSeconds),
     idempotency: new DynamoIdempotencyStore(db, table, clock),
     queue: new SqsEventQueue(sqs, settings.eventsQueueUrl),
@@ -95,10 +97,13 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
     }),
     http,
     notifier: sns && settings.alarmTopicArn ? new SnsNotifier(sns, settings.alarmTopicArn) : logNotifier(options.log ?? consoleLog),
-    ...(settings.adminKeySecretArn && !settings.adminKey
-      ? { adminKeySource: secretsManagerSource(instrument(secretsManagerClient(region)), settings.adminKeySecretArn) }
-      : {}),
   };
+  // Secrets Manager only where a secret is named and the value is not a setting (local mode).
+  const secrets = settings.adminKeySecretArn || settings.portalSigningKeySecretArn ? instrument(secretsManagerClient(region)) : undefined;
+  if (secrets && settings.adminKeySecretArn && !settings.adminKey) ports.adminKeySource = secretsManagerSource(secrets, settings.adminKeySecretArn);
+  if (secrets && settings.portalSigningKeySecretArn && !settings.portalSigningKey) {
+    ports.portalKeySource = secretsManagerSource(secrets, settings.portalSigningKeySecretArn);
+  }
   return {
     settings,
     ports,
@@ -107,6 +112,7 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
       await http.close();
       sqs.destroy();
       sns?.destroy();
+      secrets?.destroy();
       dynamo.destroy();
     },
   };

@@ -268,7 +268,7 @@ describe('bad input leaves nothing behind', () => {
       fetch(`${stack.url}/v1/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
-        body,
+        body: new Uint8Array(body),
       });
     const before = await queued();
     const refused = await post(bomb);

@@ -26,7 +26,11 @@ import {
   eventTypeSchema,
   healthSchema,
   listQuerySchema,
+  meSchema,
+  messageSchema,
   patchSubscriptionSchema,
+  portalSessionResultSchema,
+  portalSessionSchema,
   publishBatchSchema,
   publishEventSchema,
   recoverResultSchema,
@@ -39,6 +43,7 @@ import {
   subscriptionPageSchema,
   subscriptionSchema,
   tenantIdSchema,
+  tenantPageSchema,
   testEventSchema,
 } from './schemas.ts';
 
@@ -214,6 +219,27 @@ export const routeDocs: Record<string, Doc> = {
     errors: [400],
   },
   'DELETE /v1/api-keys/{id}': { summary: 'Delete an API key', tags: ['api keys'], ok: { status: 204, description: 'Deleted' }, errors: [404] },
+  'GET /v1/tenants': {
+    summary: 'List tenants that have endpoints, with endpoint counts (tenant id order, cursor pagination)',
+    tags: ['tenants'],
+    query: listQuerySchema,
+    ok: { status: 200, description: 'A page', schema: tenantPageSchema },
+    errors: [400],
+  },
+  'POST /v1/tenants/{tenant}/portal-sessions': {
+    summary: "A short-lived link to the tenant's portal (tenant scope, cannot publish)",
+    tags: ['tenants'],
+    body: portalSessionSchema,
+    ok: { status: 201, description: 'The link; its token is in the fragment', schema: portalSessionResultSchema },
+    errors: [400, 413, 415, 422],
+  },
+  'GET /v1/me': { summary: 'Who this key or portal token is', tags: ['service'], ok: { status: 200, description: 'The caller', schema: meSchema }, errors: [] },
+  'GET /v1/tenants/{tenant}/messages/{msgId}': {
+    summary: 'A kept message (one with a failed delivery, until its TTL) with its payload',
+    tags: ['deliveries'],
+    ok: { status: 200, description: 'The message', schema: messageSchema },
+    errors: [400, 404],
+  },
 };
 
 function operation(method: string, path: string, doc: Doc): ZodOpenApiOperationObject {
@@ -236,7 +262,7 @@ function operation(method: string, path: string, doc: Doc): ZodOpenApiOperationO
       ...(doc.headers ? { header: doc.headers } : {}),
     },
     // The test event's body is optional (an empty body means "no type given").
-    ...(doc.body ? { requestBody: { required: doc.body !== testEventSchema, content: json(doc.body) } } : {}),
+    ...(doc.body ? { requestBody: { required: doc.body !== testEventSchema && doc.body !== portalSessionSchema, content: json(doc.body) } } : {}),
     responses,
   };
 }

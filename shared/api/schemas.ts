@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ApiKeyView } from '../core/api-keys.ts';
 import type { Stats } from '../core/deliveries.ts';
-import type { Attempt, EventType } from '../core/domain.ts';
+import type { Attempt, EventType, Message } from '../core/domain.ts';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.ts';
 import type { Accepted } from '../core/ingest.ts';
 import type { RedriveResult } from '../core/ports.ts';
@@ -283,3 +283,35 @@ export const createdApiKeySchema = apiKeySchema
   .meta({ id: 'CreatedApiKey' });
 
 export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema), nextCursor: z.string().optional() }).meta({ id: 'ApiKeyList' });
+
+/* ---------- tenants and portal sessions (console) ---------- */
+
+export const portalSessionSchema = z
+  .object({
+    expiresInSeconds: z.number().int().min(60).max(86_400).default(3_600).meta({ description: 'how long the link works (60 s to 24 h)' }),
+  })
+  .meta({ id: 'PortalSessionRequest' });
+
+export const portalSessionResultSchema = z
+  .object({
+    url: z.string().meta({ description: 'absolute portal link; the token is in the fragment so it never reaches server logs', example: 'https://api.example.com/console/portal#token=hpp_…' }),
+    token: z.string().meta({ description: 'hpp_…; a tenant-scoped bearer credential (cannot publish)' }),
+    expiresAt: timestamp(),
+  })
+  .meta({ id: 'PortalSession' });
+
+export const tenantPageSchema = z
+  .object({
+    items: z.array(z.object({ tenant: z.string(), endpoints: z.number().int(), createdAt: timestamp() }).meta({ id: 'Tenant' })),
+    nextCursor: z.string().optional(),
+  })
+  .meta({ id: 'TenantPage' });
+
+export const meSchema = z
+  .object({ keyId: z.string(), scope: apiKeyScopeSchema, tenant: z.string().optional() })
+  .meta({ id: 'Me', description: 'the caller: key id (`admin` for the bootstrap key, `portal` for a portal token), scope and tenant' });
+
+export const messageSchema = z
+  .object({ id: z.string(), type: z.string(), tenant: z.string(), timestamp: timestamp(), data: anyJson() })
+  .meta({ id: 'Message' });
+export const messageShowsCore: Shows<typeof messageSchema, Message> = true;

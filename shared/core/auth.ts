@@ -1,11 +1,12 @@
 /**
  * Who is calling. Each API function authenticates its own requests (locally the dev server runs the
- * same code): a key is the bootstrap admin key (a setting locally, Secrets Manager on AWS) or a stored
- * key (hashed, scoped).
+ * same code): a key is the bootstrap admin key (a setting locally, Secrets Manager on AWS), a stored
+ * key (hashed, scoped), or a portal link's signed token (a tenant principal, verified without a read).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { hashApiKey, sameHash } from './api-keys.ts';
 import type { Principal } from './domain.ts';
+import { PORTAL_TOKEN_PREFIX, verifyPortalToken } from './portal-tokens.ts';
 import type { ApiKeyStore, Clock, SecretSource } from './ports.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -43,6 +44,8 @@ export function createAuthenticator(deps: {
   adminKey?: string;
   /** … or where to read it (AWS). */
   adminKeySource?: SecretSource;
+  /** The key that signs portal links (see portal-tokens.ts); undefined when portal links are off. */
+  portalKey?: () => Promise<string | undefined>;
 }): Authenticator {
   const { clock, apiKeys } = deps;
   const decisions = new TtlCache<Principal | undefined>(API_KEY_DECISION_CACHE_MS, clock);
@@ -62,6 +65,8 @@ export function createAuthenticator(deps: {
     async authenticate(authorization) {
       const token = bearerToken(authorization);
       if (!token) return undefined;
+      // A portal link's token: a tenant principal for its tenant until it expires (no database read).
+      if (token.startsWith(PORTAL_TOKEN_PREFIX)) return verifyPortalToken(await deps.portalKey?.(), token, clock.now());
       const expected = await currentAdminKey();
       if (expected && sameKey(token, expected)) return { keyId: 'admin', scope: 'admin' };
       if (!token.startsWith('hp_')) return undefined;

@@ -42,6 +42,8 @@ export interface DeliveryService {
     options: { status?: AttemptStatus; limit: number; cursor?: string },
   ): Promise<Page<Attempt>>;
   stats(tenant: string, subscriptionId: string): Promise<Stats>;
+  /** A message kept for redelivery (only those with a failed delivery are, until their TTL). */
+  keptMessage(tenant: string, messageId: string): Promise<Message>;
   /** To one enabled subscription, or to every enabled one of the tenant that wants the message's type. */
   redeliver(tenant: string, messageId: string, onlySubscription?: string): Promise<{ messageId: string; targets: { subscriptionId: string }[] }>;
   recover(
@@ -89,6 +91,17 @@ export function createDeliveryService(deps: {
         ]);
       }
     }
+  }
+
+  async function keptMessage(tenant: string, messageId: string): Promise<Message> {
+    const message = messageId.startsWith('msg_') ? await messages.get(tenant, messageId) : undefined;
+    if (!message) {
+      throw new HookpostError(
+        'not_found',
+        `message ${messageId} is not kept for tenant ${tenant} (only messages with a failed delivery are, until their TTL)`,
+      );
+    }
+    return message;
   }
 
   return {
@@ -145,14 +158,10 @@ export function createDeliveryService(deps: {
       };
     },
 
+    keptMessage,
+
     async redeliver(tenant, messageId, only) {
-      const message = messageId.startsWith('msg_') ? await messages.get(tenant, messageId) : undefined;
-      if (!message) {
-        throw new HookpostError(
-          'not_found',
-          `message ${messageId} is not kept for tenant ${tenant} (only messages with a failed delivery are, until their TTL)`,
-        );
-      }
+      const message = await keptMessage(tenant, messageId);
       let targets: Subscription[];
       if (only !== undefined) {
         const subscription = await subscriptions.get(tenant, only);

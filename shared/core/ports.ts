@@ -187,6 +187,21 @@ export interface AttemptHistory {
   since(subscriptionId: string, sinceMs: number, max: number): Promise<{ items: Attempt[]; truncated: boolean }>;
 }
 
+export interface TenantRecord {
+  tenant: string;
+  createdAt: string;
+}
+
+/** One small item per tenant that has (or had) an endpoint, so operators list tenants without a scan. */
+export interface TenantRegistry {
+  /** Records the tenant (kept as first seen if already there). */
+  add(tenant: string, at: string): Promise<void>;
+  /** Forgets the tenant if it has no endpoint left. */
+  removeIfEmpty(tenant: string): Promise<void>;
+  /** Tenants in id order, with how many endpoints each has. */
+  list(options: { limit: number; cursor?: string }): Promise<Page<TenantRecord & { endpoints: number }>>;
+}
+
 /** Deleting subscriptions (management only; the delivery path never deletes). */
 export interface SubscriptionRemoval {
   delete(tenant: string, id: string): Promise<boolean>;

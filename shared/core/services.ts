@@ -25,7 +25,9 @@ import type {
   SecretSource,
   SubscriptionRemoval,
   SubscriptionStore,
+  TenantRegistry,
 } from './ports.ts';
+import { createPortalService, type PortalService, portalKey } from './portal-tokens.ts';
 import type { QueueMessage } from './queue-message.ts';
 import { throttledFloorSeconds } from './retry-policy.ts';
 import type { Settings } from './settings.ts';
@@ -48,12 +50,17 @@ export interface Ports {
   notifier: Notifier;
   /** Where the admin key is kept, when it is not a setting (AWS: Secrets Manager). */
   adminKeySource?: SecretSource;
+  /** Where the portal signing key is kept, when it is not a setting (AWS: Secrets Manager). */
+  portalKeySource?: SecretSource;
+  tenants: TenantRegistry;
 }
 
 export type Dispatcher = (queued: QueueMessage, options?: DispatchOptions) => Promise<void>;
 
 export interface Services {
   version: string;
+  /** The API's public base URL for portal links, when set (else the API takes it from the request). */
+  publicUrl?: string;
   /** The largest `data` a publish accepts (bytes of JSON). */
   maxPayloadBytes: number;
   auth: Authenticator;
@@ -63,6 +70,10 @@ export interface Services {
   deliveries: DeliveryService;
   apiKeys: ApiKeyService;
   deadLetters: Pick<DeadLetterQueue, 'peek' | 'redrive'>;
+  /** Tenants with endpoints, paged (admin). */
+  tenants: Pick<TenantRegistry, 'list'>;
+  /** Links to a tenant's portal. */
+  portal: PortalService;
   /** The consumer's engine: one queue record in, its deliveries made durable or a throw. */
   dispatch: Dispatcher;
   /** The subscriptions with this process's cache (the delivery path reads through it). */
@@ -86,11 +97,13 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     cacheMs: settings.subscriptionCacheMs,
   });
   const catalogue = createCatalogue({ store: ports.eventTypes, clock, cacheMs: settings.subscriptionCacheMs });
+  const signingKey = portalKey({ clock, key: settings.portalSigningKey, source: ports.portalKeySource });
   const auth = createAuthenticator({
     clock,
     apiKeys: ports.apiKeys,
     adminKey: settings.adminKey,
     adminKeySource: ports.adminKeySource,
+    portalKey: signingKey,
   });
   const delivery: DeliveryDeps = {
     http: ports.http,
@@ -103,6 +116,7 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     clock,
     allowPrivateTargets: settings.allowPrivateTargets,
     maxPerTenant: settings.maxSubscriptionsPerTenant,
+    tenants: ports.tenants,
   });
   const dispatchDeps: DispatchDeps = {
     ...delivery,
@@ -120,6 +134,7 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
   };
   return {
     version: settings.version,
+    ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
     maxPayloadBytes: settings.maxPayloadBytes,
     auth,
     publisher: createPublisher({
@@ -143,6 +158,8 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     }),
     apiKeys: createApiKeyService({ store: ports.apiKeys, clock, forget: auth.forget }),
     deadLetters: ports.deadLetters,
+    tenants: ports.tenants,
+    portal: createPortalService({ clock, key: signingKey }),
     dispatch: (queued, dispatchOptions) => dispatch(dispatchDeps, queued, dispatchOptions),
     directory,
   };

@@ -38,6 +38,14 @@ export interface Settings {
   /** Endpoint overrides for local mode (fauxqs, DynamoDB Local); unset on AWS. */
   sqsEndpoint?: string;
   dynamoDbEndpoint?: string;
+  /** The key (base64, ≥ 32 bytes) that signs portal links (local mode) … */
+  portalSigningKey?: string;
+  /** … or the Secrets Manager secret holding it (AWS). A new value revokes every link. */
+  portalSigningKeySecretArn?: string;
+  /** Origins that may frame the tenant portal (CSP frame-ancestors). */
+  portalFrameAncestors: string[];
+  /** The API's public base URL, for portal links; else the URL the request was sent to. */
+  publicUrl?: string;
 }
 
 /** The environment variable behind each setting. */
@@ -64,6 +72,10 @@ export const ENV = {
   deadLetterQueueArn: 'HOOKPOST_DLQ_ARN',
   sqsEndpoint: 'HOOKPOST_SQS_ENDPOINT',
   dynamoDbEndpoint: 'HOOKPOST_DYNAMODB_ENDPOINT',
+  portalSigningKey: 'HOOKPOST_PORTAL_SIGNING_KEY',
+  portalSigningKeySecretArn: 'HOOKPOST_PORTAL_SIGNING_KEY_SECRET_ARN',
+  portalFrameAncestors: 'HOOKPOST_PORTAL_FRAME_ANCESTORS',
+  publicUrl: 'HOOKPOST_PUBLIC_URL',
 } as const satisfies Record<keyof Settings, string>;
 
 const HOUR_MS = 3_600_000;
@@ -143,6 +155,10 @@ export function settingsFromEnv(env: Env = process.env): Settings {
     deadLetterQueueArn: optional(env, ENV.deadLetterQueueArn),
     sqsEndpoint: optional(env, ENV.sqsEndpoint),
     dynamoDbEndpoint: optional(env, ENV.dynamoDbEndpoint),
+    portalSigningKey: optional(env, ENV.portalSigningKey),
+    portalSigningKeySecretArn: optional(env, ENV.portalSigningKeySecretArn),
+    portalFrameAncestors: (env[ENV.portalFrameAncestors] ?? '').split(/[\s,]+/).filter(Boolean),
+    publicUrl: optional(env, ENV.publicUrl),
   };
 }
 
@@ -152,6 +168,7 @@ export function settingsEnvironment(settings: Partial<Omit<Settings, 'region'>>)
   for (const [name, value] of Object.entries(settings) as [keyof Settings, Settings[keyof Settings]][]) {
     if (value === undefined) continue;
     if (name === 'retryScheduleSeconds') env[ENV[name]] = (value as number[]).join(',');
+    else if (name === 'portalFrameAncestors') env[ENV[name]] = (value as string[]).join(' ');
     else if (name === 'disableAfterFailingMs') env[ENV[name]] = String(Math.round((value as number) / HOUR_MS));
     else env[ENV[name]] = String(value);
   }

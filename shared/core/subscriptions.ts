@@ -3,7 +3,7 @@ import { checkUrl } from './destinations.ts';
 import type { SigningSecret, Subscription } from './domain.ts';
 import { HookpostError, SubscriptionChangedError } from './errors.ts';
 import { newSigningSecret, newSubscriptionId } from './ids.ts';
-import type { Clock, Page } from './ports.ts';
+import type { Clock, Page, TenantRegistry } from './ports.ts';
 import type { SubscriptionDirectory } from './subscription-directory.ts';
 
 /** How long a rotated-out secret keeps signing next to the new one (receivers roll over meanwhile). */
@@ -64,6 +64,8 @@ export function createSubscriptionService(deps: {
   clock: Clock;
   allowPrivateTargets: boolean;
   maxPerTenant: number;
+  /** Told of each tenant's first endpoint and of its last one going (GET /v1/tenants). */
+  tenants: Pick<TenantRegistry, 'add' | 'removeIfEmpty'>;
 }): SubscriptionService {
   const { directory, clock } = deps;
   /** Now, or a millisecond past `previous` when the clock has not moved on: every write gets a new version. */
@@ -115,6 +117,7 @@ export function createSubscriptionService(deps: {
         updatedAt: now,
       };
       await directory.put(subscription);
+      await deps.tenants.add(tenant, now);
       return { subscription, secret };
     },
 
@@ -154,6 +157,7 @@ export function createSubscriptionService(deps: {
     async delete(tenant, id) {
       const subscription = await get(tenant, id);
       await directory.delete(subscription.tenant, subscription.id);
+      await deps.tenants.removeIfEmpty(subscription.tenant);
     },
 
     async currentSecret(tenant, id) {

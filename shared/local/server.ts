@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { type ApiRequest, type ApiResponse, bodyFromBytes } from '../api/http.ts';
 import { errorResponse } from '../api/responses.ts';
 import { HookpostError } from '../core/errors.ts';
+import { isConsolePath, type LocalConsole, serveConsole } from './console-route.ts';
 
 /** API Gateway's own hard cap on a request body; the app enforces the smaller configurable limit. */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -19,6 +20,8 @@ export interface ApiServerOptions {
   handle: (request: ApiRequest) => Promise<ApiResponse>;
   /** @default GATEWAY_MAX_BODY_BYTES */
   maxBodyBytes?: number;
+  /** Serves GET /console… (the admin console and tenant portal) before the API sees the request. */
+  console?: LocalConsole;
 }
 
 export interface ApiServer {
@@ -95,6 +98,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? GATEWAY_MAX_BODY_BYTES;
   const server = createServer((req, res) => {
+    if (options.console && isConsolePath(req.url)) return void serveConsole(req, res, options.console);
     void toApiResponse(req, options, maxBodyBytes)
       .then((response) => write(res, response))
       .catch((error: unknown) => {

@@ -15,6 +15,7 @@ import { LOCAL_REGION, dynamoDbClient, snsClient, sqsClient } from '../adapters/
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startPoller } from './poller.ts';
 import { createAlarmTopic, createQueues, createTable } from './resources.ts';
+import { localConsole } from './console-route.ts';
 import { startApiServer } from './server.ts';
 import { startSqsLocal } from './sqs-local.ts';
 
@@ -47,6 +48,12 @@ export interface LocalStackOptions {
   disableAfterFailingMs?: number;
   /** @default DEFAULTS.maxSubscriptionsPerTenant (100) */
   maxSubscriptionsPerTenant?: number;
+  /** Signs portal links (base64, ≥ 32 bytes); rotating it revokes them all. @default generated per start */
+  portalSigningKey?: string;
+  /** Origins allowed to frame the tenant portal. @default none */
+  portalFrameAncestors?: string[];
+  /** Base of portal links. @default the request's Host */
+  publicUrl?: string;
 }
 
 export interface LocalStack {
@@ -148,6 +155,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deadLetterQueueArn: queues.deadLetterQueueArn,
       sqsEndpoint: sqsLocal.endpoint,
       dynamoDbEndpoint,
+      portalSigningKey: options.portalSigningKey ?? randomBytes(32).toString('base64'),
+      portalFrameAncestors: options.portalFrameAncestors ?? [],
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     };
 
     const runtime = createRuntime(settings, { httpSender: httpSenderFor });
@@ -169,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.port ?? 0,
       // Every route, as API Gateway has them all in front of the ingest and management functions.
       handle: createApiHandler(runtime.services, allRoutes, { onUnexpectedError: logUnexpected }),
+      console: localConsole({ portalFrameAncestors: settings.portalFrameAncestors }),
     });
     stops.push(() => server.stop());
 

@@ -68,7 +68,8 @@ describe('custom props', () => {
   it('size the consumer and the API functions', () => {
     expect(consumer().Properties).toMatchObject({ Timeout: 120, MemorySize: 1024 });
     const apiFunctions = functions().filter((fn) => fn !== consumer());
-    expect(apiFunctions.map((fn) => fn.Properties.MemorySize)).toEqual([256, 256]);
+    // Ingest, management and the console.
+    expect(apiFunctions.map((fn) => fn.Properties.MemorySize)).toEqual([256, 256, 256]);
   });
 
   it('tune the event source', () => {
@@ -97,8 +98,8 @@ describe('custom props', () => {
 
   it('set log retention on every log group', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as CfnResource[];
-    // Three functions and the API access log.
-    expect(groups).toHaveLength(4);
+    // Four functions and the API access log.
+    expect(groups).toHaveLength(5);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
   });
 

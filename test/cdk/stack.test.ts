@@ -116,9 +116,9 @@ describe('table', () => {
 describe('functions', () => {
   const functions = () => Object.values(template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>);
 
-  it('runs all three handlers on Node.js 22, arm64, with active tracing and ESM bundles', () => {
-    // The bench (bench/cold-start.ts) measures the same list.
-    expect(functions()).toHaveLength(FUNCTION_ENTRIES.length);
+  it('runs every handler on Node.js 22, arm64, with active tracing and ESM bundles', () => {
+    // The bench (bench/cold-start.ts) measures the same list, plus the console function that serves files.
+    expect(functions()).toHaveLength(FUNCTION_ENTRIES.length + 1);
     for (const fn of functions()) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -149,8 +149,10 @@ describe('functions', () => {
       // lookbehind skips the SDK's own error text, which quotes `[require("@aws-sdk/signature-v4-crt")]`.)
       expect(bundle).not.toMatch(/(?<![\w[])(from\s*|require\(|import\()["'](@aws-lambda-powertools|@aws-sdk|@smithy)\//);
       const sourceMap = JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
-      // Every function talks to DynamoDB; its client comes from this repository's node_modules (package-lock).
-      expect(sourceMap.sources.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/'))).toBe(true);
+      // Every API and delivery function talks to DynamoDB; its client comes from this repository's
+      // node_modules (package-lock). The console function only serves files and has no AWS client.
+      const servesFilesOnly = String(fn.Properties.Description).includes('console');
+      expect(sourceMap.sources.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/'))).toBe(!servesFilesOnly);
       bundledSources.set(logicalId, sourceMap.sources);
       bundles.set(logicalId, bundle);
     }
@@ -208,7 +210,7 @@ describe('functions', () => {
   });
 
   it('lets only ingest and management (which authenticate requests) read the admin key', () => {
-    const secretId = onlyResource(template, 'AWS::SecretsManager::Secret').logicalId;
+    const secretId = onlyResource(template, 'AWS::SecretsManager::Secret', (p) => !String(p.Description).includes('portal')).logicalId;
     const readers = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
       JSON.stringify(policy).includes('"secretsmanager:GetSecretValue"'),
     );
@@ -289,11 +291,18 @@ describe('HTTP API', () => {
     },
   );
 
-  it('routes exactly the four route keys', () => {
+  it('routes exactly the six route keys (the API\'s four and the console\'s two)', () => {
     const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route') as Record<string, CfnResource>).map(
       (route) => route.Properties.RouteKey,
     );
-    expect(keys.sort()).toEqual(['ANY /v1/{proxy+}', 'GET /v1/health', 'POST /v1/events', 'POST /v1/events/batch']);
+    expect(keys.sort()).toEqual([
+      'ANY /v1/{proxy+}',
+      'GET /console',
+      'GET /console/{proxy+}',
+      'GET /v1/health',
+      'POST /v1/events',
+      'POST /v1/events/batch',
+    ]);
   });
 
   it('outputs the base URL of the $default stage', () => {
@@ -469,13 +478,15 @@ describe('cdk-nag AwsSolutions', () => {
     expect(Object.keys(acknowledged).sort()).toEqual(
       [
         'Hookpost/AdminKey AwsSolutions-SMG4',
+        'Hookpost/Console/PortalSigningKey AwsSolutions-SMG4',
+        ...['GET--console', 'GET--console--{proxy+}'].flatMap((route) => [`Hookpost/Api/${route} AwsSolutions-APIG4`, `Hookpost/Api/${route} AwsSolutions-COG4`]),
         'Hookpost/Api/GET--v1--health AwsSolutions-APIG4',
         'Hookpost/Api/GET--v1--health AwsSolutions-COG4',
         ...['POST--v1--events', 'POST--v1--events--batch', 'ANY--v1--{proxy+}'].flatMap((route) => [
           `Hookpost/Api/${route} AwsSolutions-APIG4`,
           `Hookpost/Api/${route} AwsSolutions-COG4`,
         ]),
-        ...['Consumer', 'Ingest', 'Management'].flatMap((fn) => [
+        ...['Consumer', 'Ingest', 'Management', 'Console/Console'].flatMap((fn) => [
           `Hookpost/${fn}/Function AwsSolutions-L1`,
           `Hookpost/${fn}/Role AwsSolutions-IAM5[Resource::*]`,
         ]),

@@ -1,4 +1,4 @@
-/** The admin key's source on AWS: a Secrets Manager secret (read by the authenticator, cached there). */
+/** A secret's source on AWS (the admin key, the portal signing key): Secrets Manager, cached by the caller. */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretSource } from '../../core/ports.ts';
 
@@ -6,6 +6,6 @@ export const secretsManagerSource =
   (client: Pick<SecretsManagerClient, 'send'>, secretArn: string): SecretSource =>
   async () => {
     const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    if (!SecretString) throw new Error('admin key secret is empty');
+    if (!SecretString) throw new Error(`secret ${secretArn} is empty`);
     return SecretString;
   };

@@ -6,7 +6,10 @@ import { apiKeyRoutes } from './api-keys.ts';
 import { deadLetterRoutes } from './dead-letters.ts';
 import { deliveryRoutes } from './deliveries.ts';
 import { eventTypeRoutes } from './event-types.ts';
+import { portalRoutes } from './portal.ts';
+import { sessionRoutes } from './session.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
+import { tenantRoutes } from './tenants.ts';
 
 const serviceRoutes: Route[] = [
   {
@@ -31,4 +34,7 @@ export const managementRoutes: Route[] = [
   ...deliveryRoutes,
   ...deadLetterRoutes,
   ...apiKeyRoutes,
+  ...tenantRoutes,
+  ...portalRoutes,
+  ...sessionRoutes,
 ];

@@ -1,0 +1,297 @@
+/** Endpoints: the list (URL, description, event types, status, 24 h success), add, edit, enable/disable, delete. */
+import { useState } from 'preact/hooks';
+import { api, isAdmin, ok, session, type Stats, type Subscription } from './api.ts';
+import { formatPercent, t } from './i18n.ts';
+import { confirmAction, ErrorText, go, href, Loading, useAction, useLoad } from './ui.tsx';
+
+/** The tenant on screen: fixed for tenant keys and portal tokens, chosen by admins. */
+export const fixedTenant = (): string | undefined => session.value?.tenant;
+
+function TenantPicker({ tenant }: { tenant?: string }) {
+  const tenants = useLoad(() => ok(api().GET('/v1/tenants', { params: { query: { limit: 100 } } })), []);
+  const [value, setValue] = useState(tenant ?? '');
+  return (
+    <form
+      class="inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (value.trim()) go('endpoints', value.trim());
+      }}
+    >
+      <label for="tenant-pick">{t('endpoints.tenant')}</label>
+      <input id="tenant-pick" list="tenant-list" value={value} onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)} pattern="[A-Za-z0-9_\-]{1,64}" required />
+      <datalist id="tenant-list">
+        {tenants.data?.items.map((item) => (
+          <option key={item.tenant} value={item.tenant} />
+        ))}
+      </datalist>
+      <button type="submit" class="secondary">
+        {t('endpoints.showTenant')}
+      </button>
+    </form>
+  );
+}
+
+export function EndpointsScreen({ tenant: chosen }: { tenant?: string }) {
+  const tenant = fixedTenant() ?? chosen;
+  if (!tenant) {
+    return (
+      <section aria-labelledby="endpoints-title">
+        <h1 id="endpoints-title">{t('endpoints.title')}</h1>
+        <p>{t('endpoints.pickTenant')}</p>
+        <TenantPicker />
+      </section>
+    );
+  }
+  return <EndpointList tenant={tenant} />;
+}
+
+function statusText(subscription: Subscription): string {
+  if (subscription.enabled) return t('endpoints.enabled');
+  return subscription.disabledReason ? t('endpoints.disabledBecause', { reason: subscription.disabledReason }) : t('endpoints.disabled');
+}
+
+function SuccessRate({ tenant, id }: { tenant: string; id: string }) {
+  const stats = useLoad<Stats>(() => ok(api().GET('/v1/tenants/{tenant}/subscriptions/{id}/stats', { params: { path: { tenant, id } } })), [tenant, id]);
+  if (!stats.data) return <span>…</span>;
+  const { successRate, attempts } = stats.data;
+  return <span>{successRate === null ? t('endpoints.noAttempts') : t('endpoints.rate', { rate: formatPercent(successRate), attempts })}</span>;
+}
+
+function EndpointList({ tenant }: { tenant: string }) {
+  const [cursor, setCursor] = useState<string | undefined>();
+  const [previous, setPrevious] = useState<Array<string | undefined>>([]);
+  const page = useLoad(
+    () => ok(api().GET('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant }, query: { limit: 20, ...(cursor ? { cursor } : {}) } } })),
+    [tenant, cursor],
+  );
+  const [editing, setEditing] = useState<Subscription | 'new' | undefined>();
+  const [created, setCreated] = useState<string | undefined>();
+  const [toggle, , toggleError] = useAction(async (subscription: Subscription) => {
+    await ok(api().PATCH('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: subscription.id } }, body: { enabled: !subscription.enabled } }));
+    page.reload();
+  });
+  const [remove, , removeError] = useAction(async (subscription: Subscription) => {
+    if (!(await confirmAction(t('endpoints.deleteConfirm', { url: subscription.url }), t('common.delete')))) return;
+    await ok(api().DELETE('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: subscription.id } } }));
+    page.reload();
+  });
+
+  return (
+    <section aria-labelledby="endpoints-title">
+      <div class="title-row">
+        <h1 id="endpoints-title">{t('endpoints.title')}</h1>
+        <button type="button" onClick={() => setEditing('new')} disabled={editing !== undefined}>
+          {t('endpoints.add')}
+        </button>
+      </div>
+      {isAdmin() && <TenantPicker tenant={tenant} />}
+      {isAdmin() && <p class="hint">{t('endpoints.ofTenant', { tenant })}</p>}
+      {editing && (
+        <EndpointForm
+          tenant={tenant}
+          subscription={editing === 'new' ? undefined : editing}
+          onDone={(id) => {
+            setEditing(undefined);
+            if (id) setCreated(id);
+            page.reload();
+          }}
+        />
+      )}
+      {created && (
+        <p role="status" class="notice">
+          {t('endpoints.created')} <a href={href('endpoints', tenant, created)}>{t('endpoints.open')}</a>
+        </p>
+      )}
+      <ErrorText error={toggleError ?? removeError} />
+      <Loading loaded={page}>
+        {(data) =>
+          data.items.length === 0 ? (
+            <p>{t('endpoints.empty')}</p>
+          ) : (
+            <>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('endpoints.url')}</th>
+                    <th scope="col">{t('endpoints.description')}</th>
+                    <th scope="col">{t('endpoints.eventTypes')}</th>
+                    <th scope="col">{t('endpoints.status')}</th>
+                    <th scope="col">{t('endpoints.successRate')}</th>
+                    <th scope="col">{t('common.actions')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.items.map((subscription) => (
+                    <tr key={subscription.id}>
+                      <td class="url">
+                        <a href={href('endpoints', tenant, subscription.id)}>{subscription.url}</a>
+                      </td>
+                      <td>{subscription.description}</td>
+                      <td>
+                        {subscription.eventTypes.map((type) => (
+                          <code key={type} class="tag">
+                            {type}
+                          </code>
+                        ))}
+                      </td>
+                      <td>
+                        <span class={subscription.enabled ? 'badge good' : 'badge bad'}>{statusText(subscription)}</span>
+                      </td>
+                      <td>
+                        <SuccessRate tenant={tenant} id={subscription.id} />
+                      </td>
+                      <td class="row-actions">
+                        <button type="button" class="secondary" onClick={() => setEditing(subscription)} aria-label={t('endpoints.editOne', { url: subscription.url })}>
+                          {t('common.edit')}
+                        </button>
+                        <button type="button" class="secondary" onClick={() => toggle(subscription)} aria-label={t(subscription.enabled ? 'endpoints.disableOne' : 'endpoints.enableOne', { url: subscription.url })}>
+                          {subscription.enabled ? t('endpoints.disable') : t('endpoints.enable')}
+                        </button>
+                        <button type="button" class="danger" onClick={() => remove(subscription)} aria-label={t('endpoints.deleteOne', { url: subscription.url })}>
+                          {t('common.delete')}
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <div class="pager">
+                {previous.length > 0 && (
+                  <button type="button" class="secondary" onClick={() => { setCursor(previous.at(-1)); setPrevious(previous.slice(0, -1)); }}>
+                    {t('common.previous')}
+                  </button>
+                )}
+                {data.nextCursor && (
+                  <button type="button" class="secondary" onClick={() => { setPrevious([...previous, cursor]); setCursor(data.nextCursor); }}>
+                    {t('common.next')}
+                  </button>
+                )}
+              </div>
+            </>
+          )
+        }
+      </Loading>
+    </section>
+  );
+}
+
+interface HeaderRow {
+  name: string;
+  value: string;
+}
+
+/** Add or edit an endpoint: URL, description, event types (checkboxes + typed patterns), custom headers, enabled. */
+export function EndpointForm({ tenant, subscription, onDone }: { tenant: string; subscription?: Subscription; onDone(createdId?: string): void }) {
+  const catalogue = useLoad(() => ok(api().GET('/v1/event-types')), []);
+  const [url, setUrl] = useState(subscription?.url ?? '');
+  const [description, setDescription] = useState(subscription?.description ?? '');
+  const [types, setTypes] = useState<string[]>(subscription?.eventTypes ?? []);
+  const [patterns, setPatterns] = useState('');
+  const [headers, setHeaders] = useState<HeaderRow[]>(Object.entries(subscription?.headers ?? {}).map(([name, value]) => ({ name, value })));
+  const [enabled, setEnabled] = useState(subscription?.enabled ?? true);
+  const known = new Set(catalogue.data?.items.map((item) => item.type) ?? []);
+  const typed = patterns.split(/[\s,]+/).filter(Boolean);
+  const [save, busy, error] = useAction(async () => {
+    const eventTypes = [...new Set([...types, ...typed])];
+    const body = {
+      url: url.trim(),
+      description,
+      eventTypes,
+      headers: Object.fromEntries(headers.filter((h) => h.name.trim()).map((h) => [h.name.trim(), h.value])),
+    };
+    if (subscription) {
+      // `enabled` only when changed: re-sending "disabled" would clear why the endpoint was disabled.
+      const patch = enabled === subscription.enabled ? body : { ...body, enabled };
+      await ok(api().PATCH('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: subscription.id } }, body: patch }));
+      onDone();
+    } else {
+      const made = await ok(api().POST('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant } }, body: { ...body, enabled } }));
+      onDone(made.id);
+    }
+  });
+  const toggleType = (type: string, on: boolean) => setTypes(on ? [...types, type] : types.filter((x) => x !== type));
+  const setHeader = (i: number, row: Partial<HeaderRow>) => setHeaders(headers.map((h, j) => (j === i ? { ...h, ...row } : h)));
+  const extra = types.filter((type) => !known.has(type));
+
+  return (
+    <form
+      class="card"
+      aria-labelledby="endpoint-form-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h2 id="endpoint-form-title">{subscription ? t('endpoints.editTitle') : t('endpoints.addTitle')}</h2>
+      <label for="ep-url">{t('endpoints.url')}</label>
+      <input id="ep-url" type="url" value={url} onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)} required placeholder="https://example.com/webhooks" />
+      <label for="ep-description">{t('endpoints.description')}</label>
+      <input id="ep-description" value={description} onInput={(e) => setDescription((e.currentTarget as HTMLInputElement).value)} />
+      <fieldset>
+        <legend>{t('endpoints.eventTypes')}</legend>
+        <Loading loaded={catalogue}>
+          {(data) => (
+            <ul class="checks">
+              {data.items.map((item) => (
+                <li key={item.type}>
+                  <input type="checkbox" id={`type-${item.type}`} checked={types.includes(item.type)} onChange={(e) => toggleType(item.type, (e.currentTarget as HTMLInputElement).checked)} aria-describedby={item.description ? `type-desc-${item.type}` : undefined} />
+                  <label for={`type-${item.type}`}>{item.type}</label>
+                  {item.description && (
+                    <span class="hint" id={`type-desc-${item.type}`}>
+                      {item.description}
+                    </span>
+                  )}
+                </li>
+              ))}
+              {data.items.length === 0 && <li class="hint">{t('endpoints.noCatalogue')}</li>}
+            </ul>
+          )}
+        </Loading>
+        {extra.length > 0 && (
+          <p class="hint">
+            {t('endpoints.alsoWants')}{' '}
+            {extra.map((type) => (
+              <button key={type} type="button" class="tag-button" onClick={() => toggleType(type, false)} aria-label={t('endpoints.removePattern', { pattern: type })}>
+                {type} ×
+              </button>
+            ))}
+          </p>
+        )}
+        <label for="ep-patterns">{t('endpoints.patterns')}</label>
+        <input id="ep-patterns" value={patterns} onInput={(e) => setPatterns((e.currentTarget as HTMLInputElement).value)} placeholder="user.*, site.created" aria-describedby="ep-patterns-hint" />
+        <span class="hint" id="ep-patterns-hint">
+          {t('endpoints.patternsHint')}
+        </span>
+      </fieldset>
+      <fieldset>
+        <legend>{t('endpoints.headers')}</legend>
+        {headers.map((header, i) => (
+          <div class="header-row" key={i}>
+            <input aria-label={t('endpoints.headerName', { n: i + 1 })} value={header.name} onInput={(e) => setHeader(i, { name: (e.currentTarget as HTMLInputElement).value })} placeholder="x-customer" />
+            <input aria-label={t('endpoints.headerValue', { n: i + 1 })} value={header.value} onInput={(e) => setHeader(i, { value: (e.currentTarget as HTMLInputElement).value })} />
+            <button type="button" class="secondary" onClick={() => setHeaders(headers.filter((_, j) => j !== i))} aria-label={t('endpoints.removeHeader', { n: i + 1 })}>
+              {t('common.remove')}
+            </button>
+          </div>
+        ))}
+        <button type="button" class="secondary" onClick={() => setHeaders([...headers, { name: '', value: '' }])}>
+          {t('endpoints.addHeader')}
+        </button>
+      </fieldset>
+      <div class="check-line">
+        <input type="checkbox" id="ep-enabled" checked={enabled} onChange={(e) => setEnabled((e.currentTarget as HTMLInputElement).checked)} />
+        <label for="ep-enabled">{t('endpoints.enabled')}</label>
+      </div>
+      <ErrorText error={error} />
+      <div class="actions">
+        <button type="submit" disabled={busy}>
+          {subscription ? t('common.save') : t('endpoints.create')}
+        </button>
+        <button type="button" class="secondary" onClick={() => onDone()}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

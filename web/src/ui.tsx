@@ -1,0 +1,152 @@
+/** Small shared pieces: data loading, errors, copy, confirmation dialog, the route. */
+import { signal } from '@preact/signals';
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiFailure } from './api.ts';
+import { t } from './i18n.ts';
+
+/* ---------- route (hash based: #/endpoints, #/endpoints/<tenant>/<id>, …) ---------- */
+
+export const route = signal<string[]>(parseHash());
+
+function parseHash(): string[] {
+  if (typeof location === 'undefined') return [];
+  const raw = location.hash.replace(/^#\/?/, '');
+  if (raw.startsWith('token=')) return [];
+  return raw.split('/').filter(Boolean).map(decodeURIComponent);
+}
+
+if (typeof window !== 'undefined') window.addEventListener('hashchange', () => (route.value = parseHash()));
+
+export const href = (...parts: string[]): string => `#/${parts.map(encodeURIComponent).join('/')}`;
+export function go(...parts: string[]): void {
+  location.hash = href(...parts);
+}
+
+/* ---------- loading ---------- */
+
+export interface Loaded<T> {
+  data?: T;
+  error?: string;
+  loading: boolean;
+  reload(): void;
+}
+
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => live && setState({ data, loading: false }),
+      (error: unknown) => live && setState({ error: messageOf(error), loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  return { ...state, reload: useCallback(() => setTick((n) => n + 1), []) };
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiFailure) return error.status === 0 ? t('error.network') : t('error.api', { status: error.status, message: error.message });
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs an action, showing its error; returns a [run, busy, error] triple. */
+export function useAction<A extends unknown[]>(action: (...args: A) => Promise<void>): [(...args: A) => Promise<void>, boolean, string | undefined] {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const run = async (...args: A) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action(...args);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return [run, busy, error];
+}
+
+export const ErrorText = ({ error }: { error?: string }) =>
+  error ? (
+    <p class="error" role="alert">
+      {error}
+    </p>
+  ) : null;
+
+export function Loading<T>({ loaded, children }: { loaded: Loaded<T>; children: (data: T) => ComponentChildren }) {
+  if (loaded.error) return <ErrorText error={loaded.error} />;
+  if (loaded.data === undefined) return <p aria-busy="true">{t('common.loading')}</p>;
+  return <>{children(loaded.data)}</>;
+}
+
+/* ---------- copy ---------- */
+
+export function CopyButton({ text, label }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // Clipboard refused (no permission, insecure context): the text is on screen to select.
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 2000);
+  };
+  return (
+    <button type="button" class="secondary" onClick={copy}>
+      {copied ? t('common.copied') : (label ?? t('common.copy'))}
+    </button>
+  );
+}
+
+/* ---------- confirmation (native <dialog>, modal, labelled) ---------- */
+
+interface ConfirmRequest {
+  message: string;
+  confirm: string;
+  resolve(ok: boolean): void;
+}
+
+const confirmRequest = signal<ConfirmRequest | undefined>(undefined);
+
+export const confirmAction = (message: string, confirm: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    confirmRequest.value = { message, confirm, resolve };
+  });
+
+export function ConfirmDialog() {
+  const ref = useRef<HTMLDialogElement>(null);
+  const request = confirmRequest.value;
+  useEffect(() => {
+    const dialog = ref.current;
+    if (request && dialog && !dialog.open) dialog.showModal();
+    if (!request && dialog?.open) dialog.close();
+  }, [request]);
+  const answer = (ok: boolean) => {
+    request?.resolve(ok);
+    confirmRequest.value = undefined;
+  };
+  return (
+    <dialog ref={ref} aria-labelledby="confirm-title" onCancel={() => answer(false)}>
+      <h2 id="confirm-title">{t('common.confirmTitle')}</h2>
+      <p>{request?.message}</p>
+      <div class="actions">
+        <button type="button" class="danger" onClick={() => answer(true)}>
+          {request?.confirm}
+        </button>
+        <button type="button" class="secondary" onClick={() => answer(false)}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** Pretty JSON for display (always rendered as text). */
+export const pretty = (value: unknown): string => JSON.stringify(value, null, 2);

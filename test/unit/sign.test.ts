@@ -1,9 +1,10 @@
+import { createPublicKey, verify } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { deliveryHeaders, deliveryBody } from '#shared/core/delivery.ts';
 import type { Message, Subscription } from '#shared/core/domain.ts';
 import { newSigningSecret } from '#shared/core/ids.ts';
-import { signatureHeader, signPayload } from '#shared/core/sign.ts';
+import { newEd25519SigningKey, publicKeyOf, signatureHeader, signPayload } from '#shared/core/sign.ts';
 
 const message: Message = {
   id: 'msg_01JTESTTESTTESTTESTTESTTEST',
@@ -85,5 +86,29 @@ describe('Standard Webhooks signing', () => {
     expect(signatureHeader([secret, secret], 'msg_1', 1_700_000_000, '{}')).toBe(
       'v1,2c4VI0bO4Wd5svqP2unEA9pCk0dTAXr/elrHCJ+/efk= v1,2c4VI0bO4Wd5svqP2unEA9pCk0dTAXr/elrHCJ+/efk=',
     );
+  });
+});
+
+describe('ed25519 (Standard Webhooks v1a)', () => {
+  it('signs with a whsk_ key so that node:crypto verifies it with the whpk_ public key', () => {
+    const signingKey = newEd25519SigningKey();
+    const publicKey = publicKeyOf(signingKey);
+    const body = '{"type":"user.created","timestamp":"2026-12-01T10:00:00.000Z","data":{"id":1}}';
+
+    const header = signatureHeader([signingKey], 'msg_1', 1764583200, body);
+
+    expect(signingKey).toMatch(/^whsk_[A-Za-z0-9+/]{43}=$/);
+    expect(publicKey).toMatch(/^whpk_[A-Za-z0-9+/]{43}=$/);
+    expect(header).toMatch(/^v1a,/);
+    const raw = Buffer.from(publicKey.slice(5), 'base64');
+    const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
+    const signature = Buffer.from(header.slice(4), 'base64');
+    expect(verify(null, Buffer.from(`msg_1.1764583200.${body}`), key, signature)).toBe(true);
+    expect(verify(null, Buffer.from(`msg_1.1764583201.${body}`), key, signature)).toBe(false);
+  });
+
+  it('signs with both kinds during a rotation from HMAC to ed25519', () => {
+    const header = signatureHeader([newEd25519SigningKey(), 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY='], 'msg_2', 1, '{}');
+    expect(header.split(' ').map((part) => part.split(',')[0])).toEqual(['v1a', 'v1']);
   });
 });

@@ -91,7 +91,7 @@ describe('failure runs on DynamoDB', () => {
     const sub = await subscribe(t.admin, 'recovers', `${r.url}/hook`);
     expect((await t.admin('POST', '/v1/events', { type: 'store.test', tenant: 'recovers', data: {} })).status).toBe(202);
     const failing = await waitFor('the run recorded', async () => (await t.stack.runtime.ports.subscriptions.get('recovers', sub.id))?.failingSince);
-    expect(Date.parse(failing)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(failing as string)).toBeLessThanOrEqual(Date.now());
     await waitFor('the retry to succeed', () => r.requests.length === 2);
     await waitForIdle(t.stack);
     expect(await t.stack.runtime.ports.subscriptions.get('recovers', sub.id)).not.toHaveProperty('failingSince');

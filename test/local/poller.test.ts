@@ -264,7 +264,7 @@ describe('startPoller', () => {
 
     // Waits of 200, 400, 800 ms between failed receives: each at least that (a busy machine only adds).
     const gaps = errors.slice(1, 4).map((e, i) => e.at - errors[i]!.at);
-    [200, 400, 800].forEach((backoff, i) => expect(gaps[i], `wait after failure ${i + 1}`).toBeGreaterThanOrEqual(backoff - 5));
+    for (const [i, backoff] of [200, 400, 800].entries()) expect(gaps[i], `wait after failure ${i + 1}`).toBeGreaterThanOrEqual(backoff - 5);
     expect(new Set(errors.map((e) => e.stage))).toEqual(new Set(['receive']));
   });
 

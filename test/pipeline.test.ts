@@ -2,43 +2,19 @@
  * The whole path on real parts: API → fauxqs → consumer (Lambda-like poller) → signed POSTs to
  * receivers on 127.0.0.1, with DynamoDB Local behind the stores. Short retry schedule (1 s steps).
  */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
-import { apiClient, sleep, waitFor } from './helpers/api.ts';
-import { type Receiver, startReceiver } from './helpers/receiver.ts';
+import { apiClient, waitFor } from './helpers/api.ts';
+import type { Receiver } from './helpers/receiver.ts';
+import { receiverPool, spyOnQueue, subscribe as subscribeWith, waitForIdle } from './helpers/stack.ts';
 
 let stack: LocalStack;
 let call: ReturnType<typeof apiClient>;
-const receivers: Receiver[] = [];
-
-async function receiver(...script: Parameters<Receiver['enqueue']>): Promise<Receiver> {
-  const started = await startReceiver({ lifetimeMs: 60_000 });
-  started.enqueue(...script);
-  receivers.push(started);
-  return started;
-}
-
-async function subscribe(tenant: string, url: string, eventTypes: string[], extra: Record<string, unknown> = {}) {
-  const created = await call('POST', `/v1/tenants/${tenant}/subscriptions`, { url, eventTypes, ...extra });
-  expect(created.status).toBe(201);
-  return created.body as { id: string; secret: string };
-}
-
-const queueDepth = async (queueUrl: string) => {
-  const { Attributes } = await stack.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible) +
-    Number(Attributes?.ApproximateNumberOfMessagesDelayed)
-  );
-};
+const receivers = receiverPool({ lifetimeMs: 60_000 });
+const receiver = (...script: Parameters<Receiver['enqueue']>) => receivers.start({ script });
+const subscribe = (tenant: string, url: string, eventTypes: string[], extra: Record<string, unknown> = {}) =>
+  subscribeWith(call, tenant, url, eventTypes, extra);
 
 beforeAll(async () => {
   stack = await startLocalStack({
@@ -53,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
+  await receivers.closeAll();
   await stack?.stop();
 });
 
@@ -73,7 +49,7 @@ describe('pipeline', () => {
     expect(published.status).toBe(202);
     expect(published.body).toMatchObject({ id: expect.stringMatching(/^msg_[0-9A-HJKMNP-TV-Z]{26}$/), type: 'user.created', tenant: 'fanout' });
     await waitFor('both deliveries', () => a.requests.length === 1 && b.requests.length === 1);
-    await sleep(1_500); // nothing more arrives: no duplicate, no stray tenant
+    await waitForIdle(stack); // nothing more arrives: no duplicate, no stray tenant
     expect(a.requests).toHaveLength(1);
     expect(b.requests).toHaveLength(1);
     expect(other.requests).toHaveLength(0);
@@ -105,7 +81,7 @@ describe('pipeline', () => {
 
     // Assert
     await waitFor('third attempt at the flaky endpoint', () => flaky.requests.length === 3, 20_000);
-    await sleep(1_500);
+    await waitForIdle(stack);
     expect(healthy.requests).toHaveLength(1);
     expect(flaky.requests).toHaveLength(3);
     expect(new Set(flaky.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([published.body.id]));
@@ -147,7 +123,7 @@ describe('pipeline', () => {
       message: { kind: 'delivery', subscriptionId: sub.id, message: { type: 'user.deleted', tenant: 'broken', data: { id: 'u_9' } } },
       lastAttempt: { statusCode: 500, attemptNumber: 3, response: 'still broken' },
     });
-    await sleep(2_500);
+    await waitForIdle(stack);
     expect(broken.requests).toHaveLength(3);
   });
 
@@ -171,7 +147,7 @@ describe('pipeline', () => {
     expect(conflicting.status).toBe(409);
     expect(conflicting.body.error.code).toBe('conflict');
     await waitFor('the delivery', () => target.requests.length === 1);
-    await sleep(1_500);
+    await waitForIdle(stack);
     expect(target.requests).toHaveLength(1);
   });
 
@@ -209,14 +185,17 @@ describe('ingest errors', () => {
     ['unexpected field', { type: 'user.created', data: {}, extra: 1 }, 422, 'validation_failed'],
     ['invalid JSON', '{"type":', 400, 'malformed_request'],
   ])('%s → %j → %i %s, and nothing is queued', async (_name, body, status, code) => {
-    // Earlier tests' retries and deletes settle first, so the depth below moves only if this request queued something.
-    await waitFor('an idle events queue', async () => (await queueDepth(stack.eventsQueueUrl)) === 0);
-    const before = await queueDepth(stack.eventsQueueUrl);
-    const response = await call('POST', '/v1/events', body);
-    expect(response.status).toBe(status);
-    expect(response.body).toMatchObject({ error: { code } });
-    expect(response.body).toMatchObject(errorShape);
-    expect(await queueDepth(stack.eventsQueueUrl)).toBe(before);
+    // Watched on the queue port: a wrongly queued event would be consumed before a depth could show it.
+    const spy = spyOnQueue(stack.runtime.ports.queue);
+    try {
+      const response = await call('POST', '/v1/events', body);
+      expect(response.status).toBe(status);
+      expect(response.body).toMatchObject({ error: { code } });
+      expect(response.body).toMatchObject(errorShape);
+      expect(spy.events()).toEqual([]);
+    } finally {
+      spy.restore();
+    }
   });
 
   it('refuses a body that is not JSON with 415', async () => {
@@ -239,6 +218,7 @@ describe('ingest errors', () => {
   });
 
   it('answers 503 and queues nothing when SQS refuses the message', async () => {
+    const spy = spyOnQueue(stack.runtime.ports.queue);
     const enqueue = stack.runtime.ports.queue.enqueue;
     stack.runtime.ports.queue.enqueue = async () => {
       throw Object.assign(new Error('queue down'), { name: 'ServiceUnavailable' });
@@ -250,8 +230,11 @@ describe('ingest errors', () => {
     } finally {
       stack.runtime.ports.queue.enqueue = enqueue;
     }
+    expect(spy.events()).toEqual([]);
     // The idempotency key was given back: the retry of the same request is accepted.
     const retried = await call('POST', '/v1/events', { type: 'user.created', data: {} }, { 'idempotency-key': 'sqs-down' });
     expect(retried.status).toBe(202);
+    expect(spy.events().map((m) => m.message.id)).toEqual([retried.body.id]);
+    spy.restore();
   });
 });

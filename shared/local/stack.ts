@@ -5,7 +5,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { httpSenderFor } from '../adapters/http/sender.ts';
+import { createHttpSender } from '../adapters/http/sender.ts';
+import type { ResolveAll } from '../adapters/http/ssrf-guard.ts';
 import { createBatchHandler } from '../adapters/lambda/sqs-batch.ts';
 import { createApiHandler } from '../api/app.ts';
 import { allRoutes } from '../api/routes/index.ts';
@@ -54,6 +55,8 @@ export interface LocalStackOptions {
   portalFrameAncestors?: string[];
   /** Base of portal links. @default the request's Host */
   publicUrl?: string;
+  /** The resolver under the sender's SSRF guard (tests make a public-looking name resolve to loopback). @default dns.lookup */
+  lookup?: ResolveAll;
 }
 
 export interface LocalStack {
@@ -160,7 +163,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     };
 
-    const runtime = createRuntime(settings, { httpSender: httpSenderFor });
+    const runtime = createRuntime(settings, {
+      httpSender: (s) => createHttpSender({ allowPrivateTargets: s.allowPrivateTargets, lookup: options.lookup }),
+    });
     stops.push(() => runtime.close());
     // The poller's own client, as Lambda's event source mapping is apart from the function.
     const sqs = sqsClient(LOCAL_REGION, sqsLocal.endpoint);

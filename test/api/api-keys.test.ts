@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '#shared/api/routes/index.ts';
 import { hashApiKey } from '#shared/core/api-keys.ts';
-import { sleep } from '../helpers/api.ts';
+import type { Attempt } from '#shared/core/domain.ts';
 import type { Receiver } from '../helpers/receiver.ts';
+import { waitForIdle } from '../helpers/stack.ts';
 import { type ApiTestContext, errorShape, startApiTest } from './setup.ts';
 
 let t: ApiTestContext;
@@ -142,7 +143,14 @@ describe('scopes', () => {
 });
 
 describe('tenant isolation on every tenant route', () => {
-  const tenantRoutes = allRoutes.filter((route) => route.access === 'tenant');
+  // Chosen by path, not by the routes' own `access` label: a `{tenant}` route labelled wrongly is swept too.
+  /**
+   * `{tenant}` routes that are deliberately admin-only: issuing a portal link is the operator's act, not
+   * the tenant's. Any other `{tenant}` route must be labelled tenant and is swept below.
+   */
+  const ADMIN_ONLY_TENANT_ROUTES = ['POST /v1/tenants/{tenant}/portal-sessions'];
+  const tenantPathRoutes = allRoutes.filter((route) => route.path.includes('{tenant}'));
+  const tenantRoutes = tenantPathRoutes.filter((route) => !ADMIN_ONLY_TENANT_ROUTES.includes(`${route.method} ${route.path}`));
   let globex: { id: string; secret: string; url: string };
   let globexReceiver: Receiver;
   let acmeSub: { id: string };
@@ -171,8 +179,11 @@ describe('tenant isolation on every tenant route', () => {
     await t.stack.runtime.ports.messages.keep({ id: acmeMessageId, type: 'order.paid', tenant: 'acme', timestamp: now, data: {} });
   });
 
-  it('covers the tenant routes it should', () => {
+  it('covers the tenant routes it should, and every one is labelled tenant', () => {
     expect(tenantRoutes.length).toBeGreaterThanOrEqual(12);
+    expect(tenantRoutes.filter((route) => route.access !== 'tenant').map((route) => `${route.method} ${route.path}`)).toEqual([]);
+    // The exceptions are admin-only, and a tenant key is refused there.
+    expect(tenantPathRoutes.filter((route) => !tenantRoutes.includes(route)).map((route) => route.access)).toEqual(['admin']);
   });
 
   it("refuses every tenant route of another tenant with 403 and no data, and changes nothing there", async () => {
@@ -189,8 +200,41 @@ describe('tenant isolation on every tenant route', () => {
     expect((await t.admin('GET', `/v1/tenants/globex/subscriptions/${globex.id}`)).body).toEqual(before.body);
     expect((await t.admin('GET', `/v1/tenants/globex/subscriptions/${globex.id}/secret`)).body.secret).toBe(globex.secret);
     expect((await t.admin('GET', '/v1/tenants/globex/subscriptions')).body.items).toHaveLength(1);
-    await sleep(1_000);
+    await waitForIdle(t.stack);
     expect(globexReceiver.requests).toHaveLength(0); // no test event, no redelivery, no recovery reached it
+  });
+
+  it("finds nothing of another tenant's under its own tenant path: a foreign subscription or message id is 404, and changes nothing", async () => {
+    // Attempt keys carry no tenant, so a route that trusted the id alone would leak globex's attempts to acme.
+    await t.stack.runtime.ports.attempts.record({
+      id: 'att_01JD7S00000000000000GLOBX',
+      subscriptionId: globex.id,
+      messageId: globexMessageId,
+      tenant: 'globex',
+      eventType: 'order.paid',
+      attemptNumber: 1,
+      status: 'failed',
+      statusCode: 500,
+      response: 'globex private response',
+      durationMs: 1,
+      timestamp: new Date().toISOString(),
+    } satisfies Attempt);
+    const acme = await t.keyFor('tenant', 'acme');
+    const before = await t.admin('GET', `/v1/tenants/globex/subscriptions/${globex.id}`);
+    const foreign = tenantRoutes.filter((route) => route.path.includes('{id}') || route.path.includes('{msgId}'));
+    expect(foreign.length).toBeGreaterThanOrEqual(9);
+    for (const route of foreign) {
+      const path = fill(route.path, 'acme', globex.id, globexMessageId);
+      const refused = await acme(route.method, path, bodyFor(route.method, route.path));
+      expect(refused.status, `${route.method} ${path}`).toBe(404);
+      expect(refused.body).toMatchObject({ error: { code: 'not_found' } });
+      const text = JSON.stringify(refused.body);
+      for (const secretThing of [globex.secret, globex.url, 'globex private', 'globex data']) expect(text).not.toContain(secretThing);
+    }
+    expect((await t.admin('GET', `/v1/tenants/globex/subscriptions/${globex.id}`)).body).toEqual(before.body);
+    expect((await t.admin('GET', `/v1/tenants/globex/subscriptions/${globex.id}/secret`)).body.secret).toBe(globex.secret);
+    await waitForIdle(t.stack);
+    expect(globexReceiver.requests).toHaveLength(0);
   });
 
   it('answers every tenant route of its own tenant', async () => {

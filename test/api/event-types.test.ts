@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spyOnQueue } from '../helpers/stack.ts';
 import { type ApiTestContext, errorShape, startApiTest } from './setup.ts';
 
 let t: ApiTestContext;
@@ -72,6 +73,7 @@ describe('JSON Schema', () => {
   it('validates published data: 422 with the schema errors, nothing queued; valid data is accepted', async () => {
     expect((await t.admin('PUT', '/v1/event-types/user.signed_up', { description: 'x', schema: userSchema, example: { id: 'u_1', email: 'a@example.com' } })).status).toBe(201);
 
+    const spy = spyOnQueue(t.stack.runtime.ports.queue);
     const refused = await t.admin('POST', '/v1/events', { type: 'user.signed_up', data: { id: 7, age: -1, extra: true } });
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('validation_failed');
@@ -93,6 +95,9 @@ describe('JSON Schema', () => {
     });
     expect(batch.body.results.map((r: { id?: string; error?: { code: string } }) => r.id ? 'ok' : r.error?.code)).toEqual(['ok', 'validation_failed']);
     expect((await t.admin('POST', '/v1/events', { type: 'user.signed_up', data: { id: 'u_4', email: 'c@example.com', age: 3 } })).status).toBe(202);
+    spy.restore();
+    // Nothing queued for the refused ones: only the valid data reached the queue port.
+    expect(spy.events().map((m) => m.message.data)).toEqual([{ id: 'u_2', email: 'b@example.com' }, { id: 'u_4', email: 'c@example.com', age: 3 }]);
   });
 
   it('applies a replaced schema at once', async () => {

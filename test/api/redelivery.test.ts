@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQueueMessage } from '#shared/core/queue-message.ts';
 import { waitFor } from '../helpers/api.ts';
 import type { Receiver } from '../helpers/receiver.ts';
+import { subscribe as subscribeWith } from '../helpers/stack.ts';
 import { type ApiTestContext, errorShape, headersOf, startApiTest } from './setup.ts';
 
 let t: ApiTestContext;
@@ -21,11 +22,10 @@ afterAll(() => t?.stop());
 
 const failing = (times: number) => Array.from({ length: times }, () => ({ status: 500, body: 'down' }));
 
-async function subscribe(tenant: string, url: string, extra: Record<string, unknown> = {}) {
-  const created = await t.admin('POST', `/v1/tenants/${tenant}/subscriptions`, { url, eventTypes: ['invoice.*'], ...extra });
-  expect(created.status).toBe(201);
-  return created.body as { id: string; secret: string };
-}
+const subscribe = (tenant: string, url: string, extra: Record<string, unknown> = {}) => {
+  const { eventTypes = ['invoice.*'], ...rest } = extra as { eventTypes?: string[] };
+  return subscribeWith(t.admin, tenant, url, eventTypes, rest);
+};
 
 async function publish(tenant: string, data: unknown): Promise<string> {
   const published = await t.admin('POST', '/v1/events', { type: 'invoice.failed', tenant, data });

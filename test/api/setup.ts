@@ -2,7 +2,8 @@
 import { expect, inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient } from '../helpers/api.ts';
-import { type Receiver, startReceiver } from '../helpers/receiver.ts';
+import type { Receiver } from '../helpers/receiver.ts';
+import { receiverPool } from '../helpers/stack.ts';
 
 export const errorShape = { error: { code: expect.any(String), message: expect.any(String), details: expect.any(Array) } };
 
@@ -23,25 +24,20 @@ export async function startApiTest(options: LocalStackOptions = {}): Promise<Api
     deliveryTimeoutMs: 2_000,
     ...options,
   });
-  const receivers: Receiver[] = [];
+  const receivers = receiverPool();
   const admin = apiClient(stack.url, stack.adminKey);
   return {
     stack,
     admin,
     as: (key) => apiClient(stack.url, key),
-    async receiver(...script) {
-      const started = await startReceiver({ lifetimeMs: 90_000 });
-      started.enqueue(...script);
-      receivers.push(started);
-      return started;
-    },
+    receiver: (...script) => receivers.start({ script }),
     async keyFor(scope, tenant) {
       const created = await admin('POST', '/v1/api-keys', { name: `${scope} key`, scope, ...(tenant ? { tenant } : {}) });
       expect(created.status).toBe(201);
       return apiClient(stack.url, created.body.key);
     },
     async stop() {
-      await Promise.all(receivers.map((r) => r.close()));
+      await receivers.closeAll();
       await stack.stop();
     },
   };

@@ -5,7 +5,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subscription } from '#shared/core/domain.ts';
-import { type ApiCall, sleep, waitFor } from '../helpers/api.ts';
+import { type ApiCall, waitFor } from '../helpers/api.ts';
+import { spyOnQueue, subscribe, waitForIdle } from '../helpers/stack.ts';
 import { type ApiTestContext, errorShape, headersOf, startApiTest } from './setup.ts';
 
 let t: ApiTestContext;
@@ -22,10 +23,9 @@ beforeAll(async () => {
 
 afterAll(() => t?.stop());
 
-async function create(tenant: string, body: Record<string, unknown>) {
-  const created = await t.admin('POST', `/v1/tenants/${tenant}/subscriptions`, body);
-  expect(created.status).toBe(201);
-  return created.body as { id: string; secret: string; url: string };
+async function create(tenant: string, body: { url: string; eventTypes: string[] } & Record<string, unknown>) {
+  const { url, eventTypes, ...extra } = body;
+  return subscribe(t.admin, tenant, url, eventTypes, extra);
 }
 
 const verify = (secret: string, request: { body: string; headers: Record<string, string | string[] | undefined> }) =>
@@ -260,11 +260,14 @@ describe('test events', () => {
   it('reports a failing endpoint’s answer and never retries it, even on a disabled endpoint', async () => {
     const r = await t.receiver({ status: 500, body: 'boom' });
     const sub = await create('testing-fail', { url: `${r.url}/hook`, eventTypes: ['*'], enabled: false });
+    const spy = spyOnQueue(t.stack.runtime.ports.queue);
     const sent = await t.admin('POST', `/v1/tenants/testing-fail/subscriptions/${sub.id}/test`, { type: 'order.paid' });
+    spy.restore();
     expect(sent.status).toBe(200);
     expect(sent.body).toMatchObject({ status: 'failed', statusCode: 500, response: 'boom', error: 'endpoint answered 500', eventType: 'order.paid', test: true });
     expect(JSON.parse(r.requests[0]!.body).data).toEqual({});
-    await sleep(2_500); // longer than the 1 s retry schedule
+    expect(spy.sent).toEqual([]); // no retry was scheduled
+    await waitForIdle(t.stack);
     expect(r.requests).toHaveLength(1);
   });
 

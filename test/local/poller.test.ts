@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type SQSClient,
   SendMessageBatchCommand,
@@ -12,6 +11,7 @@ import { LOCAL_REGION, sqsClient } from '#shared/adapters/aws/clients.ts';
 import { type Poller, type PollerOptions, startPoller } from '#shared/local/poller.ts';
 import { createQueues, type LocalQueues, type QueueOptions } from '#shared/local/resources.ts';
 import { type SqsLocal, startSqsLocal } from '#shared/local/sqs-local.ts';
+import { queueDepth } from '../helpers/stack.ts';
 
 interface Harness extends LocalQueues {
   sqs: SQSClient;
@@ -52,19 +52,6 @@ async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: string[]): P
       }),
     );
   }
-}
-
-async function messageCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    visible: Number(Attributes?.ApproximateNumberOfMessages),
-    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
-  };
 }
 
 async function eventually(assertion: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
@@ -145,7 +132,7 @@ describe('startPoller', () => {
 
     await eventually(async () => {
       expect(handled).toBe(3);
-      expect(await messageCounts(h.sqs, h.eventsQueueUrl)).toEqual({ visible: 0, inFlight: 0 });
+      expect(await queueDepth(h.sqs, h.eventsQueueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
     });
   });
 
@@ -166,7 +153,7 @@ describe('startPoller', () => {
     await eventually(() => expect(seen).toHaveLength(4));
     const again = seen.slice(3);
     expect(again.map((r) => [r.body, r.attributes.ApproximateReceiveCount])).toEqual([['fail', '2']]);
-    await eventually(async () => expect(await messageCounts(h.sqs, h.eventsQueueUrl)).toEqual({ visible: 0, inFlight: 0 }));
+    await eventually(async () => expect(await queueDepth(h.sqs, h.eventsQueueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 }));
   });
 
   it('lets the queue move a record that always fails to the DLQ after maxReceiveCount receives', async () => {
@@ -189,7 +176,7 @@ describe('startPoller', () => {
       expect(deadLetters).toEqual(['poison']);
     });
     expect(receives).toEqual({ poison: 2, fine: 1 });
-    expect(await messageCounts(h.sqs, h.eventsQueueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(h.sqs, h.eventsQueueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
   it('deletes nothing when the handler throws, so the whole batch comes back', async () => {
@@ -232,53 +219,53 @@ describe('startPoller', () => {
     await eventually(() => expect(counts).toEqual(['1', '1', '2', '2']));
   });
 
-  it('stop() resolves within a couple of seconds and waits for the batch in flight', async () => {
+  it('stop() cuts the long poll short and waits for the batch in flight', async () => {
     // Arrange
     const h = await harness();
     await sendBodies(h.sqs, h.eventsQueueUrl, ['slow']);
     let entered!: () => void;
     const inHandler = new Promise<void>((resolve) => (entered = resolve));
     let finished = false;
+    const startedAt = Date.now();
     const poller = h.start(
       async () => {
         entered();
         await new Promise((resolve) => setTimeout(resolve, 500));
         finished = true;
       },
-      { waitTimeSeconds: 1, concurrency: 3 },
+      // The other two loops sit in a 20 s long poll: stop() must abort it, not wait it out.
+      { waitTimeSeconds: 20, concurrency: 3 },
     );
     await inHandler;
 
     // Act
-    const before = Date.now();
     await poller.stop();
-    const took = Date.now() - before;
 
-    // Assert
+    // Assert: stopped before any of those long polls (begun after startedAt) could have ended by itself
     expect(finished).toBe(true);
-    expect(took).toBeLessThan(2_000);
-    expect(await messageCounts(h.sqs, h.eventsQueueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(Date.now() - startedAt).toBeLessThan(19_000);
+    expect(await queueDepth(h.sqs, h.eventsQueueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 
   it('backs off when receiving fails instead of spinning', async () => {
     const h = await harness();
-    const errors: unknown[] = [];
+    const errors: { stage: string; at: number }[] = [];
     const poller = startPoller({
       sqs: h.sqs,
       queueUrl: `${h.eventsQueueUrl}-missing`,
       queueArn: h.eventsQueueArn,
       handler: async () => {},
       concurrency: 1,
-      onError: (error, stage) => errors.push(stage),
+      onError: (_error, stage) => errors.push({ stage, at: performance.now() }),
     });
 
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await eventually(() => expect(errors.length).toBeGreaterThanOrEqual(4));
     await poller.stop();
 
-    // 200 + 400 + 800 ms of back-off fit in one second at most three times.
-    expect(errors.length).toBeGreaterThanOrEqual(2);
-    expect(errors.length).toBeLessThanOrEqual(4);
-    expect(new Set(errors)).toEqual(new Set(['receive']));
+    // Waits of 200, 400, 800 ms between failed receives: each at least that (a busy machine only adds).
+    const gaps = errors.slice(1, 4).map((e, i) => e.at - errors[i]!.at);
+    for (const [i, backoff] of [200, 400, 800].entries()) expect(gaps[i], `wait after failure ${i + 1}`).toBeGreaterThanOrEqual(backoff - 5);
+    expect(new Set(errors.map((e) => e.stage))).toEqual(new Set(['receive']));
   });
 
   it('rejects a batch size SQS cannot serve', async () => {

@@ -136,11 +136,24 @@ describe('startApiServer', () => {
     const started = await start();
     await (await fetch(`${started.url}/v1/health`)).text(); // leaves a pooled keep-alive socket
 
-    const before = Date.now();
-    await started.stop();
+    // The grace timer that would end every connection is frozen (fake timers while stop() arms it),
+    // so stop() can only finish by dropping the idle socket at once — no clock bound needed.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let stopped: Promise<void>;
+    try {
+      stopped = started.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+    // An idle socket the server keeps would close only on a keep-alive timer (seconds); one dropped
+    // at once is closed within a few turns of the event loop. Count turns, not milliseconds.
+    let done = false;
+    void stopped.then(() => (done = true));
+    for (let turn = 0; turn < 50 && !done; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    const outcome = done ? 'stopped' : 'still open';
 
     expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(Date.now() - before).toBeLessThan(1_000);
+    expect(outcome).toBe('stopped');
     await expect(fetch(`${started.url}/v1/health`)).rejects.toThrow();
   });
 });

@@ -153,15 +153,47 @@ describe('dispatch', () => {
     expect(deadLetters.deadLetters[0]?.reason).toMatch(/private/);
   });
 
-  it('treats a redirect as a failure and honours Retry-After within bounds', async () => {
+  it('treats a redirect as a failure, retried on the schedule', async () => {
     const { deps, queue } = setup([sub('a')], () => status(301, { location: 'https://elsewhere.test/' }));
     await dispatch(deps, { kind: 'event', message });
     expect(queue.sent[0]?.delaySeconds).toBe(10);
+  });
 
+  // Scheduled wait 10 s; with random() = 0 the jitter alone would give 8 s, so each case below is
+  // told apart from "Retry-After ignored" (8) and from the other bound.
+  it.each([
+    ['below the scheduled wait: raised to it', '3', 10],
+    ['inside [scheduled, 2 × scheduled]: honoured', '15', 15],
+    ['above 2 × scheduled: capped', '100', 20],
+    ['as an HTTP date 15 s ahead: honoured', new Date(NOW + 15_000).toUTCString(), 15],
+  ])('honours a 503 Retry-After %s', async (_name, retryAfter, expected) => {
+    const { deps, queue } = setup([sub('a')], () => status(503, { 'retry-after': retryAfter }));
+    deps.random = () => 0;
+    await dispatch(deps, { kind: 'event', message });
+    expect(queue.sent).toEqual([{ message: retryOf('a', 2, NOW + expected * 1000), delaySeconds: expected }]);
+  });
+
+  it('without Retry-After, a 503 waits the jittered schedule', async () => {
+    const { deps, queue } = setup([sub('a')], () => status(503));
+    deps.random = () => 0;
+    await dispatch(deps, { kind: 'event', message });
+    expect(queue.sent[0]?.delaySeconds).toBe(8);
+  });
+
+  it('waits at least 60 s after a 429 or a timeout, whatever the schedule or Retry-After says', async () => {
     const throttled = setup([sub('a')], () => status(429, { 'retry-after': '15' }));
     await dispatch(throttled.deps, { kind: 'event', message });
-    // 429 waits at least the throttling floor (60 s) even though Retry-After asked for 15.
     expect(throttled.queue.sent[0]?.delaySeconds).toBe(60);
+
+    const timedOut = setup([sub('a')], () => ({ kind: 'error', error: 'timeout', message: 'no complete response within 1000 ms', durationMs: 1000 }));
+    timedOut.deps.random = () => 0;
+    await dispatch(timedOut.deps, { kind: 'event', message });
+    expect(timedOut.queue.sent).toEqual([{ message: retryOf('a', 2, NOW + 60_000), delaySeconds: 60 }]);
+
+    // A connection error is not throttling: it keeps the schedule.
+    const refused = setup([sub('a')], () => ({ kind: 'error', error: 'connection', message: 'ECONNREFUSED', durationMs: 1 }));
+    await dispatch(refused.deps, { kind: 'event', message });
+    expect(refused.queue.sent[0]?.delaySeconds).toBe(10);
   });
 
   it('dead-letters a retry for a subscription that was disabled meanwhile', async () => {

@@ -1,0 +1,201 @@
+/**
+ * Promises that rest on how the stores talk to DynamoDB, checked against DynamoDB Local rather than
+ * the in-memory fakes: the redelivery ledger read (newest first, at most LEDGER_SCAN_LIMIT attempts),
+ * failure runs (`failingSince` set with if_not_exists, cleared with REMOVE) and the
+ * disableAfterFailingMs setting end to end, secret rotation's bounds, and idempotency's per-caller
+ * scope and "in progress" answer.
+ */
+import { createHash } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LEDGER_SCAN_LIMIT } from '#shared/adapters/aws/dynamodb.ts';
+import type { Attempt, Subscription } from '#shared/core/domain.ts';
+import { newAttemptId, newMessageId } from '#shared/core/ids.ts';
+import { IDEMPOTENCY_LEASE_MS } from '#shared/core/ingest.ts';
+import { MAX_SIGNING_SECRETS, SECRET_OVERLAP_MS } from '#shared/core/subscriptions.ts';
+import { waitFor } from '../helpers/api.ts';
+import { subscribe, waitForIdle } from '../helpers/stack.ts';
+import { type ApiTestContext, headersOf, startApiTest } from '../api/setup.ts';
+
+const DISABLE_AFTER_MS = 2_000;
+let t: ApiTestContext;
+
+beforeAll(async () => {
+  t = await startApiTest({ disableAfterFailingMs: DISABLE_AFTER_MS, retryScheduleSeconds: [1, 1, 1, 1, 1, 1] });
+  expect((await t.admin('PUT', '/v1/event-types/store.test', { description: 'x' })).status).toBe(201);
+});
+
+afterAll(() => t?.stop());
+
+describe('the redelivery ledger read (hasSucceeded) on DynamoDB', () => {
+  const attempt = (subscriptionId: string, messageId: string, ms: number, status: Attempt['status']): Attempt => ({
+    id: newAttemptId(ms),
+    subscriptionId,
+    messageId,
+    tenant: 'ledger',
+    eventType: 'store.test',
+    attemptNumber: 1,
+    status,
+    statusCode: status === 'succeeded' ? 200 : 500,
+    durationMs: 1,
+    timestamp: new Date(ms).toISOString(),
+  });
+
+  /** `before` older failures, the success, then `after` newer failures (other messages), 1 ms apart. */
+  async function ledger(subscriptionId: string, before: number, after: number, startMs: number): Promise<void> {
+    const all = [
+      ...Array.from({ length: before }, (_, i) => attempt(subscriptionId, `msg_other_${i}`, startMs + i, 'failed')),
+      attempt(subscriptionId, 'msg_target', startMs + before, 'succeeded'),
+      ...Array.from({ length: after }, (_, i) => attempt(subscriptionId, `msg_newer_${i}`, startMs + before + 1 + i, 'failed')),
+    ];
+    for (let i = 0; i < all.length; i += 25) await Promise.all(all.slice(i, i + 25).map((a) => t.stack.runtime.ports.attempts.record(a)));
+  }
+
+  it(`finds a success among the newest ${LEDGER_SCAN_LIMIT} attempts and not beyond them`, async () => {
+    expect(LEDGER_SCAN_LIMIT).toBe(1_000);
+    const start = Date.now() - 3_600_000;
+    // The success is the 1000th newest: read, however many older attempts there are.
+    await ledger('sub_LEDGERWITHIN', 5, LEDGER_SCAN_LIMIT - 1, start);
+    // The success is the 1001st newest: beyond the read, so "not found" (a duplicate with the same webhook-id at worst).
+    await ledger('sub_LEDGERBEYOND', 0, LEDGER_SCAN_LIMIT, start);
+
+    const { attempts } = t.stack.runtime.ports;
+    expect(await attempts.hasSucceeded('sub_LEDGERWITHIN', 'msg_target', start - 1)).toBe(true);
+    expect(await attempts.hasSucceeded('sub_LEDGERBEYOND', 'msg_target', start - 1)).toBe(false);
+    // Only attempts since `sinceMs` count.
+    expect(await attempts.hasSucceeded('sub_LEDGERWITHIN', 'msg_target', start + 6)).toBe(false);
+    expect(await attempts.hasSucceeded('sub_LEDGERWITHIN', 'msg_other_1', start - 1)).toBe(false); // failed, not succeeded
+  });
+});
+
+describe('failure runs on DynamoDB', () => {
+  it('keeps the first failingSince of a run (if_not_exists), clears it on success (REMOVE), and never creates an item', async () => {
+    const r = await t.receiver();
+    const sub = await subscribe(t.admin, 'runs', `${r.url}/hook`);
+    const { subscriptions } = t.stack.runtime.ports;
+    await subscriptions.markFailing('runs', sub.id, '2026-01-01T00:00:00.000Z');
+    await subscriptions.markFailing('runs', sub.id, '2026-01-02T00:00:00.000Z');
+    expect((await subscriptions.get('runs', sub.id))?.failingSince).toBe('2026-01-01T00:00:00.000Z');
+
+    await subscriptions.markHealthy('runs', sub.id);
+    const healthy = (await subscriptions.get('runs', sub.id)) as Subscription;
+    expect(healthy).not.toHaveProperty('failingSince');
+
+    await subscriptions.markFailing('runs', 'sub_01JD7S00000000000000NOSUCH', '2026-01-01T00:00:00.000Z');
+    await subscriptions.markHealthy('runs', 'sub_01JD7S00000000000000NOSUCH');
+    expect(await subscriptions.get('runs', 'sub_01JD7S00000000000000NOSUCH')).toBeUndefined();
+  });
+
+  it('a delivery that fails starts a run in the store and the next success ends it', async () => {
+    const r = await t.receiver({ status: 500 });
+    const sub = await subscribe(t.admin, 'recovers', `${r.url}/hook`);
+    expect((await t.admin('POST', '/v1/events', { type: 'store.test', tenant: 'recovers', data: {} })).status).toBe(202);
+    const failing = await waitFor('the run recorded', async () => (await t.stack.runtime.ports.subscriptions.get('recovers', sub.id))?.failingSince);
+    expect(Date.parse(failing as string)).toBeLessThanOrEqual(Date.now());
+    await waitFor('the retry to succeed', () => r.requests.length === 2);
+    await waitForIdle(t.stack);
+    expect(await t.stack.runtime.ports.subscriptions.get('recovers', sub.id)).not.toHaveProperty('failingSince');
+    expect((await t.admin('GET', `/v1/tenants/recovers/subscriptions/${sub.id}`)).body.enabled).toBe(true);
+  });
+
+  it(`disables an endpoint failing for disableAfterFailingMs (${DISABLE_AFTER_MS} ms here), before its schedule runs out`, async () => {
+    const r = await t.receiver(...Array.from({ length: 20 }, () => ({ status: 500 })));
+    const sub = await subscribe(t.admin, 'disables', `${r.url}/hook`);
+    const published = await t.admin('POST', '/v1/events', { type: 'store.test', tenant: 'disables', data: {} });
+    expect(published.status).toBe(202);
+
+    const disabled = await waitFor('the subscription disabled', async () => {
+      const got = await t.admin('GET', `/v1/tenants/disables/subscriptions/${sub.id}`);
+      return got.body.enabled === false ? got.body : undefined;
+    });
+    expect(disabled.disabledReason).toMatch(/^no successful delivery for .* days; last: endpoint answered 500/);
+    const dead = await waitFor('the dead letter', async () => {
+      const listed = await t.admin('GET', '/v1/dead-letters');
+      return listed.body.items.find((i: { message?: { message?: { id?: string } } }) => i.message?.message?.id === published.body.id);
+    });
+    expect(dead.reason).toMatch(/subscription disabled/);
+    await waitForIdle(t.stack);
+    // Disabled by the setting, not by the schedule (7 attempts) running out, and not before the setting's time.
+    expect(r.requests.length).toBeGreaterThanOrEqual(2);
+    expect(r.requests.length).toBeLessThan(7);
+    expect(r.requests.at(-1)!.receivedAt - r.requests[0]!.receivedAt).toBeGreaterThanOrEqual(DISABLE_AFTER_MS - 100);
+  });
+});
+
+describe('secret rotation bounds', () => {
+  it(`keeps at most ${MAX_SIGNING_SECRETS} secrets signing, each rotated-out one for at most 24 h`, async () => {
+    expect(MAX_SIGNING_SECRETS).toBe(5);
+    expect(SECRET_OVERLAP_MS).toBe(24 * 3_600_000);
+    const r = await t.receiver();
+    const sub = await subscribe(t.admin, 'rotations', `${r.url}/hook`);
+    const issued = [sub.secret];
+    const startedAt = Date.now();
+    for (let i = 0; i < 6; i += 1) {
+      const rotated = await t.admin('POST', `/v1/tenants/rotations/subscriptions/${sub.id}/rotate-secret`);
+      expect(rotated.status).toBe(200);
+      issued.unshift(rotated.body.secret);
+    }
+    const finishedAt = Date.now();
+
+    const stored = (await t.stack.runtime.ports.subscriptions.get('rotations', sub.id)) as Subscription;
+    expect(stored.secrets.map((s) => s.secret)).toEqual(issued.slice(0, 5));
+    expect(stored.secrets[0]).not.toHaveProperty('expiresAt');
+    for (const old of stored.secrets.slice(1)) {
+      const expiresAt = Date.parse(old.expiresAt!);
+      expect(expiresAt).toBeGreaterThanOrEqual(startedAt + SECRET_OVERLAP_MS);
+      expect(expiresAt).toBeLessThanOrEqual(finishedAt + 24 * 3_600_000);
+    }
+
+    expect((await t.admin('POST', '/v1/events', { type: 'store.test', tenant: 'rotations', data: { n: 1 } })).status).toBe(202);
+    await waitFor('the delivery', () => r.requests.length === 1);
+    const delivery = r.requests[0]!;
+    expect(String(delivery.headers['webhook-signature']).split(' ')).toHaveLength(5);
+    for (const secret of issued.slice(0, 5)) expect(new Webhook(secret).verify(delivery.body, headersOf(delivery))).toMatchObject({ data: { n: 1 } });
+    for (const secret of issued.slice(5)) expect(() => new Webhook(secret).verify(delivery.body, headersOf(delivery))).toThrow();
+  });
+});
+
+describe('idempotency on DynamoDB', () => {
+  async function publishKey(name: string) {
+    const created = await t.admin('POST', '/v1/api-keys', { name, scope: 'publish' });
+    expect(created.status).toBe(201);
+    return { id: created.body.id as string, call: t.as(created.body.key) };
+  }
+
+  it('scopes a key to its caller: two callers using the same Idempotency-Key publish two events', async () => {
+    const [a, b] = [await publishKey('producer a'), await publishKey('producer b')];
+    const key = { 'idempotency-key': 'shared-by-two-callers' };
+    const bodyA = { type: 'store.test', tenant: 'idem-scope', data: { from: 'a' } };
+    const bodyB = { type: 'store.test', tenant: 'idem-scope', data: { from: 'b' } };
+
+    const firstA = await a.call('POST', '/v1/events', bodyA, key);
+    const firstB = await b.call('POST', '/v1/events', bodyB, key);
+    expect([firstA.status, firstB.status]).toEqual([202, 202]);
+    expect(firstB.body.id).not.toBe(firstA.body.id);
+
+    const againA = await a.call('POST', '/v1/events', bodyA, key);
+    const againB = await b.call('POST', '/v1/events', bodyB, key);
+    expect([againA.body.id, againB.body.id]).toEqual([firstA.body.id, firstB.body.id]);
+    expect([againA.headers.get('idempotent-replayed'), againB.headers.get('idempotent-replayed')]).toEqual(['true', 'true']);
+  });
+
+  it(`answers 409 "in progress" while another request holds the key's lease (${IDEMPOTENCY_LEASE_MS / 1000} s), and republishes its id after`, async () => {
+    const caller = await publishKey('producer c');
+    const body = { type: 'store.test', tenant: 'idem-lease', data: { n: 1 } };
+    const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+    const held = { requestHash, messageId: newMessageId(), timestamp: new Date().toISOString() };
+    const { idempotency } = t.stack.runtime.ports;
+    // A first request that claimed the key and has not answered yet (its lease runs), and one that died (lease over).
+    await idempotency.claim(caller.id, 'lease-held', { ...held, leaseUntil: Date.now() + IDEMPOTENCY_LEASE_MS }, 86_400);
+    const died = { ...held, messageId: newMessageId() };
+    await idempotency.claim(caller.id, 'lease-over', { ...died, leaseUntil: Date.now() - 1 }, 86_400);
+
+    const busy = await caller.call('POST', '/v1/events', body, { 'idempotency-key': 'lease-held' });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/in progress/) });
+
+    const resumed = await caller.call('POST', '/v1/events', body, { 'idempotency-key': 'lease-over' });
+    expect(resumed.status).toBe(202);
+    expect(resumed.body.id).toBe(died.messageId);
+  });
+});

@@ -1,6 +1,7 @@
 /** Every tunable of the Hookpost stack, its default, and the checks that reject conflicting values. */
 import { Duration, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { MAX_PAYLOAD_BYTES_LIMIT, MAX_QUEUE_MESSAGE_BYTES, QUEUE_ENVELOPE_BYTES } from '#shared/core/ports.ts';
 import { DEFAULTS as SETTINGS } from '#shared/core/settings.ts';
 
 export interface HookpostStackProps extends StackProps {
@@ -177,10 +178,10 @@ export const DEFAULTS = {
   api5xxAlarmThreshold: 5,
 } as const satisfies ResolvedHookpostProps;
 
-/** SQS's largest message; the queue is created with it. */
-export const QUEUE_MAX_MESSAGE_BYTES = 1_048_576;
-/** Room left in a queue message for the envelope (kind, ids, tenant, attempt) around the event data. */
-export const QUEUE_ENVELOPE_BYTES = 64 * 1024;
+/** SQS's largest message; the queue is created with it (defined with the queue port in shared/core/ports.ts). */
+export const QUEUE_MAX_MESSAGE_BYTES = MAX_QUEUE_MESSAGE_BYTES;
+/** Room left in a queue message for the envelope (kind, ids, tenant, attempt, a dead letter's last attempt) around the event data. */
+export { QUEUE_ENVELOPE_BYTES };
 /** API Gateway HTTP API stops waiting for an integration after 30 s; the management function stays under it. */
 export const MANAGEMENT_TIMEOUT = Duration.seconds(29);
 /** The SQS maximum; dead letters wait for an operator. */
@@ -238,8 +239,8 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
   );
 
   check(
-    isInt(p.maxPayloadBytes, 1, QUEUE_MAX_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES),
-    `maxPayloadBytes must be 1..${QUEUE_MAX_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES} so an event plus its envelope fits one SQS message, got ${p.maxPayloadBytes}`,
+    isInt(p.maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT),
+    `maxPayloadBytes must be 1..${MAX_PAYLOAD_BYTES_LIMIT} so any accepted event fits one SQS message once escaped to ASCII (up to 3 bytes per byte of data, plus its envelope) and a DynamoDB item when kept for redelivery, got ${p.maxPayloadBytes}`,
   );
   check(
     isInt(p.disableAfterFailing.toHours(), 1),

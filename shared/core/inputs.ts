@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ErrorDetail } from './errors.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-text.ts';
 
 /** Any JSON value (recursive), one named component in the OpenAPI document. */
 const anyJsonSchema = z.json().meta({ id: 'AnyJson', description: 'any JSON value' });
@@ -41,4 +42,15 @@ export const publishEventSchema = z
 /** Turns a zod failure into the error body's `details` list. */
 export function issuesToDetails(error: z.ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+}
+
+/**
+ * The members of `input` (a parsed body) that nest deeper than MAX_JSON_DEPTH, as error details.
+ * Checked without recursion before any recursive validator (zod's z.json(), ajv) sees the value.
+ */
+export function depthDetails(input: unknown, members: readonly string[]): ErrorDetail[] {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return [];
+  return members
+    .filter((member) => nestsDeeperThan((input as Record<string, unknown>)[member], MAX_JSON_DEPTH))
+    .map((member) => ({ path: member, message: `nests deeper than ${MAX_JSON_DEPTH} levels (the limit)` }));
 }

@@ -92,6 +92,21 @@ export const MAX_QUEUE_DELAY_SECONDS = 900;
 export const MAX_QUEUE_BATCH_ENTRIES = 10;
 /** … and the most bytes, kept well under SQS's 1 MiB request limit. */
 export const MAX_QUEUE_BATCH_BYTES = 900 * 1024;
+/** SQS's largest message (the queues are created with it). */
+export const MAX_QUEUE_MESSAGE_BYTES = 1_048_576;
+/** Room a queued event leaves for what a retry or a dead letter adds (attempt number, last attempt with its response excerpt). */
+export const QUEUE_ENVELOPE_BYTES = 64 * 1024;
+/** DynamoDB's largest item: a kept message (data as text) must fit one. */
+export const MAX_STORED_ITEM_BYTES = 400 * 1024;
+/**
+ * The largest `maxPayloadBytes` for which every accepted event fits both: once escaped to ASCII for
+ * the queue a byte of data takes at most 3 (see asciiJson), and kept as text it takes 1 plus the keys.
+ * 320 KiB = min((1 MiB - 64 KiB) / 3, 400 KiB - 8 KiB).
+ */
+export const MAX_PAYLOAD_BYTES_LIMIT = Math.min(
+  Math.floor((MAX_QUEUE_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES) / 3),
+  MAX_STORED_ITEM_BYTES - 8 * 1024,
+);
 
 /** The events queue (first attempts, retries, delay hops). */
 export interface EventQueue {

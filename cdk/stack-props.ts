@@ -1,7 +1,7 @@
 /** Every tunable of the Hookpost stack, its default, and the checks that reject conflicting values. */
 import { Duration, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { MAX_PAYLOAD_BYTES_LIMIT, MAX_QUEUE_MESSAGE_BYTES, QUEUE_ENVELOPE_BYTES } from '#shared/core/ports.ts';
+import { MAX_PAYLOAD_BYTES_LIMIT, MAX_QUEUE_MESSAGE_BYTES } from '#shared/core/ports.ts';
 import { DEFAULTS as SETTINGS } from '#shared/core/settings.ts';
 
 export interface HookpostStackProps extends StackProps {
@@ -180,8 +180,6 @@ export const DEFAULTS = {
 
 /** SQS's largest message; the queue is created with it (defined with the queue port in shared/core/ports.ts). */
 export const QUEUE_MAX_MESSAGE_BYTES = MAX_QUEUE_MESSAGE_BYTES;
-/** Room left in a queue message for the envelope (kind, ids, tenant, attempt, a dead letter's last attempt) around the event data. */
-export { QUEUE_ENVELOPE_BYTES };
 /** API Gateway HTTP API stops waiting for an integration after 30 s; the management function stays under it. */
 export const MANAGEMENT_TIMEOUT = Duration.seconds(29);
 /** The SQS maximum; dead letters wait for an operator. */

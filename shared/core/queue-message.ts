@@ -1,7 +1,6 @@
 /** What travels on the events queue: a new event to fan out, or one delivery to one subscription. */
 import { z } from 'zod';
 import { asciiJson } from './json-text.ts';
-import type { DeadLetter } from './ports.ts';
 
 const messageFields = { id: z.string(), type: z.string(), tenant: z.string(), timestamp: z.string() };
 
@@ -46,7 +45,14 @@ const deadLetterEnvelopeSchema = z.object({
  * U+FFFE/U+FFFF and fauxqs anything past U+FFFF, and `\uXXXX` escapes carry them all. Batches are
  * sized with `queueBodyBytes`, the length of exactly this text.
  */
-export const serializeQueueBody = (body: QueueMessage | DeadLetter): string => asciiJson(body);
+export const serializeQueueBody = (body: QueueMessage | DeadLetterBody): string => asciiJson(body);
+
+/** A dead letter (ports.ts DeadLetter) as far as the serializer cares. */
+interface DeadLetterBody {
+  reason: string;
+  message: QueueMessage;
+  deadLetteredAt: string;
+}
 
 /** Bytes of a queue body as sent (ASCII, so characters are bytes). */
 export const queueBodyBytes = (body: QueueMessage): number => serializeQueueBody(body).length;

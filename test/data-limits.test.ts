@@ -91,3 +91,13 @@ describe('JSON text helpers', () => {
     expect(JSON.parse(text)).toEqual(value);
   });
 });
+
+describe('depth of JSON text', () => {
+  it('counts brackets outside strings, including a member a repeated key drops', async () => {
+    const { textNestsDeeperThan } = await import('#shared/core/json-text.ts');
+    expect(textNestsDeeperThan('{"a":"[[[[{{{{","b":[[1]]}', 3)).toBe(false);
+    expect(textNestsDeeperThan('{"a":"[[[[{{{{","b":[[1]]}', 2)).toBe(true);
+    expect(textNestsDeeperThan('{"a":[[[[0]]]],"a":0}', 4)).toBe(true);
+    expect(textNestsDeeperThan('{"a":"\\"[[[["}', 1)).toBe(false);
+  });
+});

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { EventType, Message, Principal } from './domain.ts';
 import { HookpostError, type ErrorDetail } from './errors.ts';
 import { newMessageId } from './ids.ts';
-import { depthDetails, issuesToDetails, publishEventSchema } from './inputs.ts';
+import { depthDetails, issuesToDetails, publishEventSchema, textDepthDetails } from './inputs.ts';
 import { dataProblems } from './json-schema.ts';
 import { elementTexts, valueText } from './json-text.ts';
 import {
@@ -55,8 +55,8 @@ const MAX_QUEUED_EVENT_BYTES = MAX_QUEUE_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES;
  * only the parsed value) `data` is serialised.
  */
 async function prepare(deps: IngestDeps, input: unknown, dataText: string | undefined): Promise<{ message: Message; size: number }> {
-  // Before zod: its recursive z.json() would overflow the stack on data nested thousands deep.
-  const tooDeep = depthDetails(input, ['data']);
+  // Before any recursive validator (ajv) sees data nested thousands deep. The delivered text is what counts.
+  const tooDeep = dataText === undefined ? depthDetails(input, ['data']) : textDepthDetails(dataText, 'data');
   if (tooDeep.length > 0) throw new HookpostError('validation_failed', 'event is invalid', tooDeep);
   const parsed = publishEventSchema.safeParse(input);
   if (!parsed.success) throw new HookpostError('validation_failed', 'event is invalid', issuesToDetails(parsed.error));

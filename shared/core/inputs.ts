@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ErrorDetail } from './errors.ts';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-text.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan, textNestsDeeperThan } from './json-text.ts';
 
 /** Any JSON value (recursive), one named component in the OpenAPI document. */
 const anyJsonSchema = z.json().meta({ id: 'AnyJson', description: 'any JSON value' });
@@ -56,5 +56,11 @@ export function depthDetails(input: unknown, members: readonly string[]): ErrorD
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return [];
   return members
     .filter((member) => nestsDeeperThan((input as Record<string, unknown>)[member], MAX_JSON_DEPTH))
-    .map((member) => ({ path: member, message: `nests deeper than ${MAX_JSON_DEPTH} levels (the limit)` }));
+    .map(tooDeep);
 }
+
+const tooDeep = (path: string): ErrorDetail => ({ path, message: `nests deeper than ${MAX_JSON_DEPTH} levels (the limit)` });
+
+/** The same for a member's text as delivered (a repeated key JSON.parse dropped still counts). */
+export const textDepthDetails = (text: string, path: string): ErrorDetail[] =>
+  textNestsDeeperThan(text, MAX_JSON_DEPTH) ? [tooDeep(path)] : [];

@@ -88,6 +88,10 @@ describe('the depth limit', () => {
       expect(refused.status).toBe(422);
       expect(refused.body).toMatchObject({ ...errorShape, error: { code: 'validation_failed', details: [{ path: 'data' }] } });
     }
+    // A repeated key hides a too-deep member from JSON.parse, but its text would still be delivered.
+    const hidden = await postText('/v1/events', `{"type":"data.exact","tenant":"depth","data":{"a":${nested(2_000, '1')},"a":0}}`);
+    expect(hidden.status).toBe(422);
+    expect(hidden.body.error.details).toEqual([{ path: 'data', message: expect.stringMatching(/64 levels/) }]);
   });
 
   it('refuses an event-type example or schema past the limit on PUT and POST, and stores nothing', async () => {

@@ -157,6 +157,8 @@ describe('the largest and deepest accepted event on its first failure', () => {
     expect(letter.reason).toMatch(/failed 3 attempts; last: endpoint answered 500/);
     expect(letter.lastAttempt).toMatchObject({ messageId, attemptNumber: 3, statusCode: 500 });
     expect(letter.lastAttempt.response).toContain('down 😀 \uFFFF ëë');
+    expect(letter.message.message.dataJson).toBe(dataText);
+    expect(letter.message.message.data).toMatchObject({ f: null }); // parsed for reading (1e400 is Infinity, shown as null)
     const attempts = await t.admin('GET', `/v1/tenants/big/subscriptions/${sub.id}/attempts?limit=10`);
     expect(attempts.body.items.map((a: { attemptNumber: number }) => a.attemptNumber).sort()).toEqual([1, 2, 3]);
 

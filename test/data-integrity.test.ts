@@ -4,8 +4,12 @@
  * limit, and the first-failure path of the largest and deepest accepted event (kept as text, retried
  * on schedule, dead-lettered with context, redelivered identical). docs/api.md "Limits".
  */
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { LOCAL_REGION, dynamoDbClient } from '#shared/adapters/aws/clients.ts';
+import { keys } from '#shared/adapters/aws/dynamodb.ts';
 import { newAttemptId, newMessageId } from '#shared/core/ids.ts';
 import { MAX_JSON_DEPTH } from '#shared/core/json-text.ts';
 import { MAX_PAYLOAD_BYTES_LIMIT } from '#shared/core/ports.ts';
@@ -243,4 +247,47 @@ describe('redelivery batches', () => {
       spy.mockRestore();
     }
   }, 60_000);
+});
+
+describe('what was written before data was kept as text', () => {
+  it('reads a queued body with a parsed data, a kept message and an event type stored as maps', async () => {
+    const db = DynamoDBDocumentClient.from(dynamoDbClient(LOCAL_REGION, inject('dynamoDbEndpoint')));
+    const TableName = t.stack.settings.tableName;
+    try {
+      const r = await t.receiver();
+      const sub = await subscribe('legacy', r);
+      const timestamp = new Date().toISOString();
+      // An event queued by the previous version: `data` parsed, no dataJson.
+      const queuedId = newMessageId();
+      await t.stack.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: t.stack.settings.eventsQueueUrl,
+          MessageBody: JSON.stringify({ kind: 'event', message: { id: queuedId, type: 'data.exact', tenant: 'legacy', timestamp, data: { old: [1, 'ë'] } } }),
+        }),
+      );
+      const first = (await waitFor('the old queued event', () => r.requests.find((q) => q.headers['webhook-id'] === queuedId))) as RecordedRequest;
+      expect(deliveredDataText(first.body)).toBe('{"old":[1,"ë"]}');
+
+      // A message kept as a map, redelivered.
+      const keptId = newMessageId();
+      await db.send(
+        new PutCommand({ TableName, Item: { ...keys.message('legacy', keptId), id: keptId, type: 'data.exact', tenant: 'legacy', timestamp, data: { kept: { n: 5 } } } }),
+      );
+      expect((await t.admin('POST', `/v1/tenants/legacy/messages/${keptId}/redeliver?subscription=${sub.id}`)).status).toBe(202);
+      const second = (await waitFor('the redelivery', () => r.requests.find((q) => q.headers['webhook-id'] === keptId))) as RecordedRequest;
+      expect(deliveredDataText(second.body)).toBe('{"kept":{"n":5}}');
+
+      // An event type with schema and example as maps.
+      const at = new Date().toISOString();
+      await db.send(
+        new PutCommand({
+          TableName,
+          Item: { ...keys.eventType('legacy.type'), type: 'legacy.type', description: 'd', schema: { type: 'object' }, example: { a: 1 }, createdAt: at, updatedAt: at },
+        }),
+      );
+      expect((await t.admin('GET', '/v1/event-types/legacy.type')).body).toMatchObject({ schema: { type: 'object' }, example: { a: 1 } });
+    } finally {
+      db.destroy();
+    }
+  });
 });

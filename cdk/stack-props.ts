@@ -16,7 +16,8 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly deliveryTimeout?: Duration;
   /**
-   * Largest accepted event body; larger requests get 413.
+   * Largest accepted event body; larger requests get 413. At most 327680 (320 KiB): escaped to ASCII for
+   * SQS a byte of data takes up to 3, and a kept message must fit one DynamoDB item.
    * @default 262144 (256 KiB)
    */
   readonly maxPayloadBytes?: number;

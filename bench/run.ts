@@ -76,7 +76,7 @@ function makeMessages(count: number): Message[] {
     type: 'user.created',
     tenant: 'bench',
     timestamp: new Date().toISOString(),
-    data: { userId: `usr_${i}`, email: `user${i}@example.com`, note: filler },
+    dataJson: JSON.stringify({ userId: `usr_${i}`, email: `user${i}@example.com`, note: filler }),
   }));
 }
 
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   const pool = new Pool(receiver.origin, { connections: CONCURRENCY, keepAliveTimeout: 4_000 });
   const baseline = (batch: Message[]) => async (i: number) => {
     const message = batch[i] as Message;
-    const body = JSON.stringify({ type: message.type, timestamp: message.timestamp, data: message.data });
+    const body = `{"type":${JSON.stringify(message.type)},"timestamp":${JSON.stringify(message.timestamp)},"data":${message.dataJson}}`;
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = createHmac('sha256', secretKey).update(`${message.id}.${timestamp}.${body}`).digest('base64');
     const response = await pool.request({

@@ -2,6 +2,7 @@
 import { Duration, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { MAX_PAYLOAD_BYTES_LIMIT, MAX_QUEUE_MESSAGE_BYTES } from '#shared/core/ports.ts';
 import { DEFAULTS as SETTINGS } from '#shared/core/settings.ts';
 
 export interface HookpostStackProps extends StackProps {
@@ -16,7 +17,8 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly deliveryTimeout?: Duration;
   /**
-   * Largest accepted event body; larger requests get 413.
+   * Largest accepted event body; larger requests get 413. At most 327680 (320 KiB): escaped to ASCII for
+   * SQS a byte of data takes up to 3, and a kept message must fit one DynamoDB item.
    * @default 262144 (256 KiB)
    */
   readonly maxPayloadBytes?: number;
@@ -201,10 +203,8 @@ export const DEFAULTS = {
   publicUrl: undefined,
 } as const satisfies ResolvedHookpostProps;
 
-/** SQS's largest message; the queue is created with it. */
-export const QUEUE_MAX_MESSAGE_BYTES = 1_048_576;
-/** Room left in a queue message for the envelope (kind, ids, tenant, attempt) around the event data. */
-export const QUEUE_ENVELOPE_BYTES = 64 * 1024;
+/** SQS's largest message; the queue is created with it (defined with the queue port in shared/core/ports.ts). */
+export const QUEUE_MAX_MESSAGE_BYTES = MAX_QUEUE_MESSAGE_BYTES;
 /** API Gateway HTTP API stops waiting for an integration after 30 s; the management function stays under it. */
 export const MANAGEMENT_TIMEOUT = Duration.seconds(29);
 /** The SQS maximum; dead letters wait for an operator. */
@@ -262,8 +262,8 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
   );
 
   check(
-    isInt(p.maxPayloadBytes, 1, QUEUE_MAX_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES),
-    `maxPayloadBytes must be 1..${QUEUE_MAX_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES} so an event plus its envelope fits one SQS message, got ${p.maxPayloadBytes}`,
+    isInt(p.maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT),
+    `maxPayloadBytes must be 1..${MAX_PAYLOAD_BYTES_LIMIT} so any accepted event fits one SQS message once escaped to ASCII (up to 3 bytes per byte of data, plus its envelope) and a DynamoDB item when kept for redelivery, got ${p.maxPayloadBytes}`,
   );
   check(
     isInt(p.disableAfterFailing.toHours(), 1),

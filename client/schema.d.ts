@@ -592,7 +592,10 @@ export interface components {
             tenant?: string;
         };
         Message: {
+            /** @description the data, parsed (numbers past 2^53 may lose digits here) */
             data: components["schemas"]["AnyJsonOutput"];
+            /** @description the data's JSON text exactly as published and delivered */
+            dataJson: string;
             id: string;
             tenant: string;
             /** Format: date-time */
@@ -651,7 +654,7 @@ export interface components {
              *     }
              */
             data: {
-                [key: string]: components["schemas"]["AnyJson"];
+                [key: string]: unknown;
             };
             /** @example acme */
             tenant?: string;

@@ -295,6 +295,6 @@ describe('bad input leaves nothing behind', () => {
     expect(await tableKeys()).toEqual(before);
     const small = await post(gzipSync(JSON.stringify({ type: 'clean.test', data: { ok: true } })));
     expect(small.status).toBe(202);
-    expect(spy.events().map((m) => m.message.data)).toEqual([{ ok: true }]);
+    expect(spy.events().map((m) => JSON.parse(m.message.dataJson))).toEqual([{ ok: true }]);
   });
 });

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import type { ApiKeyView } from '../core/api-keys.ts';
-import type { Stats } from '../core/deliveries.ts';
-import type { Attempt, EventType, Message } from '../core/domain.ts';
+import type { MessageView, Stats } from '../core/deliveries.ts';
+import type { Attempt, EventType } from '../core/domain.ts';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.ts';
 import type { Accepted } from '../core/ingest.ts';
 import type { RedriveResult } from '../core/ports.ts';
@@ -312,6 +312,13 @@ export const meSchema = z
   .meta({ id: 'Me', description: 'the caller: key id (`admin` for the bootstrap key, `portal` for a portal token), scope and tenant' });
 
 export const messageSchema = z
-  .object({ id: z.string(), type: z.string(), tenant: z.string(), timestamp: timestamp(), data: anyJson() })
+  .object({
+    id: z.string(),
+    type: z.string(),
+    tenant: z.string(),
+    timestamp: timestamp(),
+    data: anyJson().meta({ description: 'the data, parsed (numbers past 2^53 may lose digits here)' }),
+    dataJson: z.string().meta({ description: "the data's JSON text exactly as published and delivered" }),
+  })
   .meta({ id: 'Message' });
-export const messageShowsCore: Shows<typeof messageSchema, Message> = true;
+export const messageShowsCore: Shows<typeof messageSchema, MessageView> = true;

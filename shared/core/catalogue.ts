@@ -1,6 +1,7 @@
 /** The event-type catalogue: what may be published, with an optional JSON Schema and an example. */
 import type { EventType } from './domain.ts';
 import { HookpostError } from './errors.ts';
+import { depthDetails } from './inputs.ts';
 import { dataProblems, schemaProblems } from './json-schema.ts';
 import type { Clock, EventTypeStore } from './ports.ts';
 import { TtlCache } from './ttl-cache.ts';
@@ -25,6 +26,8 @@ export interface Catalogue {
 
 /** The schema must be a valid JSON Schema, and the example (what "Send Test Event" sends) something it accepts. */
 function checkInput(input: EventTypeInput): void {
+  const tooDeep = depthDetails(input, ['schema', 'example']);
+  if (tooDeep.length > 0) throw new HookpostError('validation_failed', 'event type is invalid', tooDeep);
   if (!input.schema) return;
   const problems = schemaProblems(input.schema);
   if (problems.length > 0) throw new HookpostError('validation_failed', 'schema is not a valid JSON Schema', problems);

@@ -11,7 +11,7 @@ import { chunk } from './ingest.ts';
 import { eventTypeNameSchema } from './inputs.ts';
 import { wantsEventType } from './match.ts';
 import type { AttemptHistory, AttemptStore, EventQueue, MessageStore, Page } from './ports.ts';
-import type { DeliveryMessage } from './queue-message.ts';
+import { type DeliveryMessage, queueBodyBytes } from './queue-message.ts';
 import type { SubscriptionService } from './subscriptions.ts';
 import type { SubscriptionDirectory } from './subscription-directory.ts';
 
@@ -32,6 +32,11 @@ export interface Stats {
   successRate: number | null;
   truncated: boolean;
 }
+
+/** A kept message as the API shows it: its exact data text, and the data parsed for reading. */
+export type MessageView = Message & { data: unknown };
+
+export const messageView = (message: Message): MessageView => ({ ...message, data: JSON.parse(message.dataJson) as unknown });
 
 export interface DeliveryService {
   /** One attempt with the type's example, whatever its outcome: never retried nor dead-lettered, works on a disabled endpoint. */
@@ -80,17 +85,36 @@ export function createDeliveryService(deps: {
   const { subscriptions, attempts, attemptHistory, messages, queue } = deps;
   const { clock } = deps.delivery;
 
+  /**
+   * Queues every delivery, in batches split by entries and by serialised bytes. If any is not queued
+   * the answer is 503 whose `details` name each delivery that was (`path: "queued"`) and each that was
+   * not (`path: "notQueued"`), as `<messageId> <subscriptionId>`, so a client retries only the rest.
+   */
   async function enqueueAll(deliveries: DeliveryMessage[]): Promise<void> {
-    const sized = deliveries.map((delivery) => ({ delivery, size: Buffer.byteLength(JSON.stringify(delivery)) + 64 }));
-    for (const group of chunk(sized)) {
-      const results = await queue.enqueueBatch(group.map(({ delivery }) => delivery));
-      const refused = results.find((result) => !result.ok);
-      if (refused) {
-        throw new HookpostError('dependency_unavailable', 'the events queue refused a redelivery; try again', [
-          { message: refused.error ?? 'not queued' },
-        ]);
-      }
-    }
+    const sized = deliveries.map((delivery) => ({ delivery, size: queueBodyBytes(delivery) }));
+    const outcomes = await Promise.all(
+      chunk(sized).map(async (group) => {
+        const batch = group.map(({ delivery }) => delivery);
+        try {
+          const results = await queue.enqueueBatch(batch);
+          return batch.map((delivery, i) => ({ delivery, ok: results[i]?.ok === true, error: results[i]?.error }));
+        } catch (error) {
+          return batch.map((delivery) => ({ delivery, ok: false, error: (error as Error).name || 'QueueError' }));
+        }
+      }),
+    );
+    const all = outcomes.flat();
+    const refused = all.filter((outcome) => !outcome.ok);
+    if (refused.length === 0) return;
+    const name = ({ delivery }: (typeof all)[number]) => `${delivery.message.id} ${delivery.subscriptionId}`;
+    throw new HookpostError(
+      'dependency_unavailable',
+      `the events queue took ${all.length - refused.length} of ${all.length} deliveries (${refused[0]?.error ?? 'not queued'}); retry the ones not queued`,
+      [
+        ...all.filter((outcome) => outcome.ok).map((outcome) => ({ path: 'queued', message: name(outcome) })),
+        ...refused.map((outcome) => ({ path: 'notQueued', message: name(outcome) })),
+      ],
+    );
   }
 
   async function keptMessage(tenant: string, messageId: string): Promise<Message> {
@@ -128,7 +152,7 @@ export function createDeliveryService(deps: {
         type,
         tenant: subscription.tenant,
         timestamp: new Date(nowMs).toISOString(),
-        data: eventType.example ?? {},
+        dataJson: JSON.stringify(eventType.example ?? {}),
       };
       const { attempt } = await attemptDelivery(deps.delivery, message, subscription, 1, { test: true });
       await attempts.record(attempt);

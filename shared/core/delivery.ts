@@ -18,9 +18,12 @@ export type DeliveryOutcome =
   | { kind: 'retryable'; reason: string; retryAfterSeconds?: number; throttled: boolean }
   | { kind: 'permanent'; reason: string; disableSubscription: boolean };
 
-/** The payload a receiver gets; built once per message and shared by every subscription. */
+/**
+ * The payload a receiver gets, `{"type","timestamp","data"}`, with `data` spliced in as published;
+ * built once per message and shared by every subscription.
+ */
 export const deliveryBody = (message: Message): string =>
-  JSON.stringify({ type: message.type, timestamp: message.timestamp, data: message.data });
+  `{"type":${JSON.stringify(message.type)},"timestamp":${JSON.stringify(message.timestamp)},"data":${message.dataJson}}`;
 
 export function activeSecrets(subscription: Subscription, nowMs: number): string[] {
   const only = subscription.secrets.length === 1 ? subscription.secrets[0] : undefined;

@@ -38,7 +38,11 @@ export interface Message {
   type: string;
   tenant: string;
   timestamp: string;
-  data: unknown;
+  /**
+   * `data`'s JSON text exactly as published (numbers digit for digit, never re-serialised from
+   * doubles); parsed only to validate. The delivered body is built around it.
+   */
+  dataJson: string;
 }
 
 export type AttemptStatus = 'succeeded' | 'failed';

@@ -3,9 +3,19 @@ import { createHash } from 'node:crypto';
 import type { EventType, Message, Principal } from './domain.ts';
 import { HookpostError, type ErrorDetail } from './errors.ts';
 import { newMessageId } from './ids.ts';
-import { issuesToDetails, publishEventSchema } from './inputs.ts';
+import { depthDetails, issuesToDetails, publishEventSchema, textDepthDetails } from './inputs.ts';
 import { dataProblems } from './json-schema.ts';
-import { type Clock, type EventQueue, type IdempotencyStore, MAX_QUEUE_BATCH_BYTES, MAX_QUEUE_BATCH_ENTRIES } from './ports.ts';
+import { elementTexts, valueText } from './json-text.ts';
+import {
+  type Clock,
+  type EventQueue,
+  type IdempotencyStore,
+  MAX_QUEUE_BATCH_BYTES,
+  MAX_QUEUE_BATCH_ENTRIES,
+  MAX_QUEUE_MESSAGE_BYTES,
+  QUEUE_ENVELOPE_BYTES,
+} from './ports.ts';
+import { queueBodyBytes } from './queue-message.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /**
@@ -36,12 +46,23 @@ export interface PublishResponse {
   replayed: boolean;
 }
 
-/** Validates one event (422 on a bad shape or an unknown type) and builds its message. */
-async function prepare(deps: IngestDeps, input: unknown): Promise<Message> {
+/** The largest queue body an event may take, leaving room for what a retry or dead letter adds. */
+const MAX_QUEUED_EVENT_BYTES = MAX_QUEUE_MESSAGE_BYTES - QUEUE_ENVELOPE_BYTES;
+
+/**
+ * Validates one event (422 on a bad shape, too deep a `data` or an unknown type) and builds its
+ * message. `dataText` is `data`'s text in the request, delivered as is; without it (a caller that has
+ * only the parsed value) `data` is serialised.
+ */
+async function prepare(deps: IngestDeps, input: unknown, dataText: string | undefined): Promise<{ message: Message; size: number }> {
+  // Before any recursive validator (ajv) sees data nested thousands deep. The delivered text is what counts.
+  const tooDeep = dataText === undefined ? depthDetails(input, ['data']) : textDepthDetails(dataText, 'data');
+  if (tooDeep.length > 0) throw new HookpostError('validation_failed', 'event is invalid', tooDeep);
   const parsed = publishEventSchema.safeParse(input);
   if (!parsed.success) throw new HookpostError('validation_failed', 'event is invalid', issuesToDetails(parsed.error));
   const { type, data, tenant = 'default' } = parsed.data;
-  const size = Buffer.byteLength(JSON.stringify(data));
+  const dataJson = dataText ?? JSON.stringify(data);
+  const size = Buffer.byteLength(dataJson);
   if (size > deps.maxPayloadBytes) {
     throw new HookpostError('payload_too_large', `data is ${size} bytes; the limit is ${deps.maxPayloadBytes}`);
   }
@@ -56,7 +77,16 @@ async function prepare(deps: IngestDeps, input: unknown): Promise<Message> {
     if (problems.length > 0) throw new HookpostError('validation_failed', `data does not match the schema of "${type}"`, problems);
   }
   const now = deps.clock.now();
-  return { id: newMessageId(now), type, tenant, timestamp: new Date(now).toISOString(), data };
+  const message: Message = { id: newMessageId(now), type, tenant, timestamp: new Date(now).toISOString(), dataJson };
+  const queued = queueBodyBytes({ kind: 'event', message });
+  if (queued > MAX_QUEUED_EVENT_BYTES) {
+    // Only reachable when maxPayloadBytes is set past MAX_PAYLOAD_BYTES_LIMIT (the CDK stack refuses that).
+    throw new HookpostError(
+      'payload_too_large',
+      `data takes ${queued} bytes on the queue once escaped to ASCII; the limit is ${MAX_QUEUED_EVENT_BYTES}`,
+    );
+  }
+  return { message, size: queued };
 }
 
 const accepted = (message: Message): Accepted => ({
@@ -77,13 +107,14 @@ function authorizeTenant(principal: Principal | undefined, tenant: string): void
 export interface Publisher {
   /** `idempotencyKey` is scoped to the caller's key, so two callers never share one. */
   one(input: unknown, rawBody: string, principal: Principal | undefined, idempotencyKey?: string): Promise<PublishResponse>;
-  batch(events: unknown[], principal: Principal | undefined): Promise<BatchItemResult[]>;
+  /** `rawBody`, the request's text (`{"events":[…]}`), gives each event's `data` text as published. */
+  batch(events: unknown[], principal: Principal | undefined, rawBody?: string): Promise<BatchItemResult[]>;
 }
 
 export const createPublisher = (deps: IngestDeps): Publisher => ({
   one: (input, rawBody, principal, key) =>
     publishOne(deps, input, rawBody, principal, key === undefined ? undefined : { scope: principal?.keyId ?? 'anonymous', key }),
-  batch: (events, principal) => publishBatch(deps, events, principal),
+  batch: (events, principal, rawBody) => publishBatch(deps, events, principal, rawBody),
 });
 
 async function publishOne(
@@ -93,7 +124,7 @@ async function publishOne(
   principal: Principal | undefined,
   idempotency?: { scope: string; key: string },
 ): Promise<PublishResponse> {
-  let message = await prepare(deps, input);
+  let { message } = await prepare(deps, input, valueText(rawBody, ['data']));
   authorizeTenant(principal, message.tenant);
   if (!idempotency) {
     await enqueue(deps, message);
@@ -150,15 +181,21 @@ const queueUnavailable = (error: unknown) =>
 export type BatchItemResult = Accepted | { error: { code: string; message: string; details: ErrorDetail[] } };
 
 /** `POST /v1/events/batch`: each event stands alone; one bad item never fails the others. */
-async function publishBatch(deps: IngestDeps, events: unknown[], principal: Principal | undefined): Promise<BatchItemResult[]> {
+async function publishBatch(
+  deps: IngestDeps,
+  events: unknown[],
+  principal: Principal | undefined,
+  rawBody?: string,
+): Promise<BatchItemResult[]> {
   const results: BatchItemResult[] = new Array(events.length);
   const ready: { index: number; message: Message; size: number }[] = [];
+  const dataTexts = rawBody === undefined ? [] : elementTexts(rawBody, ['events'], 'data');
   await Promise.all(
     events.map(async (event, index) => {
       try {
-        const message = await prepare(deps, event);
+        const { message, size } = await prepare(deps, event, dataTexts[index]);
         authorizeTenant(principal, message.tenant);
-        ready.push({ index, message, size: Buffer.byteLength(JSON.stringify(message)) + 64 });
+        ready.push({ index, message, size });
       } catch (error) {
         results[index] = itemError(error);
       }
@@ -183,7 +220,7 @@ async function publishBatch(deps: IngestDeps, events: unknown[], principal: Prin
   return results;
 }
 
-/** Groups within the limits of one enqueueBatch (entries and bytes). */
+/** Groups within the limits of one enqueueBatch (entries and bytes); `size` is the serialised body's, queueBodyBytes. */
 export function chunk<T extends { size: number }>(items: T[]): T[][] {
   const groups: T[][] = [];
   let current: T[] = [];

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ErrorDetail } from './errors.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan, textNestsDeeperThan } from './json-text.ts';
 
 /** Any JSON value (recursive), one named component in the OpenAPI document. */
 const anyJsonSchema = z.json().meta({ id: 'AnyJson', description: 'any JSON value' });
@@ -25,9 +26,13 @@ export const eventTypePatternSchema = z
   .string()
   .regex(/^(\*|[A-Za-z0-9._:-]{1,126}\.\*|[A-Za-z0-9._:-]{1,128})$/, 'must be an event type name, "prefix.*" or "*"');
 
-/** A published event's `data`: a JSON object, the Standard Webhooks payload shape. */
+/**
+ * A published event's `data`: a JSON object, the Standard Webhooks payload shape. Its members come
+ * from JSON.parse, so they are not walked again: z.json() would recurse, and would refuse the Infinity
+ * that `1e400` parses to although the text is delivered as published. Depth is checked first (depthDetails).
+ */
 export const eventDataSchema = z
-  .record(z.string(), anyJson())
+  .record(z.string(), z.unknown().meta({ description: 'any JSON value' }))
   .meta({ description: 'a JSON object', example: { id: 'u_1', email: 'ada@example.com' } });
 
 export const publishEventSchema = z
@@ -42,3 +47,20 @@ export const publishEventSchema = z
 export function issuesToDetails(error: z.ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
+
+/**
+ * The members of `input` (a parsed body) that nest deeper than MAX_JSON_DEPTH, as error details.
+ * Checked without recursion before any recursive validator (zod's z.json(), ajv) sees the value.
+ */
+export function depthDetails(input: unknown, members: readonly string[]): ErrorDetail[] {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return [];
+  return members
+    .filter((member) => nestsDeeperThan((input as Record<string, unknown>)[member], MAX_JSON_DEPTH))
+    .map(tooDeep);
+}
+
+const tooDeep = (path: string): ErrorDetail => ({ path, message: `nests deeper than ${MAX_JSON_DEPTH} levels (the limit)` });
+
+/** The same for a member's text as delivered (a repeated key JSON.parse dropped still counts). */
+export const textDepthDetails = (text: string, path: string): ErrorDetail[] =>
+  textNestsDeeperThan(text, MAX_JSON_DEPTH) ? [tooDeep(path)] : [];

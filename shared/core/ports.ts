@@ -96,6 +96,23 @@ export const MAX_QUEUE_DELAY_SECONDS = 900;
 export const MAX_QUEUE_BATCH_ENTRIES = 10;
 /** … and the most bytes, kept well under SQS's 1 MiB request limit. */
 export const MAX_QUEUE_BATCH_BYTES = 900 * 1024;
+/** SQS's largest message (the queues are created with it). */
+export const MAX_QUEUE_MESSAGE_BYTES = 1_048_576;
+/**
+ * Room a queued event leaves for what a retry or a dead letter adds: the delivery fields, a reason and
+ * the last attempt, whose response excerpt (4 KiB of UTF-8) takes at most 12 KiB escaped.
+ */
+export const QUEUE_ENVELOPE_BYTES = 32 * 1024;
+/** DynamoDB's largest item: a kept message (data as text) must fit one. */
+export const MAX_STORED_ITEM_BYTES = 400 * 1024;
+/**
+ * The largest `maxPayloadBytes` for which every accepted event fits both the queue and the table.
+ * Escaped to ASCII for the queue a byte of data takes at most 3 (see asciiJson), so the largest event
+ * takes 3 × 320 KiB = 960 KiB plus under 1 KiB of ids, type and tenant, which leaves the 32 KiB
+ * envelope under SQS's 1 MiB; kept as text it takes 320 KiB plus its keys, under DynamoDB's 400 KB.
+ * (Gzip would not raise this: incompressible data is as large compressed.) test/data-limits.test.ts checks the sums.
+ */
+export const MAX_PAYLOAD_BYTES_LIMIT = 320 * 1024;
 
 /** The events queue (first attempts, retries, delay hops). */
 export interface EventQueue {

@@ -1,13 +1,19 @@
 /** What travels on the events queue: a new event to fan out, or one delivery to one subscription. */
 import { z } from 'zod';
+import { asciiJson } from './json-text.ts';
 
-export const messageSchema = z.object({
-  id: z.string(),
-  type: z.string(),
-  tenant: z.string(),
-  timestamp: z.string(),
-  data: z.unknown(),
-});
+const messageFields = { id: z.string(), type: z.string(), tenant: z.string(), timestamp: z.string() };
+
+/**
+ * `dataJson` is `data`'s JSON text exactly as published. Bodies queued before it existed carry a
+ * parsed `data`; they are still read (its numbers are whatever JSON.parse made of them back then).
+ */
+export const messageSchema = z.union([
+  z.object({ ...messageFields, dataJson: z.string() }),
+  z
+    .object({ ...messageFields, data: z.unknown().refine((data) => data !== undefined, 'required') })
+    .transform(({ data, ...rest }) => ({ ...rest, dataJson: JSON.stringify(data) })),
+]);
 
 export const queueMessageSchema = z.discriminatedUnion('kind', [
   /** A freshly published event: deliver to every matching subscription of its tenant. */
@@ -33,6 +39,23 @@ const deadLetterEnvelopeSchema = z.object({
   message: queueMessageSchema,
   deadLetteredAt: z.string(),
 });
+
+/**
+ * Every queue body (events, retries, delay hops, dead letters) as ASCII-only JSON: SQS refuses
+ * U+FFFE/U+FFFF and fauxqs anything past U+FFFF, and `\uXXXX` escapes carry them all. Batches are
+ * sized with `queueBodyBytes`, the length of exactly this text.
+ */
+export const serializeQueueBody = (body: QueueMessage | DeadLetterBody): string => asciiJson(body);
+
+/** A dead letter (ports.ts DeadLetter) as far as the serializer cares. */
+interface DeadLetterBody {
+  reason: string;
+  message: QueueMessage;
+  deadLetteredAt: string;
+}
+
+/** Bytes of a queue body as sent (ASCII, so characters are bytes). */
+export const queueBodyBytes = (body: QueueMessage): number => serializeQueueBody(body).length;
 
 /**
  * Parses a queue body; throws on anything malformed (the record then fails and, after maxReceiveCount,

@@ -3,6 +3,7 @@
  * read them with `settingsFromEnv`; the CDK stack writes them with `settingsEnvironment`; local mode
  * builds Settings directly (and `npm run dev` reads the same variables through `settingsFromEnv`'s parsers).
  */
+import { MAX_PAYLOAD_BYTES_LIMIT } from './ports.ts';
 
 export interface Settings {
   region: string;
@@ -112,6 +113,12 @@ function required(env: Env, name: string): string {
   return value;
 }
 
+/** maxPayloadBytes past MAX_PAYLOAD_BYTES_LIMIT could accept events the queue or the table cannot hold. */
+function payloadLimit(value: number): number {
+  if (value > MAX_PAYLOAD_BYTES_LIMIT) throw new Error(`${ENV.maxPayloadBytes} must be at most ${MAX_PAYLOAD_BYTES_LIMIT}, got ${value}`);
+  return value;
+}
+
 export function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -140,7 +147,7 @@ export function settingsFromEnv(env: Env = process.env): Settings {
       : [...DEFAULTS.retryScheduleSeconds],
     deliveryTimeoutMs: positiveInt(env, ENV.deliveryTimeoutMs, DEFAULTS.deliveryTimeoutMs),
     allowPrivateTargets: booleanSetting(env, ENV.allowPrivateTargets, DEFAULTS.allowPrivateTargets),
-    maxPayloadBytes: positiveInt(env, ENV.maxPayloadBytes, DEFAULTS.maxPayloadBytes),
+    maxPayloadBytes: payloadLimit(positiveInt(env, ENV.maxPayloadBytes, DEFAULTS.maxPayloadBytes)),
     attemptTtlDays: positiveInt(env, ENV.attemptTtlDays, DEFAULTS.attemptTtlDays),
     subscriptionCacheMs: positiveInt(env, ENV.subscriptionCacheMs, DEFAULTS.subscriptionCacheMs),
     disableAfterFailingMs: positiveInt(env, ENV.disableAfterFailingMs, DEFAULTS.disableAfterFailingMs / HOUR_MS) * HOUR_MS,

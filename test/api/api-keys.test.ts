@@ -175,8 +175,8 @@ describe('tenant isolation on every tenant route', () => {
     const now = new Date().toISOString();
     globexMessageId = 'msg_01JD7S00000000000000GLOBX';
     acmeMessageId = 'msg_01JD7S000000000000000ACME';
-    await t.stack.runtime.ports.messages.keep({ id: globexMessageId, type: 'order.paid', tenant: 'globex', timestamp: now, data: { secret: 'globex data' } });
-    await t.stack.runtime.ports.messages.keep({ id: acmeMessageId, type: 'order.paid', tenant: 'acme', timestamp: now, data: {} });
+    await t.stack.runtime.ports.messages.keep({ id: globexMessageId, type: 'order.paid', tenant: 'globex', timestamp: now, dataJson: JSON.stringify({ secret: 'globex data' }) });
+    await t.stack.runtime.ports.messages.keep({ id: acmeMessageId, type: 'order.paid', tenant: 'acme', timestamp: now, dataJson: '{}' });
   });
 
   it('covers the tenant routes it should, and every one is labelled tenant', () => {

@@ -100,7 +100,7 @@ describe('redeliver one message', () => {
     const delivered = await publish('kept', {});
     await waitFor('the delivery', () => r.requests.length === 1);
     const elsewhere = 'msg_01ARZ3NDEKTSV4RRFFQ69G5FAW';
-    await t.stack.runtime.ports.messages.keep({ id: elsewhere, type: 'invoice.failed', tenant: 'elsewhere', timestamp: new Date().toISOString(), data: {} });
+    await t.stack.runtime.ports.messages.keep({ id: elsewhere, type: 'invoice.failed', tenant: 'elsewhere', timestamp: new Date().toISOString(), dataJson: '{}' });
     expect((await t.admin('POST', `/v1/tenants/elsewhere/messages/${elsewhere}/redeliver`)).status).toBe(202);
     for (const [tenant, id] of [
       ['kept', elsewhere],
@@ -202,7 +202,7 @@ describe('dead-letter redrive', () => {
     const off = await subscribe('redrive-off', 'http://127.0.0.1:9/off', { enabled: false });
     await t.stack.runtime.ports.deadLetters.add({
       reason: 'subscription disabled',
-      message: { kind: 'delivery', message: { id: 'msg_01ARZ3NDEKTSV4RRFFQ69G5FAV', type: 'invoice.failed', tenant: 'redrive-off', timestamp: new Date().toISOString(), data: {} }, subscriptionId: off.id, attempt: 2, dueAt: 0 },
+      message: { kind: 'delivery', message: { id: 'msg_01ARZ3NDEKTSV4RRFFQ69G5FAV', type: 'invoice.failed', tenant: 'redrive-off', timestamp: new Date().toISOString(), dataJson: '{}' }, subscriptionId: off.id, attempt: 2, dueAt: 0 },
       deadLetteredAt: new Date().toISOString(),
     });
     await t.stack.sqs.send(new SendMessageCommand({ QueueUrl: t.stack.deadLetterQueueUrl, MessageBody: '{"not":"ours"}' }));
@@ -222,7 +222,7 @@ describe('dead-letter redrive', () => {
 });
 
 describe('parseQueueMessage and dead-letter envelopes', () => {
-  const message = { id: 'msg_1', type: 'invoice.failed', tenant: 't', timestamp: '2026-01-01T00:00:00.000Z', data: { a: 1 } };
+  const message = { id: 'msg_1', type: 'invoice.failed', tenant: 't', timestamp: '2026-01-01T00:00:00.000Z', dataJson: '{"a":1}' };
 
   it('unwraps a dead letter into its delivery with a fresh schedule', () => {
     const body = JSON.stringify({

@@ -7,7 +7,7 @@ import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMess
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 
-const message: Message = { id: 'msg_1', type: 'user.created', tenant: 't1', timestamp: new Date(NOW).toISOString(), data: { a: 1 } };
+const message: Message = { id: 'msg_1', type: 'user.created', tenant: 't1', timestamp: new Date(NOW).toISOString(), dataJson: '{"a":1}' };
 
 function sub(id: string, overrides: Partial<Subscription> = {}): Subscription {
   return {

@@ -11,7 +11,7 @@ const message: Message = {
   type: 'user.created',
   tenant: 'default',
   timestamp: '2026-11-23T10:00:00.000Z',
-  data: { id: 'u_1', name: 'Zoë', nested: { list: [1, 2, 3] } },
+  dataJson: JSON.stringify({ id: 'u_1', name: 'Zoë', nested: { list: [1, 2, 3] } }),
 };
 
 const subscription = (secrets: Subscription['secrets'], headers: Record<string, string> = {}): Subscription => ({

@@ -58,16 +58,41 @@ function strip<T>(item: Record<string, unknown>): T {
   return rest as T;
 }
 
+/**
+ * JSON values (an event type's schema and example, a kept message's data) are stored as JSON text in a
+ * string attribute: a DynamoDB map cannot hold numbers past 38 digits (lib-dynamodb refuses any past
+ * 2^53), nor nest past 32 levels. Items written before as maps are still read.
+ */
+const fromText = (text: unknown): unknown => (typeof text === 'string' ? JSON.parse(text) : undefined);
+
+function eventTypeItem(eventType: EventType): Record<string, unknown> {
+  const { schema, example, ...rest } = eventType;
+  return {
+    ...keys.eventType(eventType.type),
+    ...rest,
+    ...(schema === undefined ? {} : { schemaJson: JSON.stringify(schema) }),
+    ...(example === undefined ? {} : { exampleJson: JSON.stringify(example) }),
+  };
+}
+
+function eventTypeOf(item: Record<string, unknown>): EventType {
+  const { schemaJson, exampleJson, ...rest } = strip<EventType & { schemaJson?: string; exampleJson?: string }>(item);
+  const eventType: EventType = rest;
+  if (schemaJson !== undefined) eventType.schema = fromText(schemaJson) as Record<string, unknown>;
+  if (exampleJson !== undefined) eventType.example = fromText(exampleJson);
+  return eventType;
+}
+
 export class DynamoEventTypeStore implements EventTypeStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
 
   async get(type: string): Promise<EventType | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.eventType(type) }));
-    return Item ? strip<EventType>(Item) : undefined;
+    return Item ? eventTypeOf(Item) : undefined;
   }
 
   async put(eventType: EventType): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.eventType(eventType.type), ...eventType } }));
+    await this.db.send(new PutCommand({ TableName: this.table, Item: eventTypeItem(eventType) }));
   }
 
   async list(): Promise<EventType[]> {
@@ -76,7 +101,7 @@ export class DynamoEventTypeStore implements EventTypeStore {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': 'EVENT_TYPE' },
     });
-    return items.map((item) => strip<EventType>(item));
+    return items.map(eventTypeOf);
   }
 
   async delete(type: string): Promise<boolean> {
@@ -291,14 +316,21 @@ export class DynamoMessageStore implements MessageStore {
     private readonly ttlSeconds: number,
   ) {}
 
+  /** `dataJson` is a string attribute, so any accepted data fits (see MAX_PAYLOAD_BYTES_LIMIT for the 400 KB item limit). */
   async keep(message: Message): Promise<void> {
     const ttl = Math.floor(Date.parse(message.timestamp) / 1000) + this.ttlSeconds;
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.message(message.tenant, message.id), ...message, ttl } }));
+    const { id, type, tenant, timestamp, dataJson } = message;
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { ...keys.message(tenant, id), id, type, tenant, timestamp, dataJson, ttl } }),
+    );
   }
 
   async get(tenant: string, id: string): Promise<Message | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.message(tenant, id) }));
-    return Item ? strip<Message>(Item) : undefined;
+    if (!Item) return undefined;
+    const { data, ...rest } = strip<Message & { data?: unknown }>(Item);
+    // Kept before data was stored as text: a map (its numbers were doubles already).
+    return typeof rest.dataJson === 'string' ? rest : { ...rest, dataJson: JSON.stringify(data ?? {}) };
   }
 }
 

@@ -17,7 +17,7 @@ import {
   type RedriveResult,
   type SendResult,
 } from '../../core/ports.ts';
-import type { QueueMessage } from '../../core/queue-message.ts';
+import { type QueueMessage, serializeQueueBody } from '../../core/queue-message.ts';
 
 export class SqsEventQueue implements EventQueue {
   constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
@@ -26,7 +26,7 @@ export class SqsEventQueue implements EventQueue {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(message),
+        MessageBody: serializeQueueBody(message),
         DelaySeconds: Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))),
       }),
     );
@@ -37,7 +37,7 @@ export class SqsEventQueue implements EventQueue {
     const output = await this.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: this.queueUrl,
-        Entries: messages.map((message, index) => ({ Id: String(index), MessageBody: JSON.stringify(message) })),
+        Entries: messages.map((message, index) => ({ Id: String(index), MessageBody: serializeQueueBody(message) })),
       }),
     );
     const results: SendResult[] = messages.map(() => ({ ok: false, error: 'not acknowledged by SQS' }));
@@ -131,7 +131,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
   }
 
   async add(deadLetter: DeadLetter): Promise<void> {
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(deadLetter) }));
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: serializeQueueBody(deadLetter) }));
   }
 
   async peek(limit: number): Promise<{ approximateCount: number; items: unknown[] }> {

@@ -5,6 +5,23 @@ import { jsonResponse } from '../responses.ts';
 import type { Route } from '../router.ts';
 import { listQuerySchema } from '../schemas.ts';
 
+type Letter = { message?: { message?: { dataJson?: unknown } } };
+
+/**
+ * A dead letter as shown: the event's `data` parsed, next to `dataJson`, its exact text (what is
+ * delivered; numbers past 2^53 are exact only there). Raw poison bodies are shown as they are.
+ */
+function shown(item: unknown): unknown {
+  const letter = item as Letter;
+  const event = letter?.message?.message;
+  if (typeof event?.dataJson !== 'string') return item;
+  try {
+    return { ...letter, message: { ...letter.message, message: { ...event, data: JSON.parse(event.dataJson) } } };
+  } catch {
+    return item;
+  }
+}
+
 export const deadLetterRoutes: Route[] = [
   {
     method: 'GET',
@@ -12,7 +29,8 @@ export const deadLetterRoutes: Route[] = [
     access: 'admin',
     async handle({ req, services }) {
       const { limit } = validateParam(listQuerySchema, req.query, 'query');
-      return jsonResponse(200, await services.deadLetters.peek(Math.min(limit, 10)));
+      const peeked = await services.deadLetters.peek(Math.min(limit, 10));
+      return jsonResponse(200, { ...peeked, items: peeked.items.map(shown) });
     },
   },
   {

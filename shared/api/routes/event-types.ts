@@ -1,4 +1,6 @@
 /** The event-type catalogue: GET|POST /v1/event-types, GET|PUT|DELETE /v1/event-types/{type}. */
+import { HookpostError } from '../../core/errors.ts';
+import { depthDetails } from '../../core/inputs.ts';
 import { readJsonBody, validate, validateParam } from '../request.ts';
 import { jsonResponse, noContent } from '../responses.ts';
 import type { Route, RouteContext } from '../router.ts';
@@ -6,6 +8,14 @@ import { createEventTypeSchema, eventTypeBodySchema, eventTypeNameSchema } from 
 import { MANAGEMENT_BODY_BYTES } from './helpers.ts';
 
 const typeParam = (ctx: RouteContext) => validateParam(eventTypeNameSchema, ctx.params.type, 'event type');
+
+/** The body, refused (422) if `example` or `schema` nests past the limit, before zod's recursive z.json() reads it. */
+function eventTypeBody(ctx: Pick<RouteContext, 'req'>): unknown {
+  const body = readJsonBody(ctx.req, MANAGEMENT_BODY_BYTES);
+  const tooDeep = depthDetails(body, ['example', 'schema']);
+  if (tooDeep.length > 0) throw new HookpostError('validation_failed', 'body is invalid', tooDeep);
+  return body;
+}
 
 export const eventTypeRoutes: Route[] = [
   {
@@ -19,7 +29,7 @@ export const eventTypeRoutes: Route[] = [
     path: '/v1/event-types',
     access: 'admin',
     async handle({ req, services }) {
-      const { type, ...input } = validate(createEventTypeSchema, readJsonBody(req, MANAGEMENT_BODY_BYTES));
+      const { type, ...input } = validate(createEventTypeSchema, eventTypeBody({ req }));
       return jsonResponse(201, await services.catalogue.create(type, input));
     },
   },
@@ -35,7 +45,7 @@ export const eventTypeRoutes: Route[] = [
     access: 'admin',
     async handle(ctx) {
       const type = typeParam(ctx);
-      const input = validate(eventTypeBodySchema, readJsonBody(ctx.req, MANAGEMENT_BODY_BYTES));
+      const input = validate(eventTypeBodySchema, eventTypeBody(ctx));
       const { eventType, created } = await ctx.services.catalogue.put(type, input);
       return jsonResponse(created ? 201 : 200, eventType);
     },

@@ -1,5 +1,5 @@
 /** Producer routes: POST /v1/events and POST /v1/events/batch. */
-import { bodyText, parseJson, readJsonBody, validate } from '../request.ts';
+import { bodyText, parseJson, validate } from '../request.ts';
 import { jsonResponse } from '../responses.ts';
 import type { Route } from '../router.ts';
 import { publishBatchSchema } from '../schemas.ts';
@@ -24,8 +24,9 @@ export const eventRoutes: Route[] = [
     path: '/v1/events/batch',
     access: 'publish',
     async handle({ req, services, principal }) {
-      const { events } = validate(publishBatchSchema, readJsonBody(req, MAX_BATCH_BODY_BYTES));
-      return jsonResponse(207, { results: await services.publisher.batch(events, principal) });
+      const text = bodyText(req, MAX_BATCH_BODY_BYTES);
+      const { events } = validate(publishBatchSchema, parseJson(req, text));
+      return jsonResponse(207, { results: await services.publisher.batch(events, principal, text) });
     },
   },
 ];

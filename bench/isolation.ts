@@ -165,7 +165,7 @@ async function main(): Promise<void> {
       }
       const b = await runPhase(stack, receiver, `B: ${HANGING} of 100 hang`, a.nextN);
       results.push(b.result);
-      const slowQueueUrl = (stack as { slowQueueUrl?: string }).slowQueueUrl;
+      const { slowQueueUrl } = stack;
       depths = `queues at the end: events ${await queueDepth(stack, stack.eventsQueueUrl)}; slow lane ${await queueDepth(stack, slowQueueUrl)}`;
     } finally {
       await stack.stop();
@@ -180,11 +180,11 @@ async function main(): Promise<void> {
   );
   console.log('columns are for the 90 endpoints that stay healthy in both phases');
   console.log('');
-  console.log('| phase            | events published | delivered during phase | deliveries/s | p50 ms | p99 ms | not received by cut-off |');
-  console.log('|------------------|-----------------:|-----------------------:|-------------:|-------:|-------:|------------------------:|');
+  console.log('| phase             | events published | delivered during phase | deliveries/s | p50 ms | p99 ms | not received by cut-off |');
+  console.log('|-------------------|-----------------:|-----------------------:|-------------:|-------:|-------:|------------------------:|');
   for (const r of results) {
     console.log(
-      `| ${r.label.padEnd(16)} | ${String(r.published).padStart(16)} | ${String(r.deliveredInPhase).padStart(22)} | ${r.perSecond.toFixed(1).padStart(12)} | ${r.p50.padStart(6)} | ${r.p99.padStart(6)} | ${String(r.late).padStart(23)} |`,
+      `| ${r.label.padEnd(17)} | ${String(r.published).padStart(16)} | ${String(r.deliveredInPhase).padStart(22)} | ${r.perSecond.toFixed(1).padStart(12)} | ${r.p50.padStart(6)} | ${r.p99.padStart(6)} | ${String(r.late).padStart(23)} |`,
     );
   }
   console.log('');

@@ -86,9 +86,11 @@ async function fanOut(deps: DispatchDeps, message: Message, options: DispatchOpt
   );
 }
 
+const slowLaneEnabled = (deps: DispatchDeps) => deps.slowQueue !== undefined && deps.subscriptions.markSlow !== undefined;
+
 /** The slow lane's queue when the endpoint is marked slow now; undefined without a slow lane. */
 function slowQueueFor(deps: DispatchDeps, subscription: Subscription): EventQueue | undefined {
-  if (!deps.slowQueue || !deps.subscriptions.markSlow || !subscription.slowUntil) return undefined;
+  if (!slowLaneEnabled(deps) || !subscription.slowUntil) return undefined;
   return Date.parse(subscription.slowUntil) > deps.clock.now() ? deps.slowQueue : undefined;
 }
 
@@ -141,10 +143,26 @@ async function deliverOnce(
   lane: DeliveryLane,
   body?: string,
 ): Promise<void> {
-  const { attempt, outcome } = await attemptDelivery(deps, message, subscription, attemptNumber, { body });
+  const slowLaneAfterMs = deps.slowLaneAfterMs ?? DEFAULTS.slowLaneAfterMs;
+  // On the main lane an endpoint gets slowLaneAfterMs to answer, not the whole deadline: one that does
+  // not is handed to the slow lane, so a batch waits for a newly hanging endpoint only that long.
+  const cutShort = lane === 'main' && slowLaneEnabled(deps) && slowLaneAfterMs < deps.deliveryTimeoutMs;
+  const attemptDeps = cutShort ? { ...deps, deliveryTimeoutMs: slowLaneAfterMs } : deps;
+  const { attempt, outcome } = await attemptDelivery(attemptDeps, message, subscription, attemptNumber, { body });
   if (lane === 'slow') attempt.lane = 'slow';
+  if (cutShort && timedOut(attempt, outcome)) {
+    // Not a spent attempt: the slow lane makes this same attempt now, with the full deadline (the
+    // receiver may get the message twice, as at-least-once allows; webhook-id is the same).
+    attempt.error = `${attempt.error}; handed to the slow lane, which retries this attempt at once with the full ${deps.deliveryTimeoutMs} ms`;
+    await deps.attempts.record(attempt);
+    if (attemptNumber === 1) await deps.messages.keep(message);
+    await markSlow(deps, subscription);
+    await (deps.slowQueue as EventQueue).enqueue({ kind: 'delivery', message, subscriptionId: subscription.id, attempt: attemptNumber, dueAt: 0 });
+    deps.count?.(DELIVERY_METRICS.deferredToSlowLane);
+    return;
+  }
   await deps.attempts.record(attempt);
-  const slow = attempt.durationMs >= (deps.slowLaneAfterMs ?? DEFAULTS.slowLaneAfterMs) || timedOut(attempt, outcome);
+  const slow = attempt.durationMs >= slowLaneAfterMs || timedOut(attempt, outcome);
   if (outcome.kind === 'delivered') {
     deps.count?.(DELIVERY_METRICS.succeeded);
     if (!slow) {

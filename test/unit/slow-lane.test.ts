@@ -36,7 +36,11 @@ const ok: HttpResult = { kind: 'response', statusCode: 200, headers: {}, bodyExc
 const timeout: HttpResult = { kind: 'error', error: 'timeout', message: 'no complete response within 1000 ms', durationMs: 1000 };
 
 /** Subscriptions kept in a list that markSlow/markHealthy change, as the directory does the table. */
-function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => HttpResult, options: { slowLane?: boolean } = {}) {
+function setup(
+  subscriptions: Subscription[],
+  respond: (req: HttpRequest) => HttpResult,
+  options: { slowLane?: boolean; slowLaneAfterMs?: number } = {},
+) {
   let now = START;
   const sent: HttpRequest[] = [];
   const counted: DeliveryMetric[] = [];
@@ -50,6 +54,7 @@ function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => Htt
   const slowQueue = new MemoryEventQueue();
   const attempts = new MemoryAttemptStore();
   const deadLetters = new MemoryDeadLetterQueue();
+  const messages = new MemoryMessageStore();
   const deps: DispatchDeps = {
     http: {
       post: async (req) => {
@@ -77,14 +82,14 @@ function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => Htt
     disableAfterFailingMs: 5 * 86_400_000,
     notifier: { publish: async () => {} },
     attempts,
-    messages: new MemoryMessageStore(),
+    messages,
     queue,
     deadLetters,
     retryScheduleSeconds: [10, 3600],
     throttledMinimumSeconds: 0,
     random: () => 0.5,
     count: (metric) => void counted.push(metric),
-    ...(options.slowLane !== false && { slowQueue, slowLaneAfterMs: 500, slowLaneHoldMs: HOLD_MS }),
+    ...(options.slowLane !== false && { slowQueue, slowLaneAfterMs: options.slowLaneAfterMs ?? 500, slowLaneHoldMs: HOLD_MS }),
   };
   return {
     deps,
@@ -95,6 +100,7 @@ function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => Htt
     slowQueue,
     attempts,
     deadLetters,
+    messages,
     subscriptions,
     advance: (ms: number) => {
       now += ms;
@@ -112,9 +118,38 @@ const delivery = (subscriptionId: string, attempt: number, dueAt = 0): DeliveryM
 });
 
 describe('slow lane', () => {
-  it('a timeout marks the endpoint slow and queues its retry on the slow lane, on the same schedule', async () => {
+  it('on the main lane, an endpoint silent for slowLaneAfterMs is marked slow and the same attempt handed to the slow lane', async () => {
+    // Arrange: slowLaneAfterMs 500 < the 1000 ms deadline
+    const t = setup([sub('hangs'), sub('fine')], (req) =>
+      host(req) === 'hangs' ? { ...timeout, message: `no complete response within ${req.timeoutMs} ms`, durationMs: req.timeoutMs } : ok,
+    );
+
+    // Act
+    await dispatch(t.deps, { kind: 'event', message });
+
+    // Assert
+    expect(t.sent.map((req) => [host(req), req.timeoutMs])).toEqual(
+      expect.arrayContaining([
+        ['hangs', 500],
+        ['fine', 500],
+      ]),
+    );
+    expect(t.subscriptions.find((s) => s.id === 'hangs')?.slowUntil).toBe(new Date(START + HOLD_MS).toISOString());
+    // Attempt 1 again, due now: the schedule is not spent on the short main-lane wait.
+    expect(t.slowQueue.sent).toEqual([{ message: delivery('hangs', 1), delaySeconds: 0 }]);
+    expect(t.queue.sent).toEqual([]);
+    const logged = t.attempts.attempts.find((a) => a.subscriptionId === 'hangs');
+    expect(logged).toMatchObject({ attemptNumber: 1, status: 'failed' });
+    expect(logged?.error).toMatch(/within 500 ms; handed to the slow lane, which retries this attempt at once with the full 1000 ms$/);
+    expect(logged).not.toHaveProperty('lane');
+    expect(t.counted.filter((m) => m === DELIVERY_METRICS.deferredToSlowLane)).toHaveLength(1);
+    expect(t.counted).not.toContain(DELIVERY_METRICS.failed);
+    expect(await t.messages.get('t1', 'msg_1')).toEqual(message); // kept, as on any first failure
+  });
+
+  it('with slowLaneAfterMs at the deadline, a timeout spends the attempt and its retry waits on the slow lane, on the schedule', async () => {
     // Arrange
-    const t = setup([sub('hangs'), sub('fine')], (req) => (host(req) === 'hangs' ? timeout : ok));
+    const t = setup([sub('hangs'), sub('fine')], (req) => (host(req) === 'hangs' ? timeout : ok), { slowLaneAfterMs: 1000 });
 
     // Act
     await dispatch(t.deps, { kind: 'event', message });

@@ -52,7 +52,8 @@ describe('slow lane', () => {
   it('tells the consumer the slow queue (URL to send, ARN to recognise its records) and the thresholds', () => {
     const consumerId = referencedId(mappingOf(queue('SlowQueue').logicalId).FunctionName) as string;
     const consumer = (template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>)[consumerId];
-    const variables = (consumer?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    if (!consumer) throw new Error('the slow lane is not consumed by a function of the stack');
+    const variables = (consumer.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     const slowId = queue('SlowQueue').logicalId;
     expect(variables[ENV.slowQueueUrl]).toEqual({ Ref: slowId });
     expect(variables[ENV.slowQueueArn]).toEqual({ 'Fn::GetAtt': [slowId, 'Arn'] });

@@ -31,6 +31,7 @@ import {
   MANAGEMENT_TIMEOUT,
   QUEUE_MAX_MESSAGE_BYTES,
   type ResolvedHookpostProps,
+  SLOW_LANE_RETENTION,
   VISIBILITY_TIMEOUT_FACTOR,
   resolveHookpostProps,
 } from './stack-props.ts';
@@ -121,7 +122,7 @@ export class HookpostStack extends Stack {
     this.eventsQueue = new sqs.Queue(this, 'EventsQueue', consumedQueue);
     // Same shape and the same DLQ: a dead letter from either lane is redriven to the events queue, whose
     // consumer hands it back to the slow lane if its endpoint is still marked slow.
-    this.slowQueue = new sqs.Queue(this, 'SlowQueue', consumedQueue);
+    this.slowQueue = new sqs.Queue(this, 'SlowQueue', { ...consumedQueue, retentionPeriod: SLOW_LANE_RETENTION });
 
     // --- Notifications -----------------------------------------------------------------------
     const topicKey = new kms.Key(this, 'AlarmTopicKey', {

@@ -216,6 +216,12 @@ export const QUEUE_ENVELOPE_BYTES = 64 * 1024;
 export const MANAGEMENT_TIMEOUT = Duration.seconds(29);
 /** The SQS maximum; dead letters wait for an operator. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
+/**
+ * The slow lane keeps deliveries as long as SQS allows short of the DLQ's 14 days: a backlog of a dead
+ * endpoint's deliveries must outlive `disableAfterFailing` (5 days), after which they are dead-lettered
+ * as the subscription is disabled, rather than expire from the queue unseen.
+ */
+export const SLOW_LANE_RETENTION = Duration.days(13);
 /** Lambda rule: the SQS visibility timeout should be at least six times the function timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
@@ -275,6 +281,10 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
   check(
     isInt(p.disableAfterFailing.toHours(), 1),
     `disableAfterFailing must be a whole number of hours, at least 1, got ${p.disableAfterFailing.toHumanString()}`,
+  );
+  check(
+    p.disableAfterFailing.toHours() < SLOW_LANE_RETENTION.toHours(),
+    `disableAfterFailing must be shorter than the slow lane's ${SLOW_LANE_RETENTION.toDays()}-day retention, so a dead endpoint's waiting deliveries are dead-lettered, not expired`,
   );
   check(
     isInt(p.maxSubscriptionsPerTenant, 1, 10_000),

@@ -34,9 +34,11 @@ describe('slow lane', () => {
   it('has its own queue, shaped like the events queue and redriving to the same DLQ', () => {
     const events = queue('EventsQueue').resource.Properties;
     const slow = queue('SlowQueue').resource.Properties;
-    for (const key of ['VisibilityTimeout', 'MessageRetentionPeriod', 'MaximumMessageSize', 'SqsManagedSseEnabled', 'RedrivePolicy']) {
+    for (const key of ['VisibilityTimeout', 'MaximumMessageSize', 'SqsManagedSseEnabled', 'RedrivePolicy']) {
       expect(slow[key], key).toEqual(events[key]);
     }
+    // Kept 13 days, longer than the 5-day disableAfterFailing: a dead endpoint's backlog is dead-lettered, never expired.
+    expect(slow.MessageRetentionPeriod).toBe(13 * 86_400);
     expect(referencedId((slow.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn)).toBe(queue('DeadLetterQueue').logicalId);
   });
 
@@ -81,5 +83,6 @@ describe('slow lane', () => {
   it('refuses a slow-lane concurrency the event source would reject', () => {
     expect(() => resolveHookpostProps({ slowLaneMaxConcurrency: 1 })).toThrow(/slowLaneMaxConcurrency must be 2\.\.1000/);
     expect(() => resolveHookpostProps({ slowLaneHold: Duration.millis(10) })).toThrow(/slowLaneHold must be at least 1 s/);
+    expect(() => resolveHookpostProps({ disableAfterFailing: Duration.days(13) })).toThrow(/shorter than the slow lane's 13-day retention/);
   });
 });

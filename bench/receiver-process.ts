@@ -10,24 +10,30 @@ export interface ReceiverProcess {
   readonly origin: string;
   /** Requests answered so far and when the last one arrived (epoch ms). */
   stats(): Promise<{ received: number; lastReceivedAt: number }>;
+  /** Isolation mode: the never-answering server, e.g. `http://127.0.0.1:41235`. */
+  readonly hangOrigin?: string;
+  /** Isolation mode: `[arrival epoch ms, publish→arrival ms, event number, …]` since the last call (then reset). */
+  latencies(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
-export async function startReceiverProcess(): Promise<ReceiverProcess> {
+export async function startReceiverProcess(options: { isolation?: boolean } = {}): Promise<ReceiverProcess> {
   const child: ChildProcess = fork(path.join(PROJECT_ROOT, 'bench', 'receiver.ts'), [], {
     cwd: PROJECT_ROOT,
+    env: { ...process.env, ...(options.isolation && { BENCH_RECEIVER_ISOLATION: '1' }) },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  const [port, hangPort] = await new Promise<[number, number | undefined]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('receiver did not start within 15 s')), 15_000);
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /port (\d+)/.exec(output);
-      if (match) {
+      const match = /^port (\d+)/m.exec(output);
+      const hang = /^hang-port (\d+)/m.exec(output);
+      if (match && (hang || !options.isolation)) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve([Number(match[1]), hang ? Number(hang[1]) : undefined]);
       }
     });
     child.once('exit', (code) => {
@@ -35,17 +41,20 @@ export async function startReceiverProcess(): Promise<ReceiverProcess> {
       reject(new Error(`receiver exited early (code ${code})`));
     });
   });
+  const ask = <T>(question: string) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('receiver did not answer')), 5_000);
+      child.once('message', (message) => {
+        clearTimeout(timer);
+        resolve(message as T);
+      });
+      child.send(question);
+    });
   return {
     origin: `http://127.0.0.1:${port}`,
-    stats: () =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('receiver did not answer')), 5_000);
-        child.once('message', (message) => {
-          clearTimeout(timer);
-          resolve(message as { received: number; lastReceivedAt: number });
-        });
-        child.send('count');
-      }),
+    ...(hangPort !== undefined && { hangOrigin: `http://127.0.0.1:${hangPort}` }),
+    stats: () => ask<{ received: number; lastReceivedAt: number }>('count'),
+    latencies: async () => (await ask<{ latencies: number[] }>('latencies')).latencies,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

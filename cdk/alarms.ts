@@ -46,11 +46,13 @@ export function api5xxMetric(apiId: string, stageName: string): cloudwatch.Metri
 export interface HookpostAlarmsProps {
   readonly topic: sns.ITopic;
   readonly eventsQueue: sqs.IQueue;
+  readonly slowQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly consumer: lambda.IFunction;
   readonly apiId: string;
   readonly apiStageName: string;
   readonly oldestEventAgeThreshold: Duration;
+  readonly slowLaneOldestAgeThreshold: Duration;
   readonly deliveryFailureRatePercent: number;
   readonly api5xxThreshold: number;
 }
@@ -58,6 +60,7 @@ export interface HookpostAlarmsProps {
 export interface HookpostAlarms {
   readonly deadLetters: cloudwatch.Alarm;
   readonly oldestEvent: cloudwatch.Alarm;
+  readonly slowLaneOldest: cloudwatch.Alarm;
   readonly consumerErrors: cloudwatch.Alarm;
   readonly consumerThrottles: cloudwatch.Alarm;
   readonly deliveryFailureRate: cloudwatch.Alarm;
@@ -92,6 +95,21 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
         period: Duration.minutes(5),
       }),
       threshold: props.oldestEventAgeThreshold.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // The slow lane is behind by design while its endpoints hang; a message this old means it is not
+    // draining at all (slowLaneMaxConcurrency too low for the hanging share, or the consumer failing there).
+    slowLaneOldest: new cloudwatch.Alarm(scope, 'SlowLaneOldestAlarm', {
+      alarmDescription:
+        'Hookpost: deliveries wait on the slow lane (endpoints that recently timed out) longer than expected; raise slowLaneMaxConcurrency or check the consumer.',
+      metric: props.slowQueue.metricApproximateAgeOfOldestMessage({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(5),
+      }),
+      threshold: props.slowLaneOldestAgeThreshold.toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,

@@ -11,6 +11,7 @@ export interface HookpostDashboardProps {
   readonly apiId: string;
   readonly apiStageName: string;
   readonly eventsQueue: sqs.IQueue;
+  readonly slowQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly functions: Record<string, lambda.IFunction>;
   readonly consumer: lambda.IFunction;
@@ -84,6 +85,23 @@ export function createDashboard(scope: Construct, props: HookpostDashboardProps)
     new cloudwatch.GraphWidget({
       title: 'Dead-letter queue',
       left: [props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM })],
+      width: 12,
+    }),
+  );
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'Slow lane (endpoints that recently timed out)',
+      left: [
+        props.slowQueue.metricApproximateNumberOfMessagesVisible({ period }),
+        props.slowQueue.metricApproximateNumberOfMessagesNotVisible({ period }),
+        props.slowQueue.metricApproximateNumberOfMessagesDelayed({ period }),
+      ],
+      right: [props.slowQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM })],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Deliveries deferred to the slow lane',
+      left: [deliveryMetric(DELIVERY_METRICS.deferredToSlowLane, period)],
       width: 12,
     }),
   );

@@ -32,6 +32,7 @@ import {
   MANAGEMENT_TIMEOUT,
   QUEUE_MAX_MESSAGE_BYTES,
   type ResolvedHookpostProps,
+  SLOW_LANE_RETENTION,
   VISIBILITY_TIMEOUT_FACTOR,
   resolveHookpostProps,
 } from './stack-props.ts';
@@ -64,6 +65,8 @@ export class HookpostStack extends Stack {
   readonly settings: ResolvedHookpostProps;
   readonly table: dynamodb.Table;
   readonly eventsQueue: sqs.Queue;
+  /** The slow lane: deliveries to endpoints that recently timed out, with their own consumer concurrency. */
+  readonly slowQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly alarmTopic: sns.Topic;
   readonly adminKey: secretsmanager.Secret;
@@ -109,7 +112,7 @@ export class HookpostStack extends Stack {
       maxMessageSizeBytes: QUEUE_MAX_MESSAGE_BYTES,
     });
 
-    this.eventsQueue = new sqs.Queue(this, 'EventsQueue', {
+    const consumedQueue = {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: p.queueRetention,
@@ -117,7 +120,11 @@ export class HookpostStack extends Stack {
       // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html — at least 6× the function timeout.
       visibilityTimeout: Duration.seconds(p.consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: p.maxReceiveCount },
-    });
+    } satisfies sqs.QueueProps;
+    this.eventsQueue = new sqs.Queue(this, 'EventsQueue', consumedQueue);
+    // Same shape and the same DLQ: a dead letter from either lane is redriven to the events queue, whose
+    // consumer hands it back to the slow lane if its endpoint is still marked slow.
+    this.slowQueue = new sqs.Queue(this, 'SlowQueue', { ...consumedQueue, retentionPeriod: SLOW_LANE_RETENTION });
 
     // --- Notifications -----------------------------------------------------------------------
     const topicKey = new kms.Key(this, 'AlarmTopicKey', {
@@ -178,6 +185,10 @@ export class HookpostStack extends Stack {
         tableName: this.table.tableName,
         eventsQueueUrl: this.eventsQueue.queueUrl,
         deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
+        slowQueueUrl: this.slowQueue.queueUrl,
+        slowQueueArn: this.slowQueue.queueArn,
+        slowLaneAfterMs: p.slowLaneAfter.toMilliseconds(),
+        slowLaneHoldMs: p.slowLaneHold.toMilliseconds(),
         retryScheduleSeconds: [...p.retryScheduleSeconds],
         deliveryTimeoutMs: p.deliveryTimeout.toMilliseconds(),
         allowPrivateTargets: false,
@@ -283,6 +294,8 @@ export class HookpostStack extends Stack {
     tableAccess(this.consumer.role, ['Query', 'PutItem'], [t.tenants, t.attempts]);
     tableAccess(this.consumer.role, ['GetItem', 'UpdateItem'], [t.tenants]);
     this.eventsQueue.grantSendMessages(this.consumer.function);
+    // Hands deliveries to slow endpoints to the slow lane (and re-enqueues their retries there).
+    this.slowQueue.grantSendMessages(this.consumer.function);
     this.deadLetterQueue.grantSendMessages(this.consumer.function);
     // Publishing to a KMS-encrypted topic needs the key too; exact actions instead of grantPublish's GenerateDataKey*.
     this.consumer.role.addToPolicy(
@@ -295,6 +308,16 @@ export class HookpostStack extends Stack {
         maxBatchingWindow: p.maxBatchingWindow,
         maxConcurrency: p.maxConcurrency,
         // Only the failed records return to the queue; the rest of the batch is done.
+        reportBatchItemFailures: true,
+      }),
+    );
+    // The same function on the slow lane, with its own cap: endpoints that hang there hold at most
+    // slowLaneMaxConcurrency instances, never the events queue's maxConcurrency.
+    this.consumer.function.addEventSource(
+      new SqsEventSource(this.slowQueue, {
+        batchSize: p.batchSize,
+        maxBatchingWindow: p.maxBatchingWindow,
+        maxConcurrency: p.slowLaneMaxConcurrency,
         reportBatchItemFailures: true,
       }),
     );
@@ -367,11 +390,13 @@ export class HookpostStack extends Stack {
     this.alarms = createAlarms(this, {
       topic: this.alarmTopic,
       eventsQueue: this.eventsQueue,
+      slowQueue: this.slowQueue,
       deadLetterQueue: this.deadLetterQueue,
       consumer: this.consumer.function,
       apiId: this.api.apiId,
       apiStageName: API_STAGE_NAME,
       oldestEventAgeThreshold: p.oldestEventAgeAlarmThreshold,
+      slowLaneOldestAgeThreshold: p.slowLaneOldestAgeAlarmThreshold,
       deliveryFailureRatePercent: p.deliveryFailureRateAlarmPercent,
       api5xxThreshold: p.api5xxAlarmThreshold,
     });
@@ -379,6 +404,7 @@ export class HookpostStack extends Stack {
       apiId: this.api.apiId,
       apiStageName: API_STAGE_NAME,
       eventsQueue: this.eventsQueue,
+      slowQueue: this.slowQueue,
       deadLetterQueue: this.deadLetterQueue,
       functions: {
         ingest: this.ingest.function,
@@ -399,6 +425,7 @@ export class HookpostStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventsQueueUrl', { value: this.eventsQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'SlowQueueUrl', { value: this.slowQueue.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboardName });
 
     // --- cdk-nag: accepted findings, each with its reason --------------------------------------

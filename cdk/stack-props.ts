@@ -59,6 +59,23 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly maxConcurrency?: number;
   /**
+   * Most consumer instances the slow lane's event source runs at once. The slow lane carries the
+   * deliveries to endpoints that recently timed out or were slow, so this bounds how much of the
+   * consumer's concurrency hanging endpoints can hold, apart from `maxConcurrency`.
+   * @default 5
+   */
+  readonly slowLaneMaxConcurrency?: number;
+  /**
+   * An attempt that times out or takes at least this long sends its endpoint's deliveries to the slow lane.
+   * @default Duration.seconds(5)
+   */
+  readonly slowLaneAfter?: Duration;
+  /**
+   * How long an endpoint stays in the slow lane after its last slow attempt (a prompt success ends it sooner).
+   * @default Duration.minutes(5)
+   */
+  readonly slowLaneHold?: Duration;
+  /**
    * Receives of one events-queue message before SQS moves it to the dead-letter queue.
    * @default 5
    */
@@ -115,6 +132,12 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly oldestEventAgeAlarmThreshold?: Duration;
   /**
+   * Age of the oldest slow-lane message that raises the slow-lane backlog alarm (the slow lane is
+   * expected to lag: its endpoints hang, so this is looser than the events queue's).
+   * @default Duration.hours(1)
+   */
+  readonly slowLaneOldestAgeAlarmThreshold?: Duration;
+  /**
    * Percentage of failed delivery attempts (failed / (failed + succeeded), per 5 minutes) that raises the failure-rate alarm.
    * @default 25
    */
@@ -155,6 +178,9 @@ export interface ResolvedHookpostProps {
   readonly batchSize: number;
   readonly maxBatchingWindow: Duration;
   readonly maxConcurrency: number;
+  readonly slowLaneMaxConcurrency: number;
+  readonly slowLaneAfter: Duration;
+  readonly slowLaneHold: Duration;
   readonly maxReceiveCount: number;
   readonly queueRetention: Duration;
   readonly consumerTimeout: Duration;
@@ -169,6 +195,7 @@ export interface ResolvedHookpostProps {
   readonly portalSigningKeySecret: ISecret | undefined;
   readonly publicUrl: string | undefined;
   readonly oldestEventAgeAlarmThreshold: Duration;
+  readonly slowLaneOldestAgeAlarmThreshold: Duration;
   readonly deliveryFailureRateAlarmPercent: number;
   readonly api5xxAlarmThreshold: number;
 }
@@ -185,6 +212,9 @@ export const DEFAULTS = {
   batchSize: 10,
   maxBatchingWindow: Duration.seconds(1),
   maxConcurrency: 10,
+  slowLaneMaxConcurrency: 5,
+  slowLaneAfter: Duration.millis(SETTINGS.slowLaneAfterMs),
+  slowLaneHold: Duration.millis(SETTINGS.slowLaneHoldMs),
   maxReceiveCount: 5,
   queueRetention: Duration.days(4),
   consumerTimeout: Duration.seconds(60),
@@ -196,6 +226,7 @@ export const DEFAULTS = {
   logLevel: 'INFO',
   alarmEmail: undefined,
   oldestEventAgeAlarmThreshold: Duration.minutes(30),
+  slowLaneOldestAgeAlarmThreshold: Duration.hours(1),
   deliveryFailureRateAlarmPercent: 25,
   api5xxAlarmThreshold: 5,
   portalFrameAncestors: [],
@@ -209,6 +240,12 @@ export const QUEUE_MAX_MESSAGE_BYTES = MAX_QUEUE_MESSAGE_BYTES;
 export const MANAGEMENT_TIMEOUT = Duration.seconds(29);
 /** The SQS maximum; dead letters wait for an operator. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
+/**
+ * The slow lane keeps deliveries as long as SQS allows short of the DLQ's 14 days: a backlog of a dead
+ * endpoint's deliveries must outlive `disableAfterFailing` (5 days), after which they are dead-lettered
+ * as the subscription is disabled, rather than expire from the queue unseen.
+ */
+export const SLOW_LANE_RETENTION = Duration.days(13);
 /** Lambda rule: the SQS visibility timeout should be at least six times the function timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
@@ -270,6 +307,10 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
     `disableAfterFailing must be a whole number of hours, at least 1, got ${p.disableAfterFailing.toHumanString()}`,
   );
   check(
+    p.disableAfterFailing.toHours() < SLOW_LANE_RETENTION.toHours(),
+    `disableAfterFailing must be shorter than the slow lane's ${SLOW_LANE_RETENTION.toDays()}-day retention, so a dead endpoint's waiting deliveries are dead-lettered, not expired`,
+  );
+  check(
     isInt(p.maxSubscriptionsPerTenant, 1, 10_000),
     `maxSubscriptionsPerTenant must be a whole number 1..10000, got ${p.maxSubscriptionsPerTenant}`,
   );
@@ -282,6 +323,12 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
   check(isInt(windowSeconds, 0, 300), `maxBatchingWindow must be 0..300 s, got ${windowSeconds} s`);
   check(p.batchSize <= 10 || windowSeconds >= 1, `batchSize ${p.batchSize} > 10 needs a maxBatchingWindow of at least 1 s`);
   check(isInt(p.maxConcurrency, 2, 1000), `maxConcurrency must be 2..1000, got ${p.maxConcurrency}`);
+  check(isInt(p.slowLaneMaxConcurrency, 2, 1000), `slowLaneMaxConcurrency must be 2..1000, got ${p.slowLaneMaxConcurrency}`);
+  check(isInt(p.slowLaneAfter.toMilliseconds(), 1), 'slowLaneAfter must be at least 1 ms');
+  check(
+    isInt(p.slowLaneHold.toMilliseconds(), 1000),
+    `slowLaneHold must be at least 1 s, got ${p.slowLaneHold.toMilliseconds()} ms`,
+  );
   // Fewer receives dead-letter messages that were only throttled: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
   check(
     isInt(p.maxReceiveCount, 5, 1000),
@@ -309,6 +356,10 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
   check(
     isInt(p.oldestEventAgeAlarmThreshold.toSeconds(), 60, retentionSeconds),
     'oldestEventAgeAlarmThreshold must be at least 60 s and within queueRetention',
+  );
+  check(
+    isInt(p.slowLaneOldestAgeAlarmThreshold.toSeconds(), 60, retentionSeconds),
+    'slowLaneOldestAgeAlarmThreshold must be at least 60 s and within queueRetention',
   );
   check(
     p.deliveryFailureRateAlarmPercent > 0 && p.deliveryFailureRateAlarmPercent < 100,

@@ -437,6 +437,11 @@ export interface components {
             eventType: string;
             /** @example att_01JD7S0000000000000000000 */
             id: string;
+            /**
+             * @description slow: made by the slow-lane consumer, because the endpoint had recently timed out or been slow
+             * @enum {string}
+             */
+            lane?: "slow";
             messageId: string;
             /** @description first 4 KiB of the response body */
             response?: string;
@@ -495,6 +500,11 @@ export interface components {
             id: string;
             /** @description signing secret, whsec_… */
             secret: string;
+            /**
+             * Format: date-time
+             * @description until when deliveries to this endpoint go through the slow lane (set when an attempt timed out or was slow; cleared by a prompt success)
+             */
+            slowUntil?: string;
             tenant: string;
             /** Format: date-time */
             updatedAt: string;
@@ -725,6 +735,11 @@ export interface components {
             };
             /** @example sub_01JD7S0000000000000000000 */
             id: string;
+            /**
+             * Format: date-time
+             * @description until when deliveries to this endpoint go through the slow lane (set when an attempt timed out or was slow; cleared by a prompt success)
+             */
+            slowUntil?: string;
             tenant: string;
             /** Format: date-time */
             updatedAt: string;

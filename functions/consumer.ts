@@ -11,14 +11,16 @@ import { createBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
 import { settingsFromEnv } from '#shared/core/settings.ts';
 import { createRuntime } from '#shared/wiring.ts';
 
-const { services } = createRuntime(settingsFromEnv(), {
+const settings = settingsFromEnv();
+const { services } = createRuntime(settings, {
   instrument: traced,
   log,
   httpSender: httpSenderFor,
   // Counted in memory and flushed as one EMF log line per invocation: no PutMetricData calls.
   count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),
 });
-const handleBatch = createBatchHandler(services.dispatch);
+// Mapped to the events queue and to the slow lane's queue; the record's source tells them apart.
+const handleBatch = createBatchHandler(services.dispatch, { slowQueueArn: settings.slowQueueArn });
 
 export const handler = middy((event: SQSEvent) => handleBatch(event))
   .use(injectLambdaContext(logger))

@@ -10,6 +10,8 @@ interface DevSettings {
   adminKey?: string;
   retryScheduleSeconds?: number[];
   deliveryTimeoutMs?: number;
+  slowLaneAfterMs?: number;
+  slowLaneHoldMs?: number;
   allowPrivateTargets: boolean;
   portal: Pick<LocalStackOptions, 'portalSigningKey' | 'portalFrameAncestors' | 'publicUrl'>;
 }
@@ -24,6 +26,8 @@ function readSettings(env: NodeJS.ProcessEnv): DevSettings {
     adminKey: env[ENV.adminKey] || undefined,
     retryScheduleSeconds: schedule ? parseRetrySchedule(schedule) : undefined,
     deliveryTimeoutMs: env[ENV.deliveryTimeoutMs] ? positiveInt(env, ENV.deliveryTimeoutMs, 0) : undefined,
+    slowLaneAfterMs: env[ENV.slowLaneAfterMs] ? positiveInt(env, ENV.slowLaneAfterMs, 0) : undefined,
+    slowLaneHoldMs: env[ENV.slowLaneHoldMs] ? positiveInt(env, ENV.slowLaneHoldMs, 0) : undefined,
     // Local receivers usually live on localhost, so private targets are allowed here by default.
     allowPrivateTargets: booleanSetting(env, ENV.allowPrivateTargets, true),
     portal: {
@@ -93,6 +97,8 @@ async function main(): Promise<void> {
       adminKey: settings.adminKey,
       retryScheduleSeconds: settings.retryScheduleSeconds,
       deliveryTimeoutMs: settings.deliveryTimeoutMs,
+      slowLaneAfterMs: settings.slowLaneAfterMs,
+      slowLaneHoldMs: settings.slowLaneHoldMs,
       allowPrivateTargets: settings.allowPrivateTargets,
       ...settings.portal,
     });

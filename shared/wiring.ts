@@ -88,6 +88,7 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
     messages: new DynamoMessageStore(db, table, ttlSeconds),
     idempotency: new DynamoIdempotencyStore(db, table, clock),
     queue: new SqsEventQueue(sqs, settings.eventsQueueUrl),
+    ...(settings.slowQueueUrl && { slowQueue: new SqsEventQueue(sqs, settings.slowQueueUrl) }),
     deadLetters: new SqsDeadLetterQueue(sqs, settings.deadLetterQueueUrl, {
       eventsQueueUrl: settings.eventsQueueUrl,
       eventsQueueArn: settings.eventsQueueArn,

@@ -151,10 +151,11 @@ describe('misbehaving receivers and secrets', () => {
     const { sub } = await sendTo('slow', slow);
     const [second, first] = await attemptsOf('slow', sub.id, 2);
     expect(first).toMatchObject({ status: 'failed', error: expect.stringMatching(/^timeout/) });
-    // Given up at the deadline (1 s), not when the receiver would have answered (5 s).
-    expect(first.durationMs).toBeGreaterThanOrEqual(1_000 - 50);
+    // On the main lane it waited slowLaneAfterMs (half the 1 s deadline here), not until the receiver
+    // would have answered (5 s); the same attempt is then made on the slow lane (docs/api.md).
+    expect(first.durationMs).toBeGreaterThanOrEqual(500 - 50);
     expect(first.durationMs).toBeLessThan(5_000);
-    expect(second.attemptNumber).toBe(2);
+    expect(second).toMatchObject({ attemptNumber: 1, lane: 'slow' });
   });
 
   it('stores only the first 4 KiB of a huge response', async () => {

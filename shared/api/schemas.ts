@@ -190,6 +190,12 @@ export const subscriptionSchema = z
     enabled: z.boolean(),
     disabledReason: z.string().optional().meta({ description: 'why it was disabled automatically (410, failing too long)' }),
     failingSince: timestamp().optional().meta({ description: 'start of the current run of failures; cleared by a success' }),
+    slowUntil: timestamp()
+      .optional()
+      .meta({
+        description:
+          'until when deliveries to this endpoint go through the slow lane (set when an attempt timed out or was slow; cleared by a prompt success)',
+      }),
     createdAt: timestamp(),
     updatedAt: timestamp(),
   })
@@ -221,6 +227,10 @@ export const attemptSchema = z
     error: z.string().optional(),
     timestamp: timestamp(),
     test: z.boolean().optional(),
+    lane: z
+      .enum(['slow'])
+      .optional()
+      .meta({ description: 'slow: made by the slow-lane consumer, because the endpoint had recently timed out or been slow' }),
   })
   .meta({ id: 'Attempt' });
 export const attemptShowsCore: Shows<typeof attemptSchema, Attempt> = true;

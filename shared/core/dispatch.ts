@@ -1,8 +1,14 @@
 /**
  * The consumer's core: fan an event out to its tenant's matching subscriptions, and retry each
  * failed (message, subscription) pair on its own so a healthy endpoint is never sent to twice.
+ *
+ * The slow lane: an endpoint whose attempt timed out (or took `slowLaneAfterMs`) is marked
+ * `slowUntil`; while marked, the main consumer does not attempt it inline but hands the delivery to
+ * the slow queue, whose own consumer (separate concurrency) makes the attempt with the same retry
+ * schedule, attempt log and dead letters. A batch on the main lane then waits for a hanging endpoint
+ * at most once per endpoint (the attempt that marks it), not once per event.
  */
-import type { Message, Subscription } from './domain.ts';
+import type { DeliveryLane, Message, Subscription } from './domain.ts';
 import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
 import { wantsEventType } from './match.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from './metrics.ts';
@@ -16,10 +22,12 @@ import {
 } from './ports.ts';
 import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
 import { nextRetryDelaySeconds } from './retry-policy.ts';
+import { DEFAULTS } from './settings.ts';
 import type { SubscriptionDirectory } from './subscription-directory.ts';
 
 /** Cached reads of a tenant's subscriptions, plus the writes the engine makes to them. */
-export type SubscriptionLookup = Pick<SubscriptionDirectory, 'forTenant' | 'get' | 'disable' | 'markFailing' | 'markHealthy'>;
+export type SubscriptionLookup = Pick<SubscriptionDirectory, 'forTenant' | 'get' | 'disable' | 'markFailing' | 'markHealthy'> &
+  Partial<Pick<SubscriptionDirectory, 'markSlow'>>;
 
 /** Slack for clock differences between the ingest and consumer functions when reading the attempt log. */
 const CLOCK_SKEW_MS = 60_000;
@@ -38,9 +46,17 @@ export interface DispatchDeps extends DeliveryDeps {
   notifier: Notifier;
   count?: (metric: DeliveryMetric) => void;
   random?: () => number;
+  /** The slow lane's queue; without it (or without `subscriptions.markSlow`) every delivery is attempted inline. */
+  slowQueue?: EventQueue;
+  /** An attempt that times out or lasts at least this long marks its endpoint slow. @default DEFAULTS.slowLaneAfterMs */
+  slowLaneAfterMs?: number;
+  /** How long that mark lasts after the last slow attempt. @default DEFAULTS.slowLaneHoldMs */
+  slowLaneHoldMs?: number;
 }
 
 export interface DispatchOptions {
+  /** The queue the record came from: `slow` for the slow lane's. @default 'main' */
+  lane?: DeliveryLane;
   /**
    * The queue delivered this record before (a crash, a timeout, a failed batch item). Endpoints that
    * already accepted the message are then skipped: the attempt log is the ledger, read only here.
@@ -59,12 +75,37 @@ async function fanOut(deps: DispatchDeps, message: Message, options: DispatchOpt
     (subscription) => subscription.enabled && wantsEventType(subscription.eventTypes, message.type),
   );
   const body = deliveryBody(message);
+  const lane = options.lane ?? 'main';
   await settleAll(
     targets.map(async (subscription) => {
       if (options.redelivered && (await alreadyDelivered(deps, message, subscription))) return;
-      await deliverOnce(deps, message, subscription, 1, body);
+      const first: DeliveryMessage = { kind: 'delivery', message, subscriptionId: subscription.id, attempt: 1, dueAt: 0 };
+      if (await deferredToSlowLane(deps, lane, subscription, first)) return;
+      await deliverOnce(deps, message, subscription, 1, lane, body);
     }),
   );
+}
+
+const slowLaneEnabled = (deps: DispatchDeps) => deps.slowQueue !== undefined && deps.subscriptions.markSlow !== undefined;
+
+/** The slow lane's queue when the endpoint is marked slow now; undefined without a slow lane. */
+function slowQueueFor(deps: DispatchDeps, subscription: Subscription): EventQueue | undefined {
+  if (!slowLaneEnabled(deps) || !subscription.slowUntil) return undefined;
+  return Date.parse(subscription.slowUntil) > deps.clock.now() ? deps.slowQueue : undefined;
+}
+
+/** On the main lane, hands a due delivery to a slow endpoint over to the slow lane instead of attempting it. */
+async function deferredToSlowLane(
+  deps: DispatchDeps,
+  lane: DeliveryLane,
+  subscription: Subscription,
+  delivery: DeliveryMessage,
+): Promise<boolean> {
+  const slowQueue = lane === 'main' ? slowQueueFor(deps, subscription) : undefined;
+  if (!slowQueue) return false;
+  await slowQueue.enqueue(delivery);
+  deps.count?.(DELIVERY_METRICS.deferredToSlowLane);
+  return true;
 }
 
 const alreadyDelivered = (deps: DispatchDeps, message: Message, subscription: Subscription) =>
@@ -73,8 +114,9 @@ const alreadyDelivered = (deps: DispatchDeps, message: Message, subscription: Su
 async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage, options: DispatchOptions): Promise<void> {
   const waitMs = queued.dueAt - deps.clock.now();
   if (waitMs > 1000) {
-    // Not due yet: SQS delays stop at 15 minutes, so longer waits hop through the queue.
-    await deps.queue.enqueue(queued, Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(waitMs / 1000)));
+    // Not due yet: SQS delays stop at 15 minutes, so longer waits hop through the queue (the same lane's).
+    const queue = options.lane === 'slow' && deps.slowQueue ? deps.slowQueue : deps.queue;
+    await queue.enqueue(queued, Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(waitMs / 1000)));
     return;
   }
   const { tenant } = queued.message;
@@ -88,7 +130,9 @@ async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage, option
     return;
   }
   if (options.redelivered && (await alreadyDelivered(deps, queued.message, subscription))) return;
-  await deliverOnce(deps, queued.message, subscription, queued.attempt);
+  const lane = options.lane ?? 'main';
+  if (await deferredToSlowLane(deps, lane, subscription, queued)) return;
+  await deliverOnce(deps, queued.message, subscription, queued.attempt, lane);
 }
 
 async function deliverOnce(
@@ -96,15 +140,43 @@ async function deliverOnce(
   message: Message,
   subscription: Subscription,
   attemptNumber: number,
+  lane: DeliveryLane,
   body?: string,
 ): Promise<void> {
-  const { attempt, outcome } = await attemptDelivery(deps, message, subscription, attemptNumber, { body });
-  await deps.attempts.record(attempt);
-  if (outcome.kind === 'delivered') {
-    deps.count?.(DELIVERY_METRICS.succeeded);
-    if (subscription.failingSince) await deps.subscriptions.markHealthy(subscription.tenant, subscription.id);
+  const slowLaneAfterMs = deps.slowLaneAfterMs ?? DEFAULTS.slowLaneAfterMs;
+  // On the main lane an endpoint gets slowLaneAfterMs to answer, not the whole deadline: one that does
+  // not is handed to the slow lane, so a batch waits for a newly hanging endpoint only that long.
+  const cutShort = lane === 'main' && slowLaneEnabled(deps) && slowLaneAfterMs < deps.deliveryTimeoutMs;
+  const attemptDeps = cutShort ? { ...deps, deliveryTimeoutMs: slowLaneAfterMs } : deps;
+  const { attempt, outcome } = await attemptDelivery(attemptDeps, message, subscription, attemptNumber, { body });
+  if (lane === 'slow') attempt.lane = 'slow';
+  if (cutShort && timedOut(attempt, outcome)) {
+    // Not a spent attempt: the slow lane makes this same attempt now, with the full deadline (the
+    // receiver may get the message twice, as at-least-once allows; webhook-id is the same).
+    attempt.error = `${attempt.error}; handed to the slow lane, which retries this attempt at once with the full ${deps.deliveryTimeoutMs} ms`;
+    await deps.attempts.record(attempt);
+    if (attemptNumber === 1) await deps.messages.keep(message);
+    await markSlow(deps, subscription);
+    await (deps.slowQueue as EventQueue).enqueue({ kind: 'delivery', message, subscriptionId: subscription.id, attempt: attemptNumber, dueAt: 0 });
+    deps.count?.(DELIVERY_METRICS.deferredToSlowLane);
     return;
   }
+  await deps.attempts.record(attempt);
+  const slow = attempt.durationMs >= slowLaneAfterMs || timedOut(attempt, outcome);
+  if (outcome.kind === 'delivered') {
+    deps.count?.(DELIVERY_METRICS.succeeded);
+    if (!slow) {
+      // A prompt success ends both a failure run and the endpoint's time in the slow lane.
+      if (subscription.failingSince || subscription.slowUntil) await deps.subscriptions.markHealthy(subscription.tenant, subscription.id);
+      return;
+    }
+    // Delivered, but slowly: the failure run ends (which also ends the mark), the endpoint stays slow.
+    if (subscription.failingSince) await deps.subscriptions.markHealthy(subscription.tenant, subscription.id);
+    await markSlow(deps, subscription.failingSince ? { ...subscription, slowUntil: undefined } : subscription);
+    return;
+  }
+  // Marked before the retry is queued, so the retry (and, within the cache time, every new event) takes the slow lane.
+  const slowUntil = slow ? await markSlow(deps, subscription) : subscription.slowUntil;
   deps.count?.(DELIVERY_METRICS.failed);
   // Kept on the first failure so it can be redelivered or recovered later (idempotent put).
   if (attemptNumber === 1) await deps.messages.keep(message);
@@ -136,7 +208,27 @@ async function deliverOnce(
     return;
   }
   const dueAt = deps.clock.now() + delaySeconds * 1000;
-  await deps.queue.enqueue({ ...retry, dueAt }, Math.min(MAX_QUEUE_DELAY_SECONDS, delaySeconds));
+  // The retry waits in the lane the endpoint is in now (the slow one while it is marked).
+  const queue = slowQueueFor(deps, { ...subscription, slowUntil }) ?? deps.queue;
+  await queue.enqueue({ ...retry, dueAt }, Math.min(MAX_QUEUE_DELAY_SECONDS, delaySeconds));
+}
+
+/** No response before the deadline (delivery.ts classifies a timeout as retryable and throttled, without a status). */
+const timedOut = (attempt: { statusCode?: number }, outcome: DeliveryOutcome) =>
+  outcome.kind === 'retryable' && outcome.throttled && attempt.statusCode === undefined;
+
+/**
+ * Marks the endpoint slow for `slowLaneHoldMs` from now, unless it already is for at least half of
+ * that (so a hanging endpoint costs one write per half hold, not one per attempt). Returns the mark.
+ */
+async function markSlow(deps: DispatchDeps, subscription: Subscription): Promise<string | undefined> {
+  if (!deps.slowQueue || !deps.subscriptions.markSlow) return undefined;
+  const holdMs = deps.slowLaneHoldMs ?? DEFAULTS.slowLaneHoldMs;
+  const now = deps.clock.now();
+  if (subscription.slowUntil && Date.parse(subscription.slowUntil) - now >= holdMs / 2) return subscription.slowUntil;
+  const until = new Date(now + holdMs).toISOString();
+  await deps.subscriptions.markSlow(subscription.tenant, subscription.id, until);
+  return until;
 }
 
 async function disable(deps: DispatchDeps, subscription: Subscription, reason: string, at: string): Promise<void> {

@@ -30,6 +30,12 @@ export interface Subscription {
   disabledReason?: string;
   /** When the current run of failures began; cleared by a success. Drives the auto-disable. */
   failingSince?: string;
+  /**
+   * Until when deliveries to this endpoint go through the slow lane (its own queue and consumer)
+   * instead of being attempted inline: set when an attempt times out or is slow, cleared by a prompt
+   * success. Keeps one endpoint's hanging from holding everyone else's batches.
+   */
+  slowUntil?: string;
 }
 
 /** One published event. */
@@ -46,6 +52,9 @@ export interface Message {
 }
 
 export type AttemptStatus = 'succeeded' | 'failed';
+
+/** Which consumer made an attempt: the main one, or the slow lane for endpoints that recently hung. */
+export type DeliveryLane = 'main' | 'slow';
 
 /** One HTTP POST of one message to one subscription. */
 export interface Attempt {
@@ -65,6 +74,8 @@ export interface Attempt {
   timestamp: string;
   /** True for "Send Test Event" attempts, which are never retried. */
   test?: boolean;
+  /** `slow` when made by the slow-lane consumer (the endpoint had timed out or been slow); absent on the main lane. */
+  lane?: 'slow';
 }
 
 export type ApiKeyScope = 'admin' | 'publish' | 'tenant';

@@ -9,5 +9,7 @@ export const DELIVERY_METRICS = {
   succeeded: 'DeliverySucceeded',
   failed: 'DeliveryFailed',
   deadLettered: 'DeliveryDeadLettered',
+  /** A delivery the main consumer handed to the slow lane instead of attempting it (its endpoint had hung). */
+  deferredToSlowLane: 'DeliveryDeferredToSlowLane',
 } as const;
 export type DeliveryMetric = (typeof DELIVERY_METRICS)[keyof typeof DELIVERY_METRICS];

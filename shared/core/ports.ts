@@ -41,8 +41,10 @@ export interface SubscriptionStore {
   disable(tenant: string, id: string, reason: string, at: string): Promise<void>;
   /** Starts a failure run at `at` unless one is already running. */
   markFailing(tenant: string, id: string, at: string): Promise<void>;
-  /** Ends a failure run. */
+  /** Ends a failure run, and the endpoint's time in the slow lane. */
   markHealthy(tenant: string, id: string): Promise<void>;
+  /** Sends the endpoint's deliveries through the slow lane until `until` (ISO time). */
+  markSlow(tenant: string, id: string, until: string): Promise<void>;
 }
 
 export interface AttemptStore {

@@ -45,6 +45,8 @@ export interface Ports {
   messages: MessageStore;
   idempotency: IdempotencyStore;
   queue: EventQueue;
+  /** The slow lane's queue (deliveries to endpoints that recently hung); absent: no slow lane. */
+  slowQueue?: EventQueue;
   deadLetters: DeadLetterQueue;
   http: HttpSender;
   notifier: Notifier;
@@ -131,6 +133,9 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     disableAfterFailingMs: settings.disableAfterFailingMs,
     count: options.count,
     random: options.random,
+    slowQueue: ports.slowQueue,
+    slowLaneAfterMs: settings.slowLaneAfterMs,
+    slowLaneHoldMs: settings.slowLaneHoldMs,
   };
   return {
     version: settings.version,

@@ -10,6 +10,17 @@ export interface Settings {
   tableName: string;
   eventsQueueUrl: string;
   deadLetterQueueUrl: string;
+  /**
+   * The slow lane's queue: deliveries to endpoints that recently timed out (or were slow) wait here
+   * for their own consumer instead of holding the main one. Unset: no slow lane, every delivery inline.
+   */
+  slowQueueUrl?: string;
+  /** The slow queue's ARN: how the consumer tells a slow-lane record (its eventSourceARN) from a main one. */
+  slowQueueArn?: string;
+  /** An attempt that times out or takes at least this long sends its endpoint to the slow lane. */
+  slowLaneAfterMs: number;
+  /** How long an endpoint stays in the slow lane after its last slow attempt, unless a prompt success ends it sooner. */
+  slowLaneHoldMs: number;
   /** Seconds to wait before each retry after the first attempt. */
   retryScheduleSeconds: number[];
   deliveryTimeoutMs: number;
@@ -55,6 +66,10 @@ export const ENV = {
   tableName: 'HOOKPOST_TABLE_NAME',
   eventsQueueUrl: 'HOOKPOST_EVENTS_QUEUE_URL',
   deadLetterQueueUrl: 'HOOKPOST_DLQ_URL',
+  slowQueueUrl: 'HOOKPOST_SLOW_QUEUE_URL',
+  slowQueueArn: 'HOOKPOST_SLOW_QUEUE_ARN',
+  slowLaneAfterMs: 'HOOKPOST_SLOW_LANE_AFTER_MS',
+  slowLaneHoldMs: 'HOOKPOST_SLOW_LANE_HOLD_MS',
   retryScheduleSeconds: 'HOOKPOST_RETRY_SCHEDULE',
   deliveryTimeoutMs: 'HOOKPOST_DELIVERY_TIMEOUT_MS',
   allowPrivateTargets: 'HOOKPOST_ALLOW_PRIVATE_TARGETS',
@@ -86,6 +101,10 @@ export const DEFAULTS = {
   region: 'us-east-1',
   retryScheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000],
   deliveryTimeoutMs: 10_000,
+  /** Half the default delivery timeout: a timeout always counts, a 5 s answer does too. */
+  slowLaneAfterMs: 5_000,
+  /** 5 minutes, about the second retry's delay. */
+  slowLaneHoldMs: 300_000,
   allowPrivateTargets: false,
   maxPayloadBytes: 256 * 1024,
   attemptTtlDays: 30,
@@ -142,6 +161,10 @@ export function settingsFromEnv(env: Env = process.env): Settings {
     tableName: required(env, ENV.tableName),
     eventsQueueUrl: required(env, ENV.eventsQueueUrl),
     deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
+    slowQueueUrl: optional(env, ENV.slowQueueUrl),
+    slowQueueArn: optional(env, ENV.slowQueueArn),
+    slowLaneAfterMs: positiveInt(env, ENV.slowLaneAfterMs, DEFAULTS.slowLaneAfterMs),
+    slowLaneHoldMs: positiveInt(env, ENV.slowLaneHoldMs, DEFAULTS.slowLaneHoldMs),
     retryScheduleSeconds: env[ENV.retryScheduleSeconds]
       ? parseRetrySchedule(env[ENV.retryScheduleSeconds] as string)
       : [...DEFAULTS.retryScheduleSeconds],

@@ -8,7 +8,7 @@ import type { Clock, SubscriptionRemoval, SubscriptionStore } from './ports.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export interface SubscriptionDirectory
-  extends Pick<SubscriptionStore, 'get' | 'listByTenant' | 'put' | 'disable' | 'markFailing' | 'markHealthy'> {
+  extends Pick<SubscriptionStore, 'get' | 'listByTenant' | 'put' | 'disable' | 'markFailing' | 'markHealthy' | 'markSlow'> {
   /** A tenant's subscriptions, cached for the delivery path. */
   forTenant(tenant: string): Promise<Subscription[]>;
   delete(tenant: string, id: string): Promise<boolean>;
@@ -39,5 +39,6 @@ export function createSubscriptionDirectory(deps: {
     disable: (tenant, id, reason, at) => write(tenant, store.disable(tenant, id, reason, at)),
     markFailing: (tenant, id, at) => write(tenant, store.markFailing(tenant, id, at)),
     markHealthy: (tenant, id) => write(tenant, store.markHealthy(tenant, id)),
+    markSlow: (tenant, id, until) => write(tenant, store.markSlow(tenant, id, until)),
   };
 }

@@ -139,10 +139,12 @@ export function createSubscriptionService(deps: {
     async update(tenant, id, patch) {
       const url = patch.url === undefined ? undefined : validDestination(patch.url);
       const current = await get(tenant, id);
-      const { disabledReason, ...rest } = current;
+      const { disabledReason, slowUntil, ...rest } = current;
       const enabled = patch.enabled ?? current.enabled;
       const updated: Subscription = {
         ...rest,
+        // A new URL is a new endpoint: it starts on the main lane.
+        ...(slowUntil !== undefined && (url === undefined || url === current.url) ? { slowUntil } : {}),
         ...patch,
         ...(url === undefined ? {} : { url }),
         enabled,

@@ -11,6 +11,7 @@ import { TABLE_KEYS } from '../adapters/aws/table.ts';
 
 export const EVENTS_QUEUE_NAME = 'hookpost-events';
 export const DEAD_LETTER_QUEUE_NAME = 'hookpost-dlq';
+export const SLOW_QUEUE_NAME = 'hookpost-slow';
 
 export interface QueueOptions {
   /** Receives before SQS moves a message to the DLQ. @default 5 */
@@ -28,6 +29,9 @@ export interface LocalQueues {
   eventsQueueArn: string;
   deadLetterQueueUrl: string;
   deadLetterQueueArn: string;
+  /** The slow lane's queue, shaped like the events queue and redriving to the same DLQ. */
+  slowQueueUrl: string;
+  slowQueueArn: string;
 }
 
 /** The largest message SQS accepts (1 MiB since 2025); our own 256 KiB payload limit sits well below. */
@@ -55,23 +59,30 @@ export async function createQueues(sqs: SQSClient, options: QueueOptions = {}): 
   if (!dlq.QueueUrl) throw new Error('CreateQueue returned no URL for the dead-letter queue');
   const deadLetterQueueArn = await queueArn(sqs, dlq.QueueUrl);
 
-  const events = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: EVENTS_QUEUE_NAME,
-      Attributes: {
-        MaximumMessageSize: MAXIMUM_MESSAGE_SIZE,
-        VisibilityTimeout: String(visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount }),
-      },
-    }),
-  );
-  if (!events.QueueUrl) throw new Error('CreateQueue returned no URL for the events queue');
+  const consumed = async (name: string) => {
+    const created = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: name,
+        Attributes: {
+          MaximumMessageSize: MAXIMUM_MESSAGE_SIZE,
+          VisibilityTimeout: String(visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount }),
+        },
+      }),
+    );
+    if (!created.QueueUrl) throw new Error(`CreateQueue returned no URL for ${name}`);
+    return { url: created.QueueUrl, arn: await queueArn(sqs, created.QueueUrl) };
+  };
+  const events = await consumed(EVENTS_QUEUE_NAME);
+  const slow = await consumed(SLOW_QUEUE_NAME);
 
   return {
-    eventsQueueUrl: events.QueueUrl,
-    eventsQueueArn: await queueArn(sqs, events.QueueUrl),
+    eventsQueueUrl: events.url,
+    eventsQueueArn: events.arn,
     deadLetterQueueUrl: dlq.QueueUrl,
     deadLetterQueueArn,
+    slowQueueUrl: slow.url,
+    slowQueueArn: slow.arn,
   };
 }
 

@@ -57,6 +57,18 @@ export interface LocalStackOptions {
   publicUrl?: string;
   /** The resolver under the sender's SSRF guard (tests make a public-looking name resolve to loopback). @default dns.lookup */
   lookup?: ResolveAll;
+  /**
+   * The slow lane: a second queue with its own poller for endpoints that recently timed out or were
+   * slow, as on AWS. `false` runs without it (every delivery inline on the main poller, as before).
+   * @default true
+   */
+  slowLane?: boolean;
+  /** Receive loops of the slow lane's poller (its concurrency, like the main poller's 2). @default 2 */
+  slowLaneConcurrency?: number;
+  /** @default DEFAULTS.slowLaneAfterMs, capped at half the delivery timeout */
+  slowLaneAfterMs?: number;
+  /** @default DEFAULTS.slowLaneHoldMs */
+  slowLaneHoldMs?: number;
 }
 
 export interface LocalStack {
@@ -69,6 +81,8 @@ export interface LocalStack {
   readonly sqs: SQSClient;
   readonly eventsQueueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** The slow lane's queue (created even when the slow lane is off, then unused). */
+  readonly slowQueueUrl: string;
   /** A queue subscribed to the local alarm topic: operational notices such as `endpoint.disabled` land here. */
   readonly noticesQueueUrl: string;
   /** Stops the server, the poller, the runtime, fauxqs and DynamoDB Local (if it started one). Safe to call twice. */
@@ -91,6 +105,7 @@ function packageVersion(): string {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const deliveryTimeoutMs = options.deliveryTimeoutMs ?? DEFAULTS.deliveryTimeoutMs;
+  const slowLane = options.slowLane ?? true;
   const adminKey = options.adminKey ?? generateAdminKey();
   // Undo whatever has started so far if a later step fails, newest first.
   const stops: Array<() => Promise<void>> = [];
@@ -141,6 +156,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableName,
       eventsQueueUrl: queues.eventsQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      ...(slowLane && { slowQueueUrl: queues.slowQueueUrl, slowQueueArn: queues.slowQueueArn }),
+      slowLaneAfterMs: options.slowLaneAfterMs ?? Math.min(DEFAULTS.slowLaneAfterMs, Math.ceil(deliveryTimeoutMs / 2)),
+      slowLaneHoldMs: options.slowLaneHoldMs ?? DEFAULTS.slowLaneHoldMs,
       retryScheduleSeconds: options.retryScheduleSeconds ?? [...DEFAULTS.retryScheduleSeconds],
       deliveryTimeoutMs,
       allowPrivateTargets: options.allowPrivateTargets ?? true,
@@ -171,14 +189,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sqs = sqsClient(LOCAL_REGION, sqsLocal.endpoint);
     stops.push(async () => sqs.destroy());
 
+    // One handler for both queues, as the consumer function is mapped to both on AWS.
+    const handler = createBatchHandler(runtime.services.dispatch, { slowQueueArn: settings.slowQueueArn });
     const poller = startPoller({
       sqs,
       queueUrl: queues.eventsQueueUrl,
       queueArn: queues.eventsQueueArn,
-      handler: createBatchHandler(runtime.services.dispatch),
+      handler,
       waitTimeSeconds: options.pollerWaitTimeSeconds ?? 1,
     });
     stops.push(() => poller.stop());
+    if (slowLane) {
+      const slowPoller = startPoller({
+        sqs,
+        queueUrl: queues.slowQueueUrl,
+        queueArn: queues.slowQueueArn,
+        handler,
+        waitTimeSeconds: options.pollerWaitTimeSeconds ?? 1,
+        concurrency: options.slowLaneConcurrency ?? 2,
+      });
+      stops.push(() => slowPoller.stop());
+    }
 
     const server = await startApiServer({
       port: options.port ?? 0,
@@ -197,6 +228,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs,
       eventsQueueUrl: queues.eventsQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      slowQueueUrl: queues.slowQueueUrl,
       noticesQueueUrl: queues.noticesQueueUrl,
       stop: () => (stopping ??= stopAll()),
     };

@@ -34,6 +34,7 @@ describe('alarm windows', () => {
     // [alarm, period s, evaluation periods, datapoints to alarm, README wording]
     ['DeadLettersAlarm', 60, 1, 1, 'the DLQ has any visible message'],
     ['OldestEventAlarm', 300, 2, 2, 'longer than 30 min (two 5-min periods)'],
+    ['SlowLaneOldestAlarm', 300, 2, 2, 'longer than 1 h (two 5-min periods)'],
     ['ConsumerErrorsAlarm', 300, 1, 1, 'the consumer function errored'],
     ['ConsumerThrottlesAlarm', 300, 1, 1, 'the consumer function was throttled'],
     ['DeliveryFailureRateAlarm', 300, 3, 3, 'in three consecutive 5-min periods'],
@@ -48,7 +49,7 @@ describe('alarm windows', () => {
   });
 
   it('covers every alarm of the stack', () => {
-    expect(Object.keys(alarms)).toHaveLength(6);
+    expect(Object.keys(alarms)).toHaveLength(7);
   });
 });
 

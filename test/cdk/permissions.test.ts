@@ -116,8 +116,16 @@ describe('KMS signing-secrets key', () => {
 });
 
 describe('SQS', () => {
-  const queueArn = (redrive: boolean) => ({
-    'Fn::GetAtt': [onlyResource(template, 'AWS::SQS::Queue', (p) => (p.RedrivePolicy !== undefined) === redrive).logicalId, 'Arn'],
+  /** false: the DLQ; true: the events queue; 'slow': the slow lane's queue (both consumed ones redrive). */
+  const queueArn = (redrive: boolean | 'slow') => ({
+    'Fn::GetAtt': [
+      onlyResource(
+        template,
+        'AWS::SQS::Queue',
+        (p, id) => (p.RedrivePolicy !== undefined) === (redrive !== false) && id.startsWith(redrive === 'slow' ? 'SlowQueue' : redrive ? 'EventsQueue' : ''),
+      ).logicalId,
+      'Arn',
+    ],
   });
   const sqsActionsOn = (fn: Fn, resource: unknown) =>
     statementsOf(fn)
@@ -141,5 +149,14 @@ describe('SQS', () => {
     expect(sqsActionsOn('Consumer', queueArn(true))).toEqual(expect.arrayContaining(['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']));
     expect(sqsActionsOn('Ingest', queueArn(false))).toEqual([]);
     expect(sqsActionsOn('Ingest', queueArn(true))).toContain('sqs:SendMessage');
+  });
+
+  it('the slow lane: the consumer receives, deletes and sends there (deferrals, retries); nobody else touches it', () => {
+    expect(sqsActionsOn('Consumer', queueArn('slow'))).toEqual(
+      expect.arrayContaining(['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']),
+    );
+    expect(sqsActionsOn('Consumer', queueArn('slow'))).not.toContain('sqs:PurgeQueue');
+    expect(sqsActionsOn('Ingest', queueArn('slow'))).toEqual([]);
+    expect(sqsActionsOn('Management', queueArn('slow'))).toEqual([]);
   });
 });

@@ -82,7 +82,7 @@ describe('custom props', () => {
   });
 
   it('set redrive, retention and a visibility timeout six times the consumer timeout', () => {
-    const queue = onlyResource(template, 'AWS::SQS::Queue', (p) => p.RedrivePolicy !== undefined).resource;
+    const queue = onlyResource(template, 'AWS::SQS::Queue', (p, id) => p.RedrivePolicy !== undefined && id.startsWith('EventsQueue')).resource;
     expect(queue.Properties).toMatchObject({
       VisibilityTimeout: 720,
       MessageRetentionPeriod: 2 * 86_400,

@@ -26,10 +26,14 @@ beforeAll(() => {
   template = Template.fromStack(stack);
 }, 120_000);
 
-const eventsQueue = () => onlyResource(template, 'AWS::SQS::Queue', (p) => p.RedrivePolicy !== undefined);
+const eventsQueue = () => onlyResource(template, 'AWS::SQS::Queue', (p, id) => p.RedrivePolicy !== undefined && id.startsWith('EventsQueue'));
 const deadLetterQueue = () => onlyResource(template, 'AWS::SQS::Queue', (p) => p.RedrivePolicy === undefined);
 const consumerFunction = () => {
-  const mapping = onlyResource(template, 'AWS::Lambda::EventSourceMapping').resource;
+  const mapping = onlyResource(
+    template,
+    'AWS::Lambda::EventSourceMapping',
+    (p) => referencedId(p.EventSourceArn) === eventsQueue().logicalId,
+  ).resource;
   const id = referencedId(mapping.Properties.FunctionName);
   const resource = (template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>)[id ?? ''];
   if (!resource) throw new Error('event source mapping does not point at a function of the stack');
@@ -410,7 +414,7 @@ describe('alarms', () => {
 
   it('sends every alarm and its recovery to the topic and never treats missing data as breaching', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as CfnResource[];
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
         AlarmActions: [alarmTopicRef()],

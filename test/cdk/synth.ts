@@ -38,10 +38,10 @@ export interface CfnResource {
 export function onlyResource(
   template: Template,
   type: string,
-  predicate: (properties: Record<string, unknown>) => boolean = () => true,
+  predicate: (properties: Record<string, unknown>, logicalId: string) => boolean = () => true,
 ): { logicalId: string; resource: CfnResource } {
-  const matches = Object.entries(template.findResources(type) as Record<string, CfnResource>).filter(([, r]) =>
-    predicate(r.Properties ?? {}),
+  const matches = Object.entries(template.findResources(type) as Record<string, CfnResource>).filter(([id, r]) =>
+    predicate(r.Properties ?? {}, id),
   );
   if (matches.length !== 1) throw new Error(`expected exactly one ${type} matching, found ${matches.length}`);
   const [logicalId, resource] = matches[0] as [string, CfnResource];

@@ -215,7 +215,11 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
   }
 
   async markHealthy(tenant: string, id: string): Promise<void> {
-    await this.updateIfExists(tenant, id, 'REMOVE failingSince');
+    await this.updateIfExists(tenant, id, 'REMOVE failingSince, slowUntil');
+  }
+
+  async markSlow(tenant: string, id: string, until: string): Promise<void> {
+    await this.updateIfExists(tenant, id, 'SET slowUntil = :until', { ':until': until });
   }
 
   private async updateIfExists(tenant: string, id: string, expression: string, values?: Record<string, unknown>) {

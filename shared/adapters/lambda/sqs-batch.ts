@@ -10,10 +10,15 @@ import type { Dispatcher } from '../../core/services.ts';
 
 export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
-export function createBatchHandler(dispatch: Dispatcher): BatchHandler {
+/**
+ * One handler for both queues the consumer is mapped to: a record whose eventSourceARN is the slow
+ * queue's (`slowQueueArn`) is dispatched on the slow lane.
+ */
+export function createBatchHandler(dispatch: Dispatcher, options: { slowQueueArn?: string } = {}): BatchHandler {
   const handleRecord = async (record: SQSRecord) =>
     dispatch(parseQueueMessage(record.body), {
       redelivered: Number(record.attributes.ApproximateReceiveCount) > 1,
+      lane: options.slowQueueArn !== undefined && record.eventSourceARN === options.slowQueueArn ? 'slow' : 'main',
     });
   // One processor per invocation: it keeps per-batch state, and the local poller runs batches concurrently.
   return (event) =>

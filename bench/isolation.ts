@@ -1,0 +1,203 @@
+/**
+ * `npm run bench:isolation`: do hanging endpoints slow the healthy ones? One local stack
+ * (startLocalStack: API → fauxqs → Lambda-like pollers → consumer → DynamoDB Local → receiver), 100
+ * tenants with one endpoint each, a steady publish rate spread evenly over them, two phases side by side:
+ *
+ *   A  all 100 endpoints answer 200 at once;
+ *   B  the same load, with 10 of the endpoints moved (PATCH url) to a server that reads each request
+ *      and never answers, so every attempt to them is held until the delivery deadline.
+ *
+ * For the 90 endpoints that stay healthy it prints, per phase, the deliveries/s that arrived while the
+ * phase was publishing and the publish→receive latency p50/p99 of the phase's events (an event not
+ * received GRACE seconds after the phase ended counts with the time it had waited, and a percentile
+ * at or above such a wait is shown as ">…", a lower bound). Ends with `isolation-ratio <B deliveries/s ÷ A deliveries/s>`.
+ *
+ *   npm run bench:isolation -- --rate 50 --seconds 30 --timeout-ms 2000
+ *
+ * The delivery deadline is 2 s instead of the default 10 s so one run takes about two minutes; every
+ * hanging attempt costs the consumer that deadline either way.
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { startLocalStack, type LocalStack } from '#shared/local/stack.ts';
+import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '30' },
+    'timeout-ms': { type: 'string', default: '2000' },
+    grace: { type: 'string', default: '10' },
+  },
+});
+const RATE = Math.max(10, Number(flags.rate) || 50);
+const PHASE_S = Math.max(2, Number(flags.seconds) || 30);
+const TIMEOUT_MS = Math.max(100, Number(flags['timeout-ms']) || 2000);
+const GRACE_S = Math.max(1, Number(flags.grace) || 10);
+const ENDPOINTS = 100;
+const HANGING = 10;
+const TICK_MS = 200;
+const EVENT_TYPE = 'bench.isolation';
+
+interface PhaseResult {
+  label: string;
+  published: number;
+  deliveredInPhase: number;
+  perSecond: number;
+  p50: string;
+  p99: string;
+  p99Ms: number;
+  late: number;
+}
+
+async function api(stack: LocalStack, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const json: unknown = await response.json().catch(() => undefined);
+  if (response.status >= 300 && response.status !== 207) {
+    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json).slice(0, 300)}`);
+  }
+  return json;
+}
+
+const tenantOf = (endpoint: number) => `iso-${endpoint}`;
+/** Events go round-robin over the endpoints; the first HANGING endpoints are the ones that hang in phase B. */
+const endpointOf = (n: number) => n % ENDPOINTS;
+const isHealthyEndpoint = (endpoint: number) => endpoint >= HANGING;
+
+function percentile(sorted: Array<{ ms: number; censored: boolean }>, p: number): { ms: number; text: string } {
+  if (sorted.length === 0) return { ms: Number.NaN, text: 'n/a' };
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  const item = sorted[index] ?? { ms: Number.NaN, censored: false };
+  // A censored wait (not received by the cut-off) is only a lower bound, so is any percentile at or above it.
+  const lowerBound = sorted.slice(0, index + 1).some((s) => s.censored);
+  return { ms: item.ms, text: `${lowerBound ? '>' : ''}${item.ms.toFixed(0)}` };
+}
+
+async function runPhase(stack: LocalStack, receiver: ReceiverProcess, label: string, firstN: number): Promise<{ result: PhaseResult; nextN: number }> {
+  await receiver.latencies(); // forget arrivals of earlier phases
+  const publishedAt = new Map<number, number>();
+  let n = firstN;
+  const perTick = (RATE * TICK_MS) / 1000;
+  const started = Date.now();
+  const inFlight: Promise<unknown>[] = [];
+  for (let tick = 0; Date.now() - started < PHASE_S * 1000; tick++) {
+    const events = Array.from({ length: Math.round(perTick * (tick + 1)) - Math.round(perTick * tick) }, () => {
+      const number = n++;
+      publishedAt.set(number, Date.now());
+      return { type: EVENT_TYPE, tenant: tenantOf(endpointOf(number)), data: { n: number } };
+    });
+    if (events.length > 0) inFlight.push(api(stack, 'POST', '/v1/events/batch', { events }));
+    const nextTickAt = started + (tick + 1) * TICK_MS;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextTickAt - Date.now())));
+  }
+  const ended = Date.now();
+  await Promise.all(inFlight);
+  await new Promise((resolve) => setTimeout(resolve, GRACE_S * 1000));
+  const cutoff = Date.now();
+
+  const flat = await receiver.latencies();
+  const arrived = new Map<number, { arrivedAt: number; ms: number }>();
+  for (let i = 0; i < flat.length; i += 3) {
+    const [arrivedAt = 0, ms = 0, number = -1] = [flat[i], flat[i + 1], flat[i + 2]];
+    if (number < firstN || number >= n || !isHealthyEndpoint(endpointOf(number))) continue;
+    if (!arrived.has(number)) arrived.set(number, { arrivedAt, ms }); // at-least-once: count the first arrival
+  }
+  const healthy = [...publishedAt.keys()].filter((number) => isHealthyEndpoint(endpointOf(number)));
+  const latencies = healthy
+    .map((number) => {
+      const got = arrived.get(number);
+      return got ? { ms: got.ms, censored: false } : { ms: cutoff - (publishedAt.get(number) ?? cutoff), censored: true };
+    })
+    .sort((a, b) => a.ms - b.ms);
+  const deliveredInPhase = [...arrived.values()].filter((a) => a.arrivedAt >= started && a.arrivedAt <= ended).length;
+  const p99 = percentile(latencies, 99);
+  return {
+    result: {
+      label,
+      published: healthy.length,
+      deliveredInPhase,
+      perSecond: deliveredInPhase / ((ended - started) / 1000),
+      p50: percentile(latencies, 50).text,
+      p99: p99.text,
+      p99Ms: p99.ms,
+      late: latencies.filter((l) => l.censored).length,
+    },
+    nextN: n,
+  };
+}
+
+async function queueDepth(stack: LocalStack, queueUrl: string | undefined): Promise<string> {
+  if (!queueUrl) return 'n/a';
+  const { Attributes = {} } = await stack.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return `${Attributes.ApproximateNumberOfMessages ?? '?'} visible + ${Attributes.ApproximateNumberOfMessagesNotVisible ?? '?'} in flight`;
+}
+
+async function main(): Promise<void> {
+  const receiver = await startReceiverProcess({ isolation: true });
+  const results: PhaseResult[] = [];
+  let depths = '';
+  try {
+    const stack = await startLocalStack({ allowPrivateTargets: true, deliveryTimeoutMs: TIMEOUT_MS });
+    try {
+      await api(stack, 'PUT', `/v1/event-types/${EVENT_TYPE}`, { description: 'isolation benchmark event' });
+      const ids: string[] = [];
+      for (let endpoint = 0; endpoint < ENDPOINTS; endpoint++) {
+        const created = (await api(stack, 'POST', `/v1/tenants/${tenantOf(endpoint)}/subscriptions`, {
+          url: `${receiver.origin}/${tenantOf(endpoint)}`,
+          eventTypes: [EVENT_TYPE],
+          description: `isolation endpoint ${endpoint}`,
+        })) as { id: string };
+        ids.push(created.id);
+      }
+      const a = await runPhase(stack, receiver, 'A: 100 healthy', 0);
+      results.push(a.result);
+      for (let endpoint = 0; endpoint < HANGING; endpoint++) {
+        await api(stack, 'PATCH', `/v1/tenants/${tenantOf(endpoint)}/subscriptions/${ids[endpoint]}`, {
+          url: `${receiver.hangOrigin}/${tenantOf(endpoint)}`,
+        });
+      }
+      const b = await runPhase(stack, receiver, `B: ${HANGING} of 100 hang`, a.nextN);
+      results.push(b.result);
+      const { slowQueueUrl } = stack;
+      depths = `queues at the end: events ${await queueDepth(stack, stack.eventsQueueUrl)}; slow lane ${await queueDepth(stack, slowQueueUrl)}`;
+    } finally {
+      await stack.stop();
+    }
+  } finally {
+    await receiver.stop();
+  }
+
+  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${os.platform()} ${os.arch()}`);
+  console.log(
+    `load: ${RATE} events/s spread over ${ENDPOINTS} tenants × 1 endpoint, ${PHASE_S} s per phase, delivery timeout ${TIMEOUT_MS} ms, latency cut-off ${GRACE_S} s after each phase`,
+  );
+  console.log('columns are for the 90 endpoints that stay healthy in both phases');
+  console.log('');
+  console.log('| phase             | events published | delivered during phase | deliveries/s | p50 ms | p99 ms | not received by cut-off |');
+  console.log('|-------------------|-----------------:|-----------------------:|-------------:|-------:|-------:|------------------------:|');
+  for (const r of results) {
+    console.log(
+      `| ${r.label.padEnd(17)} | ${String(r.published).padStart(16)} | ${String(r.deliveredInPhase).padStart(22)} | ${r.perSecond.toFixed(1).padStart(12)} | ${r.p50.padStart(6)} | ${r.p99.padStart(6)} | ${String(r.late).padStart(23)} |`,
+    );
+  }
+  console.log('');
+  console.log(depths);
+  const [a, b] = results;
+  if (!a || !b) throw new Error('a phase did not finish');
+  console.log(`p99-ratio ${(b.p99Ms / a.p99Ms).toFixed(2)}`);
+  console.log(`isolation-ratio ${(b.perSecond / a.perSecond).toFixed(2)}`);
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });

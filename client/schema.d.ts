@@ -493,19 +493,31 @@ export interface components {
              * @description start of the current run of failures; cleared by a success
              */
             failingSince?: string;
+            filter?: {
+                [key: string]: components["schemas"]["AnyJsonOutput"];
+            };
             headers: {
                 [key: string]: string;
             };
             /** @example sub_01JD7S0000000000000000000 */
             id: string;
-            /** @description signing secret, whsec_… */
-            secret: string;
+            /** @description ed25519 public key, whpk_… (ed25519 endpoints; the signing key never leaves Hookpost) */
+            publicKey?: string;
+            retrySchedule?: number[];
+            /** @description HMAC signing secret, whsec_… (hmac-sha256 endpoints) */
+            secret?: string;
+            /**
+             * @description absent: hmac-sha256
+             * @enum {string}
+             */
+            signingAlgorithm?: "hmac-sha256" | "ed25519";
             /**
              * Format: date-time
              * @description until when deliveries to this endpoint go through the slow lane (set when an attempt timed out or was slow; cleared by a prompt success)
              */
             slowUntil?: string;
             tenant: string;
+            timeoutMs?: number;
             /** Format: date-time */
             updatedAt: string;
             url: string;
@@ -535,6 +547,25 @@ export interface components {
              */
             eventTypes: string[];
             /**
+             * @description only bodies {type, timestamp, data} that match are delivered: values mean equality, objects descend, operators $eq $neq $in $nin $gt $gte $lt $lte $exists $startsWith, combinators $and $or $not; at most 4 KiB and 8 levels
+             * @example {
+             *       "data": {
+             *         "amount": {
+             *           "$gte": 100
+             *         },
+             *         "country": {
+             *           "$in": [
+             *             "DE",
+             *             "FR"
+             *           ]
+             *         }
+             *       }
+             *     }
+             */
+            filter?: {
+                [key: string]: components["schemas"]["AnyJson"];
+            };
+            /**
              * @description extra headers sent with every delivery
              * @default {}
              * @example {
@@ -544,6 +575,22 @@ export interface components {
             headers: {
                 [key: string]: string;
             };
+            /**
+             * @description this endpoint's waits (seconds) before each retry, instead of the global schedule
+             * @example [
+             *       10,
+             *       60,
+             *       600
+             *     ]
+             */
+            retrySchedule?: number[];
+            /**
+             * @description hmac-sha256 (whsec_ secret, v1 signatures) or ed25519 (Hookpost keeps the whsk_ key; you get the whpk_ public key; v1a signatures)
+             * @enum {string}
+             */
+            signingAlgorithm?: "hmac-sha256" | "ed25519";
+            /** @description this endpoint's attempt deadline (ms) */
+            timeoutMs?: number;
             /** @example https://example.com/webhooks */
             url: string;
         };
@@ -622,6 +669,9 @@ export interface components {
              *     ]
              */
             eventTypes?: string[];
+            filter?: {
+                [key: string]: components["schemas"]["AnyJson"];
+            } | null;
             /**
              * @description extra headers sent with every delivery
              * @example {
@@ -631,6 +681,8 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+            retrySchedule?: number[] | null;
+            timeoutMs?: number | null;
             /** @example https://example.com/webhooks */
             url?: string;
         };
@@ -703,8 +755,16 @@ export interface components {
             taskHandle?: string;
         };
         Secret: {
-            /** @example whsec_… */
-            secret: string;
+            /**
+             * @description ed25519 endpoints
+             * @example whpk_…
+             */
+            publicKey?: string;
+            /**
+             * @description hmac-sha256 endpoints
+             * @example whsec_…
+             */
+            secret?: string;
         };
         Stats: {
             attempts: number;
@@ -730,17 +790,27 @@ export interface components {
              * @description start of the current run of failures; cleared by a success
              */
             failingSince?: string;
+            filter?: {
+                [key: string]: components["schemas"]["AnyJsonOutput"];
+            };
             headers: {
                 [key: string]: string;
             };
             /** @example sub_01JD7S0000000000000000000 */
             id: string;
+            retrySchedule?: number[];
+            /**
+             * @description absent: hmac-sha256
+             * @enum {string}
+             */
+            signingAlgorithm?: "hmac-sha256" | "ed25519";
             /**
              * Format: date-time
              * @description until when deliveries to this endpoint go through the slow lane (set when an attempt timed out or was slow; cleared by a prompt success)
              */
             slowUntil?: string;
             tenant: string;
+            timeoutMs?: number;
             /** Format: date-time */
             updatedAt: string;
             url: string;

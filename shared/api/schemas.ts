@@ -8,6 +8,7 @@ import type { ApiKeyView } from '../core/api-keys.ts';
 import type { MessageView, Stats } from '../core/deliveries.ts';
 import type { Attempt, EventType } from '../core/domain.ts';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.ts';
+import { filterProblems } from '../core/filter.ts';
 import type { Accepted } from '../core/ingest.ts';
 import type { RedriveResult } from '../core/ports.ts';
 import type { SubscriptionView } from '../core/subscriptions.ts';
@@ -62,6 +63,28 @@ export const customHeadersSchema = z
 const subscriptionUrlSchema = z.string().max(2048).meta({ example: 'https://example.com/webhooks' });
 const subscriptionEventTypesSchema = z.array(eventTypePatternSchema).min(1).max(100).meta({ example: ['User.Created', 'site.*'] });
 
+/** A payload filter (core/filter.ts); its problems are reported at their path under `filter`. */
+const filterSchema = z
+  .record(z.string(), anyJson())
+  .superRefine((filter, ctx) => {
+    for (const problem of filterProblems(filter)) {
+      ctx.addIssue({ code: 'custom', path: (problem.path ?? 'filter').split('.').slice(1), message: problem.message });
+    }
+  })
+  .meta({
+    description: 'only bodies {type, timestamp, data} that match are delivered: values mean equality, objects descend, operators $eq $neq $in $nin $gt $gte $lt $lte $exists $startsWith, combinators $and $or $not; at most 4 KiB and 8 levels',
+    example: { data: { amount: { $gte: 100 }, country: { $in: ['DE', 'FR'] } } },
+  });
+const retryScheduleSchema = z
+  .array(z.number().int().min(1).max(86_400))
+  .min(1)
+  .max(20)
+  .meta({ description: "this endpoint's waits (seconds) before each retry, instead of the global schedule", example: [10, 60, 600] });
+const timeoutMsSchema = z.number().int().min(1_000).max(30_000).meta({ description: "this endpoint's attempt deadline (ms)" });
+export const signingAlgorithmSchema = z
+  .enum(['hmac-sha256', 'ed25519'])
+  .meta({ description: 'hmac-sha256 (whsec_ secret, v1 signatures) or ed25519 (Hookpost keeps the whsk_ key; you get the whpk_ public key; v1a signatures)' });
+
 export const createSubscriptionSchema = z
   .strictObject({
     url: subscriptionUrlSchema,
@@ -69,10 +92,14 @@ export const createSubscriptionSchema = z
     description: z.string().max(1024).default(''),
     headers: customHeadersSchema.default({}),
     enabled: z.boolean().default(true),
+    filter: filterSchema.optional(),
+    retrySchedule: retryScheduleSchema.optional(),
+    timeoutMs: timeoutMsSchema.optional(),
+    signingAlgorithm: signingAlgorithmSchema.optional(),
   })
   .meta({ id: 'CreateSubscription' });
 
-/** PATCH: every field optional, at least one present. */
+/** PATCH: every field optional, at least one present; `null` takes an endpoint's own filter, schedule or deadline away. */
 export const patchSubscriptionSchema = z
   .strictObject({
     url: subscriptionUrlSchema.optional(),
@@ -80,8 +107,11 @@ export const patchSubscriptionSchema = z
     description: z.string().max(1024).optional(),
     headers: customHeadersSchema.optional(),
     enabled: z.boolean().optional(),
+    filter: filterSchema.nullable().optional(),
+    retrySchedule: retryScheduleSchema.nullable().optional(),
+    timeoutMs: timeoutMsSchema.nullable().optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, 'give at least one of url, eventTypes, description, headers, enabled')
+  .refine((patch) => Object.keys(patch).length > 0, 'give at least one of url, eventTypes, description, headers, enabled, filter, retrySchedule, timeoutMs')
   .meta({ id: 'PatchSubscription' });
 
 export const testEventSchema = z
@@ -196,6 +226,10 @@ export const subscriptionSchema = z
         description:
           'until when deliveries to this endpoint go through the slow lane (set when an attempt timed out or was slow; cleared by a prompt success)',
       }),
+    filter: z.record(z.string(), anyJson()).optional(),
+    retrySchedule: z.array(z.number().int()).optional(),
+    timeoutMs: z.number().int().optional(),
+    signingAlgorithm: signingAlgorithmSchema.optional().meta({ description: 'absent: hmac-sha256' }),
     createdAt: timestamp(),
     updatedAt: timestamp(),
   })
@@ -203,14 +237,22 @@ export const subscriptionSchema = z
 export const subscriptionShowsCore: Shows<typeof subscriptionSchema, SubscriptionView> = true;
 
 export const createdSubscriptionSchema = subscriptionSchema
-  .extend({ secret: z.string().meta({ description: 'signing secret, whsec_…' }) })
+  .extend({
+    secret: z.string().optional().meta({ description: 'HMAC signing secret, whsec_… (hmac-sha256 endpoints)' }),
+    publicKey: z.string().optional().meta({ description: 'ed25519 public key, whpk_… (ed25519 endpoints; the signing key never leaves Hookpost)' }),
+  })
   .meta({ id: 'CreatedSubscription' });
 
 export const subscriptionPageSchema = z
   .object({ items: z.array(subscriptionSchema), nextCursor: z.string().optional() })
   .meta({ id: 'SubscriptionPage' });
 
-export const secretSchema = z.object({ secret: z.string().meta({ example: 'whsec_…' }) }).meta({ id: 'Secret' });
+export const secretSchema = z
+  .object({
+    secret: z.string().optional().meta({ example: 'whsec_…', description: 'hmac-sha256 endpoints' }),
+    publicKey: z.string().optional().meta({ example: 'whpk_…', description: 'ed25519 endpoints' }),
+  })
+  .meta({ id: 'Secret' });
 
 export const attemptSchema = z
   .object({

@@ -9,7 +9,7 @@ import { HookpostError } from './errors.ts';
 import { newMessageId } from './ids.ts';
 import { chunk } from './ingest.ts';
 import { eventTypeNameSchema } from './inputs.ts';
-import { wantsEventType } from './match.ts';
+import { wantsMessage } from './match.ts';
 import type { AttemptHistory, AttemptStore, EventQueue, MessageStore, Page } from './ports.ts';
 import { type DeliveryMessage, queueBodyBytes } from './queue-message.ts';
 import type { SubscriptionService } from './subscriptions.ts';
@@ -192,9 +192,7 @@ export function createDeliveryService(deps: {
         mustBeEnabled(subscription);
         targets = [subscription];
       } else {
-        targets = (await deps.directory.listByTenant(tenant)).filter(
-          (subscription) => subscription.enabled && wantsEventType(subscription.eventTypes, message.type),
-        );
+        targets = (await deps.directory.listByTenant(tenant)).filter((subscription) => wantsMessage(subscription, message));
       }
       const nowMs = clock.now();
       await enqueueAll(targets.map((subscription) => deliveryOf(message, subscription.id, nowMs)));

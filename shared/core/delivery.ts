@@ -89,6 +89,7 @@ export async function attemptDelivery(
     url: subscription.url,
     headers: deliveryHeaders(message, subscription, body, startedAt, deps.userAgent),
     body,
+    // The caller decides the deadline (dispatch: the endpoint's own or the global one; test sends: the global one).
     timeoutMs: deps.deliveryTimeoutMs,
   });
   const outcome = classify(result, deps.clock.now());

@@ -10,7 +10,7 @@
  */
 import type { DeliveryLane, Message, Subscription } from './domain.ts';
 import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
-import { wantsEventType } from './match.ts';
+import { wantsMessage } from './match.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from './metrics.ts';
 import {
   type AttemptStore,
@@ -21,7 +21,7 @@ import {
   type Notifier,
 } from './ports.ts';
 import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
-import { nextRetryDelaySeconds } from './retry-policy.ts';
+import { nextRetryDelaySeconds, throttledFloorSeconds } from './retry-policy.ts';
 import { DEFAULTS } from './settings.ts';
 import type { SubscriptionDirectory } from './subscription-directory.ts';
 
@@ -39,7 +39,7 @@ export interface DispatchDeps extends DeliveryDeps {
   queue: EventQueue;
   deadLetters: DeadLetterQueue;
   retryScheduleSeconds: readonly number[];
-  /** Floor for the wait after a 429 or a timeout. */
+  /** Floor for the wait after a 429 or a timeout (capped by the schedule in use: a short schedule keeps its scale). */
   throttledMinimumSeconds: number;
   /** A subscription failing without a success for this long is disabled. */
   disableAfterFailingMs: number;
@@ -72,7 +72,7 @@ export async function dispatch(deps: DispatchDeps, queued: QueueMessage, options
 
 async function fanOut(deps: DispatchDeps, message: Message, options: DispatchOptions): Promise<void> {
   const targets = (await deps.subscriptions.forTenant(message.tenant)).filter(
-    (subscription) => subscription.enabled && wantsEventType(subscription.eventTypes, message.type),
+    (subscription) => wantsMessage(subscription, message),
   );
   const body = deliveryBody(message);
   const lane = options.lane ?? 'main';
@@ -144,16 +144,20 @@ async function deliverOnce(
   body?: string,
 ): Promise<void> {
   const slowLaneAfterMs = deps.slowLaneAfterMs ?? DEFAULTS.slowLaneAfterMs;
+  // The endpoint's own deadline when it has one, else the global one.
+  const deadlineMs = subscription.timeoutMs ?? deps.deliveryTimeoutMs;
   // On the main lane an endpoint gets slowLaneAfterMs to answer, not the whole deadline: one that does
   // not is handed to the slow lane, so a batch waits for a newly hanging endpoint only that long.
-  const cutShort = lane === 'main' && slowLaneEnabled(deps) && slowLaneAfterMs < deps.deliveryTimeoutMs;
-  const attemptDeps = cutShort ? { ...deps, deliveryTimeoutMs: slowLaneAfterMs } : deps;
+  const cutShort = lane === 'main' && slowLaneEnabled(deps) && slowLaneAfterMs < deadlineMs;
+  const attemptMs = cutShort ? slowLaneAfterMs : deadlineMs;
+  // deps as they are in the common case: this runs once per delivery.
+  const attemptDeps = attemptMs === deps.deliveryTimeoutMs ? deps : { ...deps, deliveryTimeoutMs: attemptMs };
   const { attempt, outcome } = await attemptDelivery(attemptDeps, message, subscription, attemptNumber, { body });
   if (lane === 'slow') attempt.lane = 'slow';
   if (cutShort && timedOut(attempt, outcome)) {
     // Not a spent attempt: the slow lane makes this same attempt now, with the full deadline (the
     // receiver may get the message twice, as at-least-once allows; webhook-id is the same).
-    attempt.error = `${attempt.error}; handed to the slow lane, which retries this attempt at once with the full ${deps.deliveryTimeoutMs} ms`;
+    attempt.error = `${attempt.error}; handed to the slow lane, which retries this attempt at once with the full ${deadlineMs} ms`;
     await deps.attempts.record(attempt);
     if (attemptNumber === 1) await deps.messages.keep(message);
     await markSlow(deps, subscription);
@@ -202,7 +206,7 @@ async function deliverOnce(
     await deadLetter(deps, retry, `subscription disabled (${reason})`, attempt);
     return;
   }
-  const delaySeconds = retryDelay(deps, outcome, attemptNumber);
+  const delaySeconds = retryDelay(deps, subscription, outcome, attemptNumber);
   if (delaySeconds === undefined) {
     await deadLetter(deps, retry, `failed ${attemptNumber} attempts; last: ${outcome.reason}`, attempt);
     return;
@@ -245,14 +249,17 @@ async function disable(deps: DispatchDeps, subscription: Subscription, reason: s
 
 function retryDelay(
   deps: DispatchDeps,
+  subscription: Subscription,
   outcome: Extract<DeliveryOutcome, { kind: 'retryable' }>,
   failedAttempt: number,
 ): number | undefined {
+  // The endpoint's own schedule when it has one, else the global one.
+  const schedule = subscription.retrySchedule ?? deps.retryScheduleSeconds;
   return nextRetryDelaySeconds({
-    schedule: deps.retryScheduleSeconds,
+    schedule,
     failedAttempt,
     retryAfterSeconds: outcome.retryAfterSeconds,
-    minimumSeconds: outcome.throttled ? deps.throttledMinimumSeconds : undefined,
+    minimumSeconds: outcome.throttled ? throttledFloorSeconds(schedule, deps.throttledMinimumSeconds) : undefined,
     random: deps.random,
   });
 }

@@ -1,4 +1,6 @@
 /** Domain types shared by ingest, management and delivery. Free of AWS and transport types on purpose. */
+import type { Filter } from './filter.ts';
+
 
 export interface EventType {
   type: string;
@@ -36,7 +38,17 @@ export interface Subscription {
    * success. Keeps one endpoint's hanging from holding everyone else's batches.
    */
   slowUntil?: string;
+  /** Only bodies `{type, timestamp, data}` that match are delivered (core/filter.ts). */
+  filter?: Filter;
+  /** This endpoint's own waits (seconds) before each retry, instead of the global schedule. */
+  retrySchedule?: number[];
+  /** This endpoint's own attempt deadline, instead of the global one. */
+  timeoutMs?: number;
+  /** How deliveries are signed; absent means HMAC-SHA256. Set when the endpoint is created. */
+  signingAlgorithm?: SigningAlgorithm;
 }
+
+export type SigningAlgorithm = 'hmac-sha256' | 'ed25519';
 
 /** One published event. */
 export interface Message {

@@ -29,7 +29,7 @@ import type {
 } from './ports.ts';
 import { createPortalService, type PortalService, portalKey } from './portal-tokens.ts';
 import type { QueueMessage } from './queue-message.ts';
-import { throttledFloorSeconds } from './retry-policy.ts';
+import { THROTTLED_MINIMUM_SECONDS } from './retry-policy.ts';
 import type { Settings } from './settings.ts';
 import { createSubscriptionDirectory, type SubscriptionDirectory } from './subscription-directory.ts';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions.ts';
@@ -129,7 +129,7 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     deadLetters: ports.deadLetters,
     notifier: ports.notifier,
     retryScheduleSeconds: settings.retryScheduleSeconds,
-    throttledMinimumSeconds: throttledFloorSeconds(settings.retryScheduleSeconds, options.throttledMinimumSeconds),
+    throttledMinimumSeconds: options.throttledMinimumSeconds ?? THROTTLED_MINIMUM_SECONDS,
     disableAfterFailingMs: settings.disableAfterFailingMs,
     count: options.count,
     random: options.random,

@@ -1,8 +1,10 @@
 /** A tenant's endpoints: create, list, change, delete, and the signing secret with its rotation. */
 import { checkUrl } from './destinations.ts';
-import type { SigningSecret, Subscription } from './domain.ts';
+import type { SigningAlgorithm, SigningSecret, Subscription } from './domain.ts';
+import type { Filter } from './filter.ts';
 import { HookpostError, SubscriptionChangedError } from './errors.ts';
 import { newSigningSecret, newSubscriptionId } from './ids.ts';
+import { newEd25519SigningKey, publicKeyOf, SIGNING_KEY_PREFIX } from './sign.ts';
 import type { Clock, Page, TenantRegistry } from './ports.ts';
 import type { SubscriptionDirectory } from './subscription-directory.ts';
 
@@ -17,9 +19,27 @@ export interface NewSubscription {
   description: string;
   headers: Record<string, string>;
   enabled: boolean;
+  filter?: Filter;
+  retrySchedule?: number[];
+  timeoutMs?: number;
+  signingAlgorithm?: SigningAlgorithm;
 }
 
-export type SubscriptionPatch = Partial<NewSubscription>;
+/** What a PATCH may change; `null` takes an endpoint's own filter, schedule or deadline away. The signing algorithm is fixed at creation. */
+export type SubscriptionPatch = Partial<Omit<NewSubscription, 'signingAlgorithm' | 'filter' | 'retrySchedule' | 'timeoutMs'>> & {
+  filter?: Filter | null;
+  retrySchedule?: number[] | null;
+  timeoutMs?: number | null;
+};
+
+/** What a receiver verifies with: the HMAC secret itself, or the ed25519 public key (the signing key never leaves). */
+export type Credential = { secret: string } | { publicKey: string };
+
+export const credentialOf = (secret: string): Credential =>
+  secret.startsWith(SIGNING_KEY_PREFIX) ? { publicKey: publicKeyOf(secret) } : { secret };
+
+const newSecretFor = (algorithm: SigningAlgorithm | undefined): string =>
+  algorithm === 'ed25519' ? newEd25519SigningKey() : newSigningSecret();
 
 /** What the API shows of a subscription: never its secrets (those have their own route). */
 export type SubscriptionView = Omit<Subscription, 'secrets'>;
@@ -39,17 +59,17 @@ export function rotatedSecrets(secrets: SigningSecret[], newSecret: string, nowM
 }
 
 export interface SubscriptionService {
-  create(tenant: string, input: NewSubscription): Promise<{ subscription: Subscription; secret: string }>;
+  create(tenant: string, input: NewSubscription): Promise<{ subscription: Subscription; credential: Credential }>;
   /** Creation order (ids are ULIDs); `cursor` is the one the previous page returned. */
   list(tenant: string, options: { limit: number; cursor?: string }): Promise<Page<SubscriptionView>>;
   /** 404 unless the subscription exists under this tenant. */
   get(tenant: string, id: string): Promise<Subscription>;
   update(tenant: string, id: string, patch: SubscriptionPatch): Promise<Subscription>;
   delete(tenant: string, id: string): Promise<void>;
-  /** The secret that signs now (the newest). */
-  currentSecret(tenant: string, id: string): Promise<string | undefined>;
-  /** A new secret; the old ones keep signing for SECRET_OVERLAP_MS. */
-  rotateSecret(tenant: string, id: string): Promise<string>;
+  /** What verifies the newest signature: the secret, or the public key. */
+  currentCredential(tenant: string, id: string): Promise<Credential | undefined>;
+  /** A new secret (or key pair) of the same kind; the old ones keep signing for SECRET_OVERLAP_MS. */
+  rotateSecret(tenant: string, id: string): Promise<Credential>;
 }
 
 function decodeListCursor(cursor: string | undefined): string {
@@ -106,7 +126,7 @@ export function createSubscriptionService(deps: {
       }
       const nowMs = clock.now();
       const now = new Date(nowMs).toISOString();
-      const secret = newSigningSecret();
+      const secret = newSecretFor(input.signingAlgorithm);
       const subscription: Subscription = {
         id: newSubscriptionId(nowMs),
         tenant,
@@ -118,7 +138,7 @@ export function createSubscriptionService(deps: {
       };
       await directory.put(subscription);
       await deps.tenants.add(tenant, now);
-      return { subscription, secret };
+      return { subscription, credential: credentialOf(secret) };
     },
 
     async list(tenant, { limit, cursor }) {
@@ -141,17 +161,25 @@ export function createSubscriptionService(deps: {
       const current = await get(tenant, id);
       const { disabledReason, slowUntil, ...rest } = current;
       const enabled = patch.enabled ?? current.enabled;
+      const { filter, retrySchedule, timeoutMs, ...plain } = patch;
       const updated: Subscription = {
         ...rest,
         // A new URL is a new endpoint: it starts on the main lane.
         ...(slowUntil !== undefined && (url === undefined || url === current.url) ? { slowUntil } : {}),
-        ...patch,
+        ...plain,
         ...(url === undefined ? {} : { url }),
         enabled,
         // Turning an endpoint back on clears why it was turned off.
         ...(!enabled && patch.enabled === undefined && disabledReason !== undefined ? { disabledReason } : {}),
         updatedAt: laterThan(current.updatedAt),
       };
+      // null takes the endpoint's own setting away; undefined leaves it as it was.
+      if (filter === null) delete updated.filter;
+      else if (filter !== undefined) updated.filter = filter;
+      if (retrySchedule === null) delete updated.retrySchedule;
+      else if (retrySchedule !== undefined) updated.retrySchedule = retrySchedule;
+      if (timeoutMs === null) delete updated.timeoutMs;
+      else if (timeoutMs !== undefined) updated.timeoutMs = timeoutMs;
       await replace(current, updated);
       return updated;
     },
@@ -162,21 +190,22 @@ export function createSubscriptionService(deps: {
       await deps.tenants.removeIfEmpty(subscription.tenant);
     },
 
-    async currentSecret(tenant, id) {
+    async currentCredential(tenant, id) {
       const subscription = await get(tenant, id);
-      return (subscription.secrets.find((s) => s.expiresAt === undefined) ?? subscription.secrets[0])?.secret;
+      const current = (subscription.secrets.find((s) => s.expiresAt === undefined) ?? subscription.secrets[0])?.secret;
+      return current === undefined ? undefined : credentialOf(current);
     },
 
     async rotateSecret(tenant, id) {
       const subscription = await get(tenant, id);
-      const secret = newSigningSecret();
+      const secret = newSecretFor(subscription.signingAlgorithm);
       const nowMs = clock.now();
       await replace(subscription, {
         ...subscription,
         secrets: rotatedSecrets(subscription.secrets, secret, nowMs),
         updatedAt: laterThan(subscription.updatedAt),
       });
-      return secret;
+      return credentialOf(secret);
     },
   };
 }

@@ -164,17 +164,25 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     // Only the fields an owner changes, and only over the version that was read: a disable by the
     // consumer (which moves updatedAt) or a rotation in between makes this a conflict, not a lost
     // update; the consumer's failingSince is never written back stale.
-    const { url, eventTypes, description, headers, enabled, updatedAt, disabledReason } = subscription;
+    const { url, eventTypes, description, headers, enabled, updatedAt, disabledReason, filter, retrySchedule, timeoutMs, slowUntil } = subscription;
+    // Optional fields are SET when present and REMOVEd when absent (a PATCH with null takes them away;
+    // a new URL takes slowUntil away). slowUntil moves without a new version, so a PATCH racing the
+    // consumer's mark may drop it: the next slow attempt marks the endpoint again.
+    const optional = { disabledReason, filter, retrySchedule, timeoutMs, slowUntil };
+    const present = Object.entries(optional).filter(([, value]) => value !== undefined);
+    const absent = Object.entries(optional).filter(([, value]) => value === undefined);
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.subscription(subscription.tenant, subscription.id),
-          UpdateExpression: `SET #url = :url, eventTypes = :eventTypes, description = :description, headers = :headers, enabled = :enabled, secrets = :secrets, updatedAt = :updatedAt${
-            disabledReason === undefined ? ' REMOVE disabledReason' : ', disabledReason = :disabledReason'
-          }`,
+          UpdateExpression: [
+            `SET #url = :url, eventTypes = :eventTypes, description = :description, headers = :headers, enabled = :enabled, secrets = :secrets, updatedAt = :updatedAt${present.map(([name]) => `, #${name} = :${name}`).join('')}`,
+            absent.length > 0 ? `REMOVE ${absent.map(([name]) => `#${name}`).join(', ')}` : '',
+          ].join(' '),
           ConditionExpression: 'attribute_exists(pk) AND updatedAt = :expected',
-          ExpressionAttributeNames: { '#url': 'url' },
+          // Names go through placeholders: `filter` (and `url`) are reserved words in expressions.
+          ExpressionAttributeNames: { '#url': 'url', ...Object.fromEntries(Object.keys(optional).map((name) => [`#${name}`, name])) },
           ExpressionAttributeValues: {
             ':url': url,
             ':eventTypes': eventTypes,
@@ -184,7 +192,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
             ':secrets': secrets,
             ':updatedAt': updatedAt,
             ':expected': expectedUpdatedAt,
-            ...(disabledReason === undefined ? {} : { ':disabledReason': disabledReason }),
+            ...Object.fromEntries(present.map(([name, value]) => [`:${name}`, value])),
           },
         }),
       );

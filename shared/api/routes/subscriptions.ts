@@ -14,8 +14,8 @@ export const subscriptionRoutes: Route[] = [
     async handle(ctx) {
       const tenant = tenantParam(ctx);
       const input = validate(createSubscriptionSchema, readJsonBody(ctx.req, MANAGEMENT_BODY_BYTES));
-      const { subscription, secret } = await ctx.services.subscriptions.create(tenant, input);
-      return jsonResponse(201, { ...subscriptionView(subscription), secret });
+      const { subscription, credential } = await ctx.services.subscriptions.create(tenant, input);
+      return jsonResponse(201, { ...subscriptionView(subscription), ...credential });
     },
   },
   {
@@ -58,12 +58,12 @@ export const subscriptionRoutes: Route[] = [
     method: 'GET',
     path: '/v1/tenants/{tenant}/subscriptions/{id}/secret',
     access: 'tenant',
-    handle: async (ctx) => jsonResponse(200, { secret: await ctx.services.subscriptions.currentSecret(...subscriptionParams(ctx)) }),
+    handle: async (ctx) => jsonResponse(200, (await ctx.services.subscriptions.currentCredential(...subscriptionParams(ctx))) ?? {}),
   },
   {
     method: 'POST',
     path: '/v1/tenants/{tenant}/subscriptions/{id}/rotate-secret',
     access: 'tenant',
-    handle: async (ctx) => jsonResponse(200, { secret: await ctx.services.subscriptions.rotateSecret(...subscriptionParams(ctx)) }),
+    handle: async (ctx) => jsonResponse(200, await ctx.services.subscriptions.rotateSecret(...subscriptionParams(ctx))),
   },
 ];

@@ -1,5 +1,6 @@
 /** A route table: method + path pattern → handler, with who may call it. */
 import type { Principal } from '../core/domain.ts';
+import { isReservedTenant } from '../core/inputs.ts';
 import type { Services } from '../core/services.ts';
 import type { ApiRequest, ApiResponse } from './http.ts';
 
@@ -13,7 +14,8 @@ export interface RouteContext {
 /**
  * public: anyone; admin: admin keys; publish: admin or publish keys (tenant keys never publish: what a
  * customer's portal holds must not be able to send signed events to its own endpoints); read: any key
- * (the catalogue, the OpenAPI document); tenant: admin, or a tenant key whose tenant is the `{tenant}` in the path.
+ * (the catalogue, the OpenAPI document); tenant: admin, or a tenant key whose tenant is the `{tenant}` in the path
+ * (admin only for a reserved tenant, `_…`, whatever a key or portal token says its tenant is).
  */
 export type Access = 'public' | 'admin' | 'publish' | 'read' | 'tenant';
 
@@ -82,6 +84,6 @@ export function mayCall(access: Access, principal: Principal, params: Record<str
     case 'read':
       return true;
     case 'tenant':
-      return principal.scope === 'tenant' && principal.tenant === params.tenant;
+      return principal.scope === 'tenant' && !isReservedTenant(params.tenant) && principal.tenant === params.tenant;
   }
 }

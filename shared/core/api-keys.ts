@@ -6,6 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRecord, ApiKeyScope } from './domain.ts';
 import { HookpostError } from './errors.ts';
 import { newApiKeyId } from './ids.ts';
+import { isReservedTenant } from './inputs.ts';
 import type { ApiKeyStore, Clock, Page } from './ports.ts';
 
 export const newApiKey = (): string => `hp_${randomBytes(32).toString('base64url')}`;
@@ -45,6 +46,11 @@ export function createApiKeyService(deps: { store: ApiKeyStore; clock: Clock; fo
   const { store, clock } = deps;
   return {
     async create(input) {
+      if (isReservedTenant(input.tenant)) {
+        throw new HookpostError('validation_failed', 'api key is invalid', [
+          { path: 'tenant', message: 'tenant ids starting with "_" are reserved; only admin keys manage them' },
+        ]);
+      }
       const nowMs = clock.now();
       const key = newApiKey();
       const record: ApiKeyRecord = {

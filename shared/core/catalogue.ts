@@ -3,6 +3,7 @@ import type { EventType } from './domain.ts';
 import { HookpostError } from './errors.ts';
 import { depthDetails } from './inputs.ts';
 import { dataProblems, schemaProblems } from './json-schema.ts';
+import { OPERATIONAL_EVENT_TYPES, operationalEventType } from './operational-events.ts';
 import type { Clock, EventTypeStore } from './ports.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -13,7 +14,7 @@ export interface EventTypeInput {
 }
 
 export interface Catalogue {
-  /** The publishing path's read: cached for `cacheMs`, hits only, so a type registered a moment ago is usable at once. */
+  /** The publishing path's read: cached for `cacheMs`, hits only, so a type registered a moment ago is usable at once. Stored types only (the built-in ones are Hookpost's to publish). */
   lookup(type: string): Promise<EventType | undefined>;
   list(): Promise<EventType[]>;
   get(type: string): Promise<EventType>;
@@ -40,8 +41,13 @@ export function createCatalogue(deps: { store: EventTypeStore; clock: Clock; cac
   const { store, clock } = deps;
   const cache = new TtlCache<EventType | undefined>(deps.cacheMs, clock);
   const notFound = (type: string) => new HookpostError('not_found', `event type "${type}" not found`);
+  /** Hookpost's own operational event types are built in: always listed, never replaced or deleted. */
+  const refuseBuiltIn = (type: string) => {
+    if (operationalEventType(type)) throw new HookpostError('conflict', `event type "${type}" is built into Hookpost and cannot be changed`);
+  };
 
   async function put(type: string, input: EventTypeInput) {
+    refuseBuiltIn(type);
     checkInput(input);
     const existing = await store.get(type);
     const now = new Date(clock.now()).toISOString();
@@ -57,18 +63,23 @@ export function createCatalogue(deps: { store: EventTypeStore; clock: Clock; cac
       if (!found) cache.delete(type);
       return found;
     },
-    list: async () => (await store.list()).sort((a, b) => a.type.localeCompare(b.type)),
+    list: async () =>
+      [...(await store.list()).filter((stored) => !operationalEventType(stored.type)), ...OPERATIONAL_EVENT_TYPES].sort((a, b) =>
+        a.type.localeCompare(b.type),
+      ),
     async get(type) {
-      const found = await store.get(type);
+      const found = operationalEventType(type) ?? (await store.get(type));
       if (!found) throw notFound(type);
       return found;
     },
     async create(type, input) {
+      refuseBuiltIn(type);
       if (await store.get(type)) throw new HookpostError('conflict', `event type "${type}" already exists; PUT replaces it`);
       return (await put(type, input)).eventType;
     },
     put,
     async delete(type) {
+      refuseBuiltIn(type);
       if (!(await store.delete(type))) throw notFound(type);
       cache.delete(type);
     },

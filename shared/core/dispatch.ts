@@ -12,8 +12,10 @@ import type { DeliveryLane, Message, Subscription } from './domain.ts';
 import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
 import { wantsMessage } from './match.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from './metrics.ts';
+import type { OperationalEvents } from './operational-events.ts';
 import {
   type AttemptStore,
+  type DeadLetter,
   type DeadLetterQueue,
   type EventQueue,
   MAX_QUEUE_DELAY_SECONDS,
@@ -44,6 +46,8 @@ export interface DispatchDeps extends DeliveryDeps {
   /** A subscription failing without a success for this long is disabled. */
   disableAfterFailingMs: number;
   notifier: Notifier;
+  /** Operational events to `_operations` (disabled, exhausted, recovered); absent: none. */
+  operations?: OperationalEvents;
   count?: (metric: DeliveryMetric) => void;
   random?: () => number;
   /** The slow lane's queue; without it (or without `subscriptions.markSlow`) every delivery is attempted inline. */
@@ -172,10 +176,14 @@ async function deliverOnce(
     if (!slow) {
       // A prompt success ends both a failure run and the endpoint's time in the slow lane.
       if (subscription.failingSince || subscription.slowUntil) await deps.subscriptions.markHealthy(subscription.tenant, subscription.id);
+      if (subscription.failingSince) await deps.operations?.endpointRecovered(subscription);
       return;
     }
     // Delivered, but slowly: the failure run ends (which also ends the mark), the endpoint stays slow.
-    if (subscription.failingSince) await deps.subscriptions.markHealthy(subscription.tenant, subscription.id);
+    if (subscription.failingSince) {
+      await deps.subscriptions.markHealthy(subscription.tenant, subscription.id);
+      await deps.operations?.endpointRecovered(subscription);
+    }
     await markSlow(deps, subscription.failingSince ? { ...subscription, slowUntil: undefined } : subscription);
     return;
   }
@@ -245,6 +253,7 @@ async function disable(deps: DispatchDeps, subscription: Subscription, reason: s
     reason,
     at,
   });
+  await deps.operations?.endpointDisabled(subscription, reason, at);
 }
 
 function retryDelay(
@@ -270,8 +279,10 @@ async function deadLetter(
   reason: string,
   lastAttempt?: Parameters<DeadLetterQueue['add']>[0]['lastAttempt'],
 ): Promise<void> {
-  await deps.deadLetters.add({ reason, message, lastAttempt, deadLetteredAt: new Date(deps.clock.now()).toISOString() });
+  const deadLettered: DeadLetter = { reason, message, lastAttempt, deadLetteredAt: new Date(deps.clock.now()).toISOString() };
+  await deps.deadLetters.add(deadLettered);
   deps.count?.(DELIVERY_METRICS.deadLettered);
+  await deps.operations?.messageExhausted(deadLettered);
 }
 
 /** Waits for every delivery, then rethrows the first failure so none is cut short by another's error. */

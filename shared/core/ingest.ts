@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto';
 import type { EventType, Message, Principal } from './domain.ts';
 import { HookpostError, type ErrorDetail } from './errors.ts';
 import { newMessageId } from './ids.ts';
-import { depthDetails, issuesToDetails, publishEventSchema, textDepthDetails } from './inputs.ts';
+import { depthDetails, isReservedTenant, issuesToDetails, publishEventSchema, textDepthDetails } from './inputs.ts';
 import { dataProblems } from './json-schema.ts';
 import { elementTexts, valueText } from './json-text.ts';
+import { operationalEventType } from './operational-events.ts';
 import {
   type Clock,
   type EventQueue,
@@ -66,6 +67,7 @@ async function prepare(deps: IngestDeps, input: unknown, dataText: string | unde
   if (size > deps.maxPayloadBytes) {
     throw new HookpostError('payload_too_large', `data is ${size} bytes; the limit is ${deps.maxPayloadBytes}`);
   }
+  if (operationalEventType(type)) throw new HookpostError('forbidden', `event type "${type}" is Hookpost's own; only Hookpost publishes it`);
   const eventType = await deps.eventType(type);
   if (!eventType) {
     throw new HookpostError('validation_failed', `unknown event type "${type}"`, [
@@ -96,8 +98,14 @@ const accepted = (message: Message): Accepted => ({
   timestamp: message.timestamp,
 });
 
-/** Only admin and publish keys publish (the API refuses the others before this); the core holds that line too. */
+/**
+ * Only admin and publish keys publish (the API refuses the others before this); the core holds that
+ * line too. Nobody publishes into a reserved tenant (`_…`): Hookpost publishes to `_operations` itself.
+ */
 function authorizeTenant(principal: Principal | undefined, tenant: string): void {
+  if (isReservedTenant(tenant)) {
+    throw new HookpostError('forbidden', `tenant "${tenant}" is reserved: Hookpost publishes its operational events there itself`);
+  }
   if (principal !== undefined && principal.scope !== 'admin' && principal.scope !== 'publish') {
     throw new HookpostError('forbidden', `this API key may not publish to tenant "${tenant}"`);
   }

@@ -10,6 +10,7 @@ import type { DeliveryDeps } from './delivery.ts';
 import { dispatch, type DispatchDeps, type DispatchOptions } from './dispatch.ts';
 import type { DeliveryMetric } from './metrics.ts';
 import { createPublisher, type Publisher } from './ingest.ts';
+import { createOperationalEvents } from './operational-events.ts';
 import type {
   ApiKeyStore,
   AttemptHistory,
@@ -128,6 +129,7 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     queue: ports.queue,
     deadLetters: ports.deadLetters,
     notifier: ports.notifier,
+    operations: createOperationalEvents({ queue: ports.queue, clock }),
     retryScheduleSeconds: settings.retryScheduleSeconds,
     throttledMinimumSeconds: options.throttledMinimumSeconds ?? THROTTLED_MINIMUM_SECONDS,
     disableAfterFailingMs: settings.disableAfterFailingMs,

@@ -29,6 +29,8 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error shape's details: which field (path) was refused and why. */
+    readonly details: Array<{ path?: string; message: string }> = [],
   ) {
     super(message);
   }
@@ -51,9 +53,10 @@ export async function ok<T>(call: Promise<Result<T>>): Promise<T> {
   const { data, error, response } = result;
   if (response.ok) return data as T;
   const body = (error ?? {}) as { error?: { code?: string; message?: string; details?: Array<{ path?: string; message: string }> } };
-  const details = (body.error?.details ?? []).map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
+  const found = body.error?.details ?? [];
+  const details = found.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
   if (response.status === 401) endSession('expired');
-  throw new ApiFailure(response.status, body.error?.code ?? 'error', [body.error?.message ?? response.statusText, details].filter(Boolean).join(' — '));
+  throw new ApiFailure(response.status, body.error?.code ?? 'error', [body.error?.message ?? response.statusText, details].filter(Boolean).join(' — '), found);
 }
 
 const baseUrl = () => location.origin;

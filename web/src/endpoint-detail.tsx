@@ -35,6 +35,14 @@ export function EndpointDetail({ tenant, id }: { tenant: string; id: string }) {
             <dd>{subscription.eventTypes.join(', ')}</dd>
             <dt>{t('endpoints.headers')}</dt>
             <dd>{Object.keys(subscription.headers).length === 0 ? t('detail.noHeaders') : Object.entries(subscription.headers).map(([name, value]) => `${name}: ${value}`).join(' · ')}</dd>
+            <dt>{t('endpoints.filter')}</dt>
+            <dd data-testid="detail-filter">{subscription.filter ? <pre class="excerpt">{pretty(subscription.filter)}</pre> : t('detail.noFilter')}</dd>
+            <dt>{t('endpoints.retrySchedule')}</dt>
+            <dd data-testid="detail-schedule">{subscription.retrySchedule ? t('detail.scheduleSeconds', { waits: subscription.retrySchedule.map((wait) => formatNumber(wait)).join(', ') }) : t('detail.globalSetting')}</dd>
+            <dt>{t('endpoints.timeoutMs')}</dt>
+            <dd data-testid="detail-timeout">{subscription.timeoutMs === undefined ? t('detail.globalSetting') : formatDuration(subscription.timeoutMs)}</dd>
+            <dt>{t('endpoints.signing')}</dt>
+            <dd data-testid="detail-signing">{subscription.signingAlgorithm === 'ed25519' ? t('endpoints.signingEd') : t('endpoints.signingHmac')}</dd>
             <dt>{t('detail.id')}</dt>
             <dd>
               <code>{subscription.id}</code>
@@ -51,7 +59,7 @@ export function EndpointDetail({ tenant, id }: { tenant: string; id: string }) {
             />
           )}
           <div class="grid">
-            <SigningSecret tenant={tenant} id={id} />
+            <SigningSecret tenant={tenant} id={id} publicKey={subscription.signingAlgorithm === 'ed25519'} />
             <TestEvent subscription={subscription} onSent={() => setRefresh((n) => n + 1)} />
           </div>
           <Chart tenant={tenant} id={id} refresh={refresh} />
@@ -63,21 +71,23 @@ export function EndpointDetail({ tenant, id }: { tenant: string; id: string }) {
   );
 }
 
-function SigningSecret({ tenant, id }: { tenant: string; id: string }) {
+/** The signing secret (hmac-sha256) or, for an ed25519 endpoint, its public key: reveal, copy, rotate. */
+function SigningSecret({ tenant, id, publicKey }: { tenant: string; id: string; publicKey: boolean }) {
   const [secret, setSecret] = useState<string | undefined>();
   const [rotated, setRotated] = useState(false);
+  const shown = (answer: { secret?: string; publicKey?: string }) => (publicKey ? answer.publicKey : answer.secret);
   const [reveal, busy, error] = useAction(async () => {
-    setSecret((await ok(api().GET('/v1/tenants/{tenant}/subscriptions/{id}/secret', { params: { path: { tenant, id } } }))).secret);
+    setSecret(shown(await ok(api().GET('/v1/tenants/{tenant}/subscriptions/{id}/secret', { params: { path: { tenant, id } } }))));
   });
   const [rotate, rotating, rotateError] = useAction(async () => {
-    if (!(await confirmAction(t('secret.rotateConfirm'), t('secret.rotate')))) return;
-    setSecret((await ok(api().POST('/v1/tenants/{tenant}/subscriptions/{id}/rotate-secret', { params: { path: { tenant, id } } }))).secret);
+    if (!(await confirmAction(t(publicKey ? 'secret.rotateKeyConfirm' : 'secret.rotateConfirm'), t(publicKey ? 'secret.rotateKey' : 'secret.rotate')))) return;
+    setSecret(shown(await ok(api().POST('/v1/tenants/{tenant}/subscriptions/{id}/rotate-secret', { params: { path: { tenant, id } } }))));
     setRotated(true);
   });
   return (
     <section class="card" aria-labelledby="secret-title">
-      <h2 id="secret-title">{t('secret.title')}</h2>
-      <p class="hint">{t('secret.hint')}</p>
+      <h2 id="secret-title">{t(publicKey ? 'secret.publicKeyTitle' : 'secret.title')}</h2>
+      <p class="hint">{t(publicKey ? 'secret.publicKeyHint' : 'secret.hint')}</p>
       <p>
         <code class="secret" data-testid="secret">
           {secret ?? '••••••••••••••••••••••••'}
@@ -86,7 +96,7 @@ function SigningSecret({ tenant, id }: { tenant: string; id: string }) {
       <div class="actions">
         {secret ? (
           <>
-            <CopyButton text={secret} label={t('secret.copy')} />
+            <CopyButton text={secret} label={t(publicKey ? 'secret.copyPublicKey' : 'secret.copy')} />
             <button type="button" class="secondary" onClick={() => setSecret(undefined)}>
               {t('secret.hide')}
             </button>
@@ -97,13 +107,13 @@ function SigningSecret({ tenant, id }: { tenant: string; id: string }) {
           </button>
         )}
         <button type="button" class="secondary" onClick={() => rotate()} disabled={rotating}>
-          {t('secret.rotate')}
+          {t(publicKey ? 'secret.rotateKey' : 'secret.rotate')}
         </button>
       </div>
-      <p class="hint">{t('secret.overlap')}</p>
+      <p class="hint">{t(publicKey ? 'secret.keyOverlap' : 'secret.overlap')}</p>
       {rotated && (
         <p role="status" class="notice">
-          {t('secret.rotated')}
+          {t(publicKey ? 'secret.keyRotated' : 'secret.rotated')}
         </p>
       )}
       <ErrorText error={error ?? rotateError} />

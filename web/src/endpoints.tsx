@@ -1,6 +1,6 @@
 /** Endpoints: the list (URL, description, event types, status, 24 h success), add, edit, enable/disable, delete. */
 import { useState } from 'preact/hooks';
-import { api, isAdmin, ok, session, type Stats, type Subscription } from './api.ts';
+import { ApiFailure, api, isAdmin, ok, session, type Stats, type Subscription } from './api.ts';
 import { formatPercent, t } from './i18n.ts';
 import { confirmAction, ErrorText, go, href, Loading, useAction, useLoad } from './ui.tsx';
 
@@ -181,7 +181,63 @@ interface HeaderRow {
   value: string;
 }
 
-/** Add or edit an endpoint: URL, description, event types (checkboxes + typed patterns), custom headers, enabled. */
+type Controls = Pick<Subscription, 'filter' | 'retrySchedule' | 'timeoutMs'>;
+type ControlField = keyof Controls;
+type FieldErrors = Partial<Record<ControlField, string>>;
+
+/**
+ * The delivery controls as typed: an empty field is "use the global setting" (absent on create, null on edit).
+ * Returns the values to send, or what is wrong with each field.
+ */
+function readControls(text: { filter: string; retrySchedule: string; timeoutMs: string }, clear: boolean): { values: { [K in ControlField]?: Controls[K] | null }; errors: FieldErrors } {
+  const values: { [K in ControlField]?: Controls[K] | null } = {};
+  const errors: FieldErrors = {};
+  const empty = clear ? null : undefined;
+  const filter = text.filter.trim();
+  if (!filter) values.filter = empty;
+  else {
+    try {
+      const parsed: unknown = JSON.parse(filter);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) values.filter = parsed as Controls['filter'];
+      else errors.filter = t('endpoints.filterNotObject');
+    } catch {
+      errors.filter = t('endpoints.filterNotJson');
+    }
+  }
+  const waits = text.retrySchedule.split(',').map((part) => part.trim()).filter(Boolean);
+  if (waits.length === 0) values.retrySchedule = empty;
+  else if (waits.every((wait) => /^\d+$/.test(wait))) values.retrySchedule = waits.map(Number);
+  else errors.retrySchedule = t('endpoints.scheduleNotNumbers');
+  const timeout = text.timeoutMs.trim();
+  if (!timeout) values.timeoutMs = empty;
+  else if (/^\d+$/.test(timeout)) values.timeoutMs = Number(timeout);
+  else errors.timeoutMs = t('endpoints.timeoutNotNumber');
+  for (const key of Object.keys(values) as ControlField[]) if (values[key] === undefined) delete values[key];
+  return { values, errors };
+}
+
+/** The server's refusals of the delivery controls, by field (details paths look like `filter.data.amount.$between`). */
+function serverFieldErrors(error: unknown): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!(error instanceof ApiFailure)) return errors;
+  for (const detail of error.details) {
+    const field = detail.path?.split('.')[0] as ControlField | undefined;
+    if (field === 'filter' || field === 'retrySchedule' || field === 'timeoutMs') {
+      errors[field] = [errors[field], `${detail.path}: ${detail.message}`].filter(Boolean).join('; ');
+    }
+  }
+  return errors;
+}
+
+/** A field's own error, next to it (the control points at it with aria-describedby). */
+const FieldError = ({ id, error }: { id: string; error?: string }) =>
+  error ? (
+    <p class="error" id={id} role="alert">
+      {error}
+    </p>
+  ) : null;
+
+/** Add or edit an endpoint: URL, description, event types (checkboxes + typed patterns), custom headers, enabled, delivery controls. */
 export function EndpointForm({ tenant, subscription, onDone }: { tenant: string; subscription?: Subscription; onDone(createdId?: string): void }) {
   const catalogue = useLoad(() => ok(api().GET('/v1/event-types')), []);
   const [url, setUrl] = useState(subscription?.url ?? '');
@@ -190,9 +246,17 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
   const [patterns, setPatterns] = useState('');
   const [headers, setHeaders] = useState<HeaderRow[]>(Object.entries(subscription?.headers ?? {}).map(([name, value]) => ({ name, value })));
   const [enabled, setEnabled] = useState(subscription?.enabled ?? true);
+  const [filter, setFilter] = useState(subscription?.filter ? JSON.stringify(subscription.filter, null, 2) : '');
+  const [retrySchedule, setRetrySchedule] = useState(subscription?.retrySchedule?.join(', ') ?? '');
+  const [timeoutMs, setTimeoutMs] = useState(subscription?.timeoutMs === undefined ? '' : String(subscription.timeoutMs));
+  const [signingAlgorithm, setSigningAlgorithm] = useState<'hmac-sha256' | 'ed25519'>('hmac-sha256');
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const known = new Set(catalogue.data?.items.map((item) => item.type) ?? []);
   const typed = patterns.split(/[\s,]+/).filter(Boolean);
   const [save, busy, error] = useAction(async () => {
+    const controls = readControls({ filter, retrySchedule, timeoutMs }, subscription !== undefined);
+    setFieldErrors(controls.errors);
+    if (Object.keys(controls.errors).length > 0) throw new Error(t('endpoints.fixFields'));
     const eventTypes = [...new Set([...types, ...typed])];
     const body = {
       url: url.trim(),
@@ -200,16 +264,31 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
       eventTypes,
       headers: Object.fromEntries(headers.filter((h) => h.name.trim()).map((h) => [h.name.trim(), h.value])),
     };
-    if (subscription) {
-      // `enabled` only when changed: re-sending "disabled" would clear why the endpoint was disabled.
-      const patch = enabled === subscription.enabled ? body : { ...body, enabled };
-      await ok(api().PATCH('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: subscription.id } }, body: patch }));
-      onDone();
-    } else {
-      const made = await ok(api().POST('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant } }, body: { ...body, enabled } }));
-      onDone(made.id);
+    try {
+      if (subscription) {
+        // `enabled` only when changed: re-sending "disabled" would clear why the endpoint was disabled.
+        const patch = { ...body, ...controls.values, ...(enabled === subscription.enabled ? {} : { enabled }) };
+        await ok(api().PATCH('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: subscription.id } }, body: patch }));
+        onDone();
+      } else {
+        const { values } = controls;
+        const create = {
+          ...body,
+          enabled,
+          ...(values.filter ? { filter: values.filter } : {}),
+          ...(values.retrySchedule ? { retrySchedule: values.retrySchedule } : {}),
+          ...(values.timeoutMs ? { timeoutMs: values.timeoutMs } : {}),
+          ...(signingAlgorithm === 'ed25519' ? { signingAlgorithm } : {}),
+        };
+        const made = await ok(api().POST('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant } }, body: create }));
+        onDone(made.id);
+      }
+    } catch (failure) {
+      setFieldErrors(serverFieldErrors(failure));
+      throw failure;
     }
   });
+  const described = (field: ControlField) => [`ep-${field}-hint`, fieldErrors[field] ? `ep-${field}-error` : ''].filter(Boolean).join(' ');
   const toggleType = (type: string, on: boolean) => setTypes(on ? [...types, type] : types.filter((x) => x !== type));
   const setHeader = (i: number, row: Partial<HeaderRow>) => setHeaders(headers.map((h, j) => (j === i ? { ...h, ...row } : h)));
   const extra = types.filter((type) => !known.has(type));
@@ -278,6 +357,67 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
         <button type="button" class="secondary" onClick={() => setHeaders([...headers, { name: '', value: '' }])}>
           {t('endpoints.addHeader')}
         </button>
+      </fieldset>
+      <fieldset>
+        <legend>{t('endpoints.delivery')}</legend>
+        <p class="hint">{t('endpoints.deliveryHint')}</p>
+        <label for="ep-filter">{t('endpoints.filter')}</label>
+        <textarea
+          id="ep-filter"
+          rows={4}
+          value={filter}
+          onInput={(e) => setFilter((e.currentTarget as HTMLTextAreaElement).value)}
+          placeholder='{"data": {"amount": {"$gte": 100}}}'
+          aria-describedby={described('filter')}
+          aria-invalid={fieldErrors.filter ? true : undefined}
+          spellcheck={false}
+        />
+        <span class="hint" id="ep-filter-hint">
+          {t('endpoints.filterHint')}
+        </span>
+        <FieldError id="ep-filter-error" error={fieldErrors.filter} />
+        <label for="ep-retrySchedule">{t('endpoints.retrySchedule')}</label>
+        <input
+          id="ep-retrySchedule"
+          value={retrySchedule}
+          onInput={(e) => setRetrySchedule((e.currentTarget as HTMLInputElement).value)}
+          placeholder="10, 60, 600"
+          inputMode="numeric"
+          aria-describedby={described('retrySchedule')}
+          aria-invalid={fieldErrors.retrySchedule ? true : undefined}
+        />
+        <span class="hint" id="ep-retrySchedule-hint">
+          {t('endpoints.retryScheduleHint')}
+        </span>
+        <FieldError id="ep-retrySchedule-error" error={fieldErrors.retrySchedule} />
+        <label for="ep-timeoutMs">{t('endpoints.timeoutMs')}</label>
+        <input
+          id="ep-timeoutMs"
+          type="number"
+          min={1000}
+          max={30000}
+          step={1}
+          value={timeoutMs}
+          onInput={(e) => setTimeoutMs((e.currentTarget as HTMLInputElement).value)}
+          aria-describedby={described('timeoutMs')}
+          aria-invalid={fieldErrors.timeoutMs ? true : undefined}
+        />
+        <span class="hint" id="ep-timeoutMs-hint">
+          {t('endpoints.timeoutMsHint')}
+        </span>
+        <FieldError id="ep-timeoutMs-error" error={fieldErrors.timeoutMs} />
+        {!subscription && (
+          <>
+            <label for="ep-signing">{t('endpoints.signing')}</label>
+            <select id="ep-signing" value={signingAlgorithm} onChange={(e) => setSigningAlgorithm((e.currentTarget as HTMLSelectElement).value as typeof signingAlgorithm)} aria-describedby="ep-signing-hint">
+              <option value="hmac-sha256">{t('endpoints.signingHmac')}</option>
+              <option value="ed25519">{t('endpoints.signingEd')}</option>
+            </select>
+            <span class="hint" id="ep-signing-hint">
+              {t('endpoints.signingHint')}
+            </span>
+          </>
+        )}
       </fieldset>
       <div class="check-line">
         <input type="checkbox" id="ep-enabled" checked={enabled} onChange={(e) => setEnabled((e.currentTarget as HTMLInputElement).checked)} />

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, type EventType, isAdmin, ok } from './api.ts';
 import { t } from './i18n.ts';
-import { confirmAction, ErrorText, Loading, pretty, useAction, useLoad } from './ui.tsx';
+import { confirmAction, ErrorText, Excerpt, Loading, pretty, useAction, useLoad } from './ui.tsx';
 
 export function EventTypesScreen() {
   const list = useLoad(() => ok(api().GET('/v1/event-types')), []);
@@ -61,11 +61,11 @@ export function EventTypesScreen() {
                   <div class="grid">
                     <div>
                       <h3>{t('types.example')}</h3>
-                      <pre class="excerpt">{item.example === undefined ? t('types.none') : pretty(item.example)}</pre>
+                      <Excerpt>{item.example === undefined ? t('types.none') : pretty(item.example)}</Excerpt>
                     </div>
                     <div>
                       <h3>{t('types.schema')}</h3>
-                      <pre class="excerpt">{item.schema === undefined ? t('types.none') : pretty(item.schema)}</pre>
+                      <Excerpt>{item.schema === undefined ? t('types.none') : pretty(item.schema)}</Excerpt>
                     </div>
                   </div>
                 </li>

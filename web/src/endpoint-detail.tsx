@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, type Attempt, ok, type Subscription } from './api.ts';
 import { EndpointForm } from './endpoints.tsx';
 import { formatDate, formatDuration, formatNumber, formatTime, t } from './i18n.ts';
-import { CopyButton, confirmAction, ErrorText, href, Loading, pretty, useAction, useLoad } from './ui.tsx';
+import { CopyButton, confirmAction, ErrorText, Excerpt, href, Loading, pretty, useAction, useLoad } from './ui.tsx';
 
 const HOUR = 3_600_000;
 
@@ -36,7 +36,7 @@ export function EndpointDetail({ tenant, id }: { tenant: string; id: string }) {
             <dt>{t('endpoints.headers')}</dt>
             <dd>{Object.keys(subscription.headers).length === 0 ? t('detail.noHeaders') : Object.entries(subscription.headers).map(([name, value]) => `${name}: ${value}`).join(' · ')}</dd>
             <dt>{t('endpoints.filter')}</dt>
-            <dd data-testid="detail-filter">{subscription.filter ? <pre class="excerpt">{pretty(subscription.filter)}</pre> : t('detail.noFilter')}</dd>
+            <dd data-testid="detail-filter">{subscription.filter ? <Excerpt>{pretty(subscription.filter)}</Excerpt> : t('detail.noFilter')}</dd>
             <dt>{t('endpoints.retrySchedule')}</dt>
             <dd data-testid="detail-schedule">{subscription.retrySchedule ? t('detail.scheduleSeconds', { waits: subscription.retrySchedule.map((wait) => formatNumber(wait)).join(', ') }) : t('detail.globalSetting')}</dd>
             <dt>{t('endpoints.timeoutMs')}</dt>
@@ -161,7 +161,7 @@ function TestEvent({ subscription, onSent }: { subscription: Subscription; onSen
             <strong>{result.statusCode !== undefined ? t('test.status', { code: String(result.statusCode) }) : t('test.noResponse', { error: result.error ?? '' })}</strong> ·{' '}
             {t('test.duration', { duration: formatDuration(result.durationMs) })}
           </p>
-          {result.response && <pre class="excerpt">{result.response}</pre>}
+          {result.response && <Excerpt>{result.response}</Excerpt>}
         </div>
       )}
     </section>
@@ -374,9 +374,9 @@ function AttemptRow({ attempt, tenant }: { attempt: Attempt; tenant: string }) {
               <dd>{formatDuration(attempt.durationMs)}</dd>
             </dl>
             <h3>{t('log.response')}</h3>
-            <pre class="excerpt">{attempt.response || t('log.noResponse')}</pre>
+            <Excerpt>{attempt.response || t('log.noResponse')}</Excerpt>
             <h3>{t('log.payload')}</h3>
-            {payload === undefined ? <p>{t('common.loading')}</p> : payload.missing ? <p class="hint">{t('log.payloadNotKept')}</p> : <pre class="excerpt">{pretty(payload.data)}</pre>}
+            {payload === undefined ? <p>{t('common.loading')}</p> : payload.missing ? <p class="hint">{t('log.payloadNotKept')}</p> : <Excerpt>{pretty(payload.data)}</Excerpt>}
             <div class="actions">
               <button type="button" onClick={() => resend()} disabled={busy || !payload || payload.missing === true}>
                 {t('log.resend')}

@@ -150,3 +150,11 @@ export function ConfirmDialog() {
 
 /** Pretty JSON for display (always rendered as text). */
 export const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
+
+/** A block of JSON or response text. It can scroll, so it takes keyboard focus (arrow keys scroll it). */
+export const Excerpt = ({ children, testId }: { children: ComponentChildren; testId?: string }) => (
+  // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1)
+  <pre class="excerpt" tabIndex={0} data-testid={testId}>
+    {children}
+  </pre>
+);

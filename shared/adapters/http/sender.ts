@@ -264,6 +264,11 @@ function describeFailure(err: unknown, deadlinePassed: boolean, timeoutMs: numbe
   for (const link of errorChain(err)) {
     const code = codeOf(link);
     if (code !== undefined && TIMEOUT_CODES.has(code)) {
+      // undici's header and body timers run on the same deadline and can fire a moment before ours:
+      // the same event for the operator, so the same words (the code kept for whoever digs deeper).
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+        return { error: 'timeout', message: `no complete response within ${timeoutMs} ms (${code})` };
+      }
       return { error: 'timeout', message: `${code}: ${(link as Error).message}` };
     }
   }

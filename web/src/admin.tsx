@@ -2,11 +2,10 @@
 import { useState } from 'preact/hooks';
 import { type ApiKey, api, ok } from './api.ts';
 import { formatDate, formatNumber, t } from './i18n.ts';
-import { CopyButton, confirmAction, ErrorText, href, Loading, pretty, useAction, useLoad } from './ui.tsx';
+import { CopyButton, confirmAction, ErrorText, href, Loading, pretty, useAction, useLoad, useCursorPages } from './ui.tsx';
 
 export function TenantsScreen() {
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [previous, setPrevious] = useState<Array<string | undefined>>([]);
+  const { cursor, pager } = useCursorPages();
   const page = useLoad(() => ok(api().GET('/v1/tenants', { params: { query: { limit: 25, ...(cursor ? { cursor } : {}) } } })), [cursor]);
   return (
     <section aria-labelledby="tenants-title">
@@ -42,18 +41,7 @@ export function TenantsScreen() {
                   ))}
                 </tbody>
               </table>
-              <div class="pager">
-                {previous.length > 0 && (
-                  <button type="button" class="secondary" onClick={() => { setCursor(previous.at(-1)); setPrevious(previous.slice(0, -1)); }}>
-                    {t('common.previous')}
-                  </button>
-                )}
-                {data.nextCursor && (
-                  <button type="button" class="secondary" onClick={() => { setPrevious([...previous, cursor]); setCursor(data.nextCursor); }}>
-                    {t('common.next')}
-                  </button>
-                )}
-              </div>
+              {pager(data.nextCursor)}
             </>
           )
         }

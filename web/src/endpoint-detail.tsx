@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, type Attempt, ok, type Subscription } from './api.ts';
 import { EndpointForm } from './endpoints.tsx';
 import { formatDate, formatDuration, formatNumber, formatTime, t } from './i18n.ts';
-import { CopyButton, confirmAction, ErrorText, Excerpt, href, Loading, pretty, useAction, useLoad } from './ui.tsx';
+import { CopyButton, confirmAction, ErrorText, Excerpt, href, Loading, pretty, useAction, useLoad, useCursorPages } from './ui.tsx';
 
 const HOUR = 3_600_000;
 
@@ -239,8 +239,7 @@ function Chart({ tenant, id, refresh }: { tenant: string; id: string; refresh: n
 
 function AttemptLog({ tenant, id, refresh }: { tenant: string; id: string; refresh: number }) {
   const [status, setStatus] = useState<'' | 'succeeded' | 'failed'>('');
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [previous, setPrevious] = useState<Array<string | undefined>>([]);
+  const { cursor, reset, pager } = useCursorPages();
   const [tick, setTick] = useState(0);
   const page = useLoad(
     () =>
@@ -262,8 +261,7 @@ function AttemptLog({ tenant, id, refresh }: { tenant: string; id: string; refre
             value={status}
             onChange={(e) => {
               setStatus((e.currentTarget as HTMLSelectElement).value as typeof status);
-              setCursor(undefined);
-              setPrevious([]);
+              reset();
             }}
           >
             <option value="">{t('log.all')}</option>
@@ -295,18 +293,7 @@ function AttemptLog({ tenant, id, refresh }: { tenant: string; id: string; refre
                   <AttemptRow key={attempt.id} attempt={attempt} tenant={tenant} />
                 ))}
               </table>
-              <div class="pager">
-                {previous.length > 0 && (
-                  <button type="button" class="secondary" onClick={() => { setCursor(previous.at(-1)); setPrevious(previous.slice(0, -1)); }}>
-                    {t('common.previous')}
-                  </button>
-                )}
-                {data.nextCursor && (
-                  <button type="button" class="secondary" onClick={() => { setPrevious([...previous, cursor]); setCursor(data.nextCursor); }}>
-                    {t('common.next')}
-                  </button>
-                )}
-              </div>
+              {pager(data.nextCursor)}
             </>
           )
         }

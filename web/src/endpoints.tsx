@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { ApiFailure, api, isAdmin, ok, session, type Stats, type Subscription } from './api.ts';
 import { formatPercent, t } from './i18n.ts';
-import { confirmAction, ErrorText, go, href, Loading, useAction, useLoad } from './ui.tsx';
+import { confirmAction, ErrorText, go, href, Loading, useAction, useLoad, useCursorPages } from './ui.tsx';
 
 /** The tenant on screen: fixed for tenant keys and portal tokens, chosen by admins. */
 export const fixedTenant = (): string | undefined => session.value?.tenant;
@@ -59,8 +59,7 @@ function SuccessRate({ tenant, id }: { tenant: string; id: string }) {
 }
 
 function EndpointList({ tenant }: { tenant: string }) {
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [previous, setPrevious] = useState<Array<string | undefined>>([]);
+  const { cursor, pager } = useCursorPages();
   const page = useLoad(
     () => ok(api().GET('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant }, query: { limit: 20, ...(cursor ? { cursor } : {}) } } })),
     [tenant, cursor],
@@ -156,18 +155,7 @@ function EndpointList({ tenant }: { tenant: string }) {
                   ))}
                 </tbody>
               </table>
-              <div class="pager">
-                {previous.length > 0 && (
-                  <button type="button" class="secondary" onClick={() => { setCursor(previous.at(-1)); setPrevious(previous.slice(0, -1)); }}>
-                    {t('common.previous')}
-                  </button>
-                )}
-                {data.nextCursor && (
-                  <button type="button" class="secondary" onClick={() => { setPrevious([...previous, cursor]); setCursor(data.nextCursor); }}>
-                    {t('common.next')}
-                  </button>
-                )}
-              </div>
+              {pager(data.nextCursor)}
             </>
           )
         }

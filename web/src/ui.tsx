@@ -149,6 +149,34 @@ export function ConfirmDialog() {
 }
 
 /** Pretty JSON for display (always rendered as text). */
+/**
+ * Cursor paging over an API list: the cursor of the page shown, and a pager that goes on with the
+ * page's `nextCursor` and back through the cursors already seen. `reset` returns to the first page.
+ */
+export function useCursorPages() {
+  const [cursor, setCursor] = useState<string | undefined>();
+  const [previous, setPrevious] = useState<Array<string | undefined>>([]);
+  const reset = useCallback(() => {
+    setCursor(undefined);
+    setPrevious([]);
+  }, []);
+  const pager = (nextCursor: string | undefined) => (
+    <div class="pager">
+      {previous.length > 0 && (
+        <button type="button" class="secondary" onClick={() => { setCursor(previous.at(-1)); setPrevious(previous.slice(0, -1)); }}>
+          {t('common.previous')}
+        </button>
+      )}
+      {nextCursor && (
+        <button type="button" class="secondary" onClick={() => { setPrevious([...previous, cursor]); setCursor(nextCursor); }}>
+          {t('common.next')}
+        </button>
+      )}
+    </div>
+  );
+  return { cursor, reset, pager };
+}
+
 export const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
 
 /** A block of JSON or response text. It can scroll, so it takes keyboard focus (arrow keys scroll it). */

@@ -612,6 +612,8 @@ export interface components {
             };
         };
         EventType: {
+            /** @description true for Hookpost's own operational event types, which cannot be changed or deleted */
+            builtIn?: boolean;
             /** Format: date-time */
             createdAt: string;
             description: string;

@@ -55,6 +55,8 @@ describe('operational events', () => {
     const types = listed.body.items.filter((e: { type: string }) => e.type.startsWith('hookpost.'));
     expect(types.map((e: { type: string }) => e.type)).toEqual(['hookpost.endpoint.disabled', 'hookpost.endpoint.recovered', 'hookpost.message.exhausted']);
     for (const type of types) expect(type.schema).toMatchObject({ type: 'object', required: expect.arrayContaining(['tenant', 'subscriptionId']) });
+    expect(types.map((e: { builtIn?: boolean }) => e.builtIn)).toEqual([true, true, true]);
+    expect(listed.body.items.filter((e: { builtIn?: boolean }) => e.builtIn).length).toBe(3);
     expect((await call('PUT', '/v1/event-types/hookpost.endpoint.disabled', { description: 'mine' })).status).toBe(409);
     expect((await call('DELETE', '/v1/event-types/hookpost.message.exhausted')).status).toBe(409);
     expect((await call('GET', '/v1/event-types/hookpost.endpoint.recovered')).status).toBe(200);

@@ -203,6 +203,7 @@ export const eventTypeSchema = z
     example: anyJson().optional(),
     createdAt: timestamp(),
     updatedAt: timestamp(),
+    builtIn: z.boolean().optional().meta({ description: "true for Hookpost's own operational event types, which cannot be changed or deleted" }),
   })
   .meta({ id: 'EventType' });
 export const eventTypeShowsCore: Shows<typeof eventTypeSchema, EventType> = true;

@@ -9,6 +9,8 @@ export interface EventType {
   example?: unknown;
   createdAt: string;
   updatedAt: string;
+  /** Hookpost's own (the operational events): listed like the others, never changed or deleted. */
+  builtIn?: boolean;
 }
 
 /** A signing secret; `expiresAt` is set on a rotated-out secret that still signs during the overlap. */

@@ -28,6 +28,7 @@ const builtIn = (type: string, description: string, schema: Record<string, unkno
   example,
   createdAt: BUILT_IN_AT,
   updatedAt: BUILT_IN_AT,
+  builtIn: true,
 });
 
 /** The catalogue entries of the operational event types (read-only: PUT and DELETE refuse them). */

@@ -304,6 +304,9 @@ describe('admin screens', () => {
   it('event types: create, edit and delete through the forms (with confirmation)', async () => {
     const { page, context, errors } = await signIn(browser, t.stack.url, t.stack.adminKey);
     await page.getByRole('link', { name: 'Event types', exact: true }).click();
+    // Hookpost's own operational types are listed, but offer no edit or delete (the API refuses both).
+    await page.getByRole('heading', { name: 'hookpost.endpoint.disabled' }).waitFor();
+    expect(await page.getByRole('button', { name: /^(Edit|Delete) hookpost\./ }).count()).toBe(0);
     await page.getByRole('button', { name: 'Add event type' }).click();
     await page.getByLabel('Name').fill('invoice.paid');
     await page.getByLabel('Description').fill('An invoice was paid');

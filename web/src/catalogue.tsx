@@ -46,7 +46,8 @@ export function EventTypesScreen() {
                     <h2>
                       <code>{item.type}</code>
                     </h2>
-                    {admin && (
+                    {/* Built-in types (Hookpost's operational events) cannot be changed: the API answers 409. */}
+                    {admin && !item.builtIn && (
                       <div class="actions">
                         <button type="button" class="secondary" onClick={() => setEditing(item)} aria-label={t('types.editOne', { type: item.type })}>
                           {t('common.edit')}

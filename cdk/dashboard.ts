@@ -104,6 +104,11 @@ export function createDashboard(scope: Construct, props: HookpostDashboardProps)
       left: [deliveryMetric(DELIVERY_METRICS.deferredToSlowLane, period)],
       width: 12,
     }),
+    new cloudwatch.GraphWidget({
+      title: 'Deliveries waiting for their rate limit (no attempt spent)',
+      left: [deliveryMetric(DELIVERY_METRICS.rateLimited, period)],
+      width: 12,
+    }),
   );
   dashboard.addWidgets(
     new cloudwatch.GraphWidget({

@@ -54,6 +54,8 @@ export const TABLE_PARTITIONS = {
   apiKeyList: 'API_KEYS',
   /** API keys by hash, for authentication. */
   apiKeyHashes: 'API_KEY#*',
+  /** Per-endpoint rate-limiter state (`rateLimit`), written by the consumer only. */
+  rateLimits: 'RATE#*',
 } as const;
 
 function packageVersion(): string {
@@ -293,6 +295,8 @@ export class HookpostStack extends Stack {
     // and announces disabled endpoints on the topic.
     tableAccess(this.consumer.role, ['Query', 'PutItem'], [t.tenants, t.attempts]);
     tableAccess(this.consumer.role, ['GetItem', 'UpdateItem'], [t.tenants]);
+    // Reserves rate-limit slots: one conditional UpdateItem per paced attempt (shared/adapters/aws/dynamodb-rate-limiter.ts).
+    tableAccess(this.consumer.role, ['UpdateItem'], [t.rateLimits]);
     this.eventsQueue.grantSendMessages(this.consumer.function);
     // Hands deliveries to slow endpoints to the slow lane (and re-enqueues their retries there).
     this.slowQueue.grantSendMessages(this.consumer.function);

@@ -17,6 +17,7 @@ import {
 } from './adapters/aws/dynamodb.ts';
 import { DynamoApiKeyStore } from './adapters/aws/dynamodb-api-keys.ts';
 import { DynamoAttemptHistory } from './adapters/aws/dynamodb-attempt-history.ts';
+import { DynamoRateLimiter } from './adapters/aws/dynamodb-rate-limiter.ts';
 import { DynamoSubscriptionRemoval } from './adapters/aws/dynamodb-subscription-removal.ts';
 import { DynamoTenantRegistry } from './adapters/aws/dynamodb-tenants.ts';
 import { kmsKeyWrapper } from './adapters/aws/kms.ts';
@@ -89,6 +90,7 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
     idempotency: new DynamoIdempotencyStore(db, table, clock),
     queue: new SqsEventQueue(sqs, settings.eventsQueueUrl),
     ...(settings.slowQueueUrl && { slowQueue: new SqsEventQueue(sqs, settings.slowQueueUrl) }),
+    rateLimiter: new DynamoRateLimiter(db, table),
     deadLetters: new SqsDeadLetterQueue(sqs, settings.deadLetterQueueUrl, {
       eventsQueueUrl: settings.eventsQueueUrl,
       eventsQueueArn: settings.eventsQueueArn,

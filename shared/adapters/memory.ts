@@ -9,6 +9,7 @@ import type {
   IdempotencyStore,
   MessageStore,
   Page,
+  RateLimiter,
   SendResult,
 } from '../core/ports.ts';
 import type { QueueMessage } from '../core/queue-message.ts';
@@ -97,5 +98,18 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   async unlock(scope: string, key: string): Promise<void> {
     const existing = this.records.get(`${scope}#${key}`);
     if (existing) this.records.set(`${scope}#${key}`, { ...existing, leaseUntil: 0 });
+  }
+}
+
+/** The pacer of one process (unit tests, the benchmark): the same slots as the shared DynamoDB one. */
+export class MemoryRateLimiter implements RateLimiter {
+  /** Next free slot (epoch ms) per subscription. */
+  readonly nextFree = new Map<string, number>();
+
+  async reserve(subscriptionId: string, widthMs: number, nowMs: number, horizonMs: number): Promise<number | undefined> {
+    const slot = Math.max(this.nextFree.get(subscriptionId) ?? nowMs, nowMs);
+    if (slot > nowMs + horizonMs) return undefined;
+    this.nextFree.set(subscriptionId, slot + widthMs);
+    return slot;
   }
 }

@@ -81,6 +81,12 @@ const retryScheduleSchema = z
   .max(20)
   .meta({ description: "this endpoint's waits (seconds) before each retry, instead of the global schedule", example: [10, 60, 600] });
 const timeoutMsSchema = z.number().int().min(1_000).max(30_000).meta({ description: "this endpoint's attempt deadline (ms)" });
+const rateLimitSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(1_000)
+  .meta({ description: 'at most this many deliveries per second to this endpoint, across every consumer; the rest wait (no attempt is spent)', example: 5 });
 export const signingAlgorithmSchema = z
   .enum(['hmac-sha256', 'ed25519'])
   .meta({ description: 'hmac-sha256 (whsec_ secret, v1 signatures) or ed25519 (Hookpost keeps the whsk_ key; you get the whpk_ public key; v1a signatures)' });
@@ -96,6 +102,7 @@ export const createSubscriptionSchema = z
     retrySchedule: retryScheduleSchema.optional(),
     timeoutMs: timeoutMsSchema.optional(),
     signingAlgorithm: signingAlgorithmSchema.optional(),
+    rateLimit: rateLimitSchema.optional(),
   })
   .meta({ id: 'CreateSubscription' });
 
@@ -110,8 +117,9 @@ export const patchSubscriptionSchema = z
     filter: filterSchema.nullable().optional(),
     retrySchedule: retryScheduleSchema.nullable().optional(),
     timeoutMs: timeoutMsSchema.nullable().optional(),
+    rateLimit: rateLimitSchema.nullable().optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, 'give at least one of url, eventTypes, description, headers, enabled, filter, retrySchedule, timeoutMs')
+  .refine((patch) => Object.keys(patch).length > 0, 'give at least one of url, eventTypes, description, headers, enabled, filter, retrySchedule, timeoutMs, rateLimit')
   .meta({ id: 'PatchSubscription' });
 
 export const testEventSchema = z
@@ -231,6 +239,7 @@ export const subscriptionSchema = z
     retrySchedule: z.array(z.number().int()).optional(),
     timeoutMs: z.number().int().optional(),
     signingAlgorithm: signingAlgorithmSchema.optional().meta({ description: 'absent: hmac-sha256' }),
+    rateLimit: z.number().int().optional().meta({ description: 'deliveries per second at most; absent: unlimited' }),
     createdAt: timestamp(),
     updatedAt: timestamp(),
   })

@@ -21,6 +21,7 @@ import {
   MAX_QUEUE_DELAY_SECONDS,
   type MessageStore,
   type Notifier,
+  type RateLimiter,
 } from './ports.ts';
 import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
 import { nextRetryDelaySeconds, throttledFloorSeconds } from './retry-policy.ts';
@@ -56,6 +57,12 @@ export interface DispatchDeps extends DeliveryDeps {
   slowLaneAfterMs?: number;
   /** How long that mark lasts after the last slow attempt. @default DEFAULTS.slowLaneHoldMs */
   slowLaneHoldMs?: number;
+  /** Paces endpoints that have a `rateLimit`; without it their deliveries are not limited. */
+  rateLimiter?: RateLimiter;
+  /** A slot at most this far off is waited for inline. @default DEFAULTS.rateLimitInlineWaitMs */
+  rateLimitInlineWaitMs?: number;
+  /** Waits that long (the clock's time; tests pass one that moves their clock). @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface DispatchOptions {
@@ -85,6 +92,7 @@ async function fanOut(deps: DispatchDeps, message: Message, options: DispatchOpt
       if (options.redelivered && (await alreadyDelivered(deps, message, subscription))) return;
       const first: DeliveryMessage = { kind: 'delivery', message, subscriptionId: subscription.id, attempt: 1, dueAt: 0 };
       if (await deferredToSlowLane(deps, lane, subscription, first)) return;
+      if (await heldForRateLimit(deps, lane, subscription, first)) return;
       await deliverOnce(deps, message, subscription, 1, lane, body);
     }),
   );
@@ -112,6 +120,53 @@ async function deferredToSlowLane(
   return true;
 }
 
+/** How far ahead a rate-limited endpoint's slots are booked at most: the longest SQS delay. */
+const RATE_LIMIT_HORIZON_MS = MAX_QUEUE_DELAY_SECONDS * 1000;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Paces an endpoint with a `rateLimit` through the shared limiter, right before the attempt: waits
+ * inline for a slot that is near, else hands the delivery back to its lane's queue, carrying the slot
+ * and the same attempt number, to return shortly before it. True when the delivery was handed back.
+ * Sends fall in [slot, slot + width/2]: one back later than that takes a new slot instead of sending
+ * late, so any second holds at most rateLimit + 1 sends. Waiting is no attempt and costs no retry.
+ */
+async function heldForRateLimit(
+  deps: DispatchDeps,
+  lane: DeliveryLane,
+  subscription: Subscription,
+  delivery: DeliveryMessage,
+): Promise<boolean> {
+  if (!subscription.rateLimit || !deps.rateLimiter) return false;
+  const widthMs = 1000 / subscription.rateLimit;
+  const now = deps.clock.now();
+  let slot = delivery.slotAt;
+  if (slot === undefined || now > slot + widthMs / 2) {
+    slot = await deps.rateLimiter.reserve(subscription.id, widthMs, now, RATE_LIMIT_HORIZON_MS);
+  }
+  const queue = lane === 'slow' && deps.slowQueue ? deps.slowQueue : deps.queue;
+  const { slotAt: _previous, ...unreserved } = delivery;
+  if (slot === undefined) {
+    // Booked out for the next 15 minutes: come back then and reserve again.
+    await queue.enqueue(unreserved, MAX_QUEUE_DELAY_SECONDS);
+    deps.count?.(DELIVERY_METRICS.rateLimited);
+    return true;
+  }
+  const waitMs = slot - now;
+  if (waitMs <= 0) return false;
+  deps.count?.(DELIVERY_METRICS.rateLimited);
+  const inlineMs = deps.rateLimitInlineWaitMs ?? DEFAULTS.rateLimitInlineWaitMs;
+  if (waitMs <= inlineMs) {
+    await (deps.sleep ?? defaultSleep)(waitMs);
+    return false;
+  }
+  // SQS delays are whole seconds: aim at half the inline wait before the slot, and wait out the rest here.
+  const delaySeconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.round((waitMs - inlineMs / 2) / 1000)));
+  await queue.enqueue({ ...unreserved, slotAt: slot }, delaySeconds);
+  return true;
+}
+
 const alreadyDelivered = (deps: DispatchDeps, message: Message, subscription: Subscription) =>
   deps.attempts.hasSucceeded(subscription.id, message.id, Date.parse(message.timestamp) - CLOCK_SKEW_MS);
 
@@ -136,6 +191,7 @@ async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage, option
   if (options.redelivered && (await alreadyDelivered(deps, queued.message, subscription))) return;
   const lane = options.lane ?? 'main';
   if (await deferredToSlowLane(deps, lane, subscription, queued)) return;
+  if (await heldForRateLimit(deps, lane, subscription, queued)) return;
   await deliverOnce(deps, queued.message, subscription, queued.attempt, lane);
 }
 

@@ -48,6 +48,8 @@ export interface Subscription {
   timeoutMs?: number;
   /** How deliveries are signed; absent means HMAC-SHA256. Set when the endpoint is created. */
   signingAlgorithm?: SigningAlgorithm;
+  /** At most this many deliveries per second to this endpoint, across every consumer (1..1000); absent: unlimited. */
+  rateLimit?: number;
 }
 
 export type SigningAlgorithm = 'hmac-sha256' | 'ed25519';

@@ -11,5 +11,7 @@ export const DELIVERY_METRICS = {
   deadLettered: 'DeliveryDeadLettered',
   /** A delivery the main consumer handed to the slow lane instead of attempting it (its endpoint had hung). */
   deferredToSlowLane: 'DeliveryDeferredToSlowLane',
+  /** A delivery that waited for its endpoint's rate-limit slot (inline, or handed back to its queue); no attempt spent. */
+  rateLimited: 'DeliveryRateLimited',
 } as const;
 export type DeliveryMetric = (typeof DELIVERY_METRICS)[keyof typeof DELIVERY_METRICS];

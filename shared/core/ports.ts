@@ -123,6 +123,19 @@ export interface EventQueue {
   enqueueBatch(messages: QueueMessage[]): Promise<SendResult[]>;
 }
 
+/**
+ * The shared per-endpoint pacer behind `rateLimit` (DynamoDB on AWS, so every consumer instance sees
+ * the same schedule): slots `widthMs` apart, handed out in order, one per attempt.
+ */
+export interface RateLimiter {
+  /**
+   * Reserves the endpoint's next free slot, max(next free, now), and moves the next free slot
+   * `widthMs` after it, atomically. Returns the slot (epoch ms), or undefined, reserving nothing,
+   * when the next free slot is more than `horizonMs` after `nowMs` (booked out: come back later).
+   */
+  reserve(subscriptionId: string, widthMs: number, nowMs: number, horizonMs: number): Promise<number | undefined>;
+}
+
 /** A delivery that will not be retried any more, with what is needed to redeliver it. */
 export interface DeadLetter {
   reason: string;

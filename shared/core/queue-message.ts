@@ -27,6 +27,11 @@ export const queueMessageSchema = z.discriminatedUnion('kind', [
     attempt: z.number().int().min(1),
     /** Epoch ms before which the attempt must not be made; longer waits hop through SQS delays. */
     dueAt: z.number(),
+    /**
+     * The rate-limit slot (epoch ms) reserved for this attempt when it was handed back to wait for it;
+     * the attempt is made from then on (a return too late reserves a new one).
+     */
+    slotAt: z.number().optional(),
   }),
 ]);
 
@@ -66,7 +71,9 @@ export function parseQueueMessage(body: string): QueueMessage {
   const envelope = deadLetterEnvelopeSchema.safeParse(parsed);
   if (envelope.success) {
     const { message } = envelope.data;
-    return message.kind === 'delivery' ? { ...message, attempt: 1, dueAt: 0 } : message;
+    if (message.kind !== 'delivery') return message;
+    const { slotAt: _slotAt, ...delivery } = message;
+    return { ...delivery, attempt: 1, dueAt: 0 };
   }
   return queueMessageSchema.parse(parsed);
 }

@@ -27,6 +27,7 @@ import type {
   SubscriptionRemoval,
   SubscriptionStore,
   TenantRegistry,
+  RateLimiter,
 } from './ports.ts';
 import { createPortalService, type PortalService, portalKey } from './portal-tokens.ts';
 import type { QueueMessage } from './queue-message.ts';
@@ -48,6 +49,8 @@ export interface Ports {
   queue: EventQueue;
   /** The slow lane's queue (deliveries to endpoints that recently hung); absent: no slow lane. */
   slowQueue?: EventQueue;
+  /** Paces endpoints with a `rateLimit` (shared by every consumer instance); absent: they are not limited. */
+  rateLimiter?: RateLimiter;
   deadLetters: DeadLetterQueue;
   http: HttpSender;
   notifier: Notifier;
@@ -138,6 +141,8 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     slowQueue: ports.slowQueue,
     slowLaneAfterMs: settings.slowLaneAfterMs,
     slowLaneHoldMs: settings.slowLaneHoldMs,
+    rateLimiter: ports.rateLimiter,
+    rateLimitInlineWaitMs: settings.rateLimitInlineWaitMs,
   };
   return {
     version: settings.version,

@@ -21,6 +21,11 @@ export interface Settings {
   slowLaneAfterMs: number;
   /** How long an endpoint stays in the slow lane after its last slow attempt, unless a prompt success ends it sooner. */
   slowLaneHoldMs: number;
+  /**
+   * A rate-limited delivery whose slot is at most this far off waits for it in the consumer; one
+   * further off goes back to its queue with a delay and returns shortly before its slot.
+   */
+  rateLimitInlineWaitMs: number;
   /** Seconds to wait before each retry after the first attempt. */
   retryScheduleSeconds: number[];
   deliveryTimeoutMs: number;
@@ -70,6 +75,7 @@ export const ENV = {
   slowQueueArn: 'HOOKPOST_SLOW_QUEUE_ARN',
   slowLaneAfterMs: 'HOOKPOST_SLOW_LANE_AFTER_MS',
   slowLaneHoldMs: 'HOOKPOST_SLOW_LANE_HOLD_MS',
+  rateLimitInlineWaitMs: 'HOOKPOST_RATE_LIMIT_INLINE_WAIT_MS',
   retryScheduleSeconds: 'HOOKPOST_RETRY_SCHEDULE',
   deliveryTimeoutMs: 'HOOKPOST_DELIVERY_TIMEOUT_MS',
   allowPrivateTargets: 'HOOKPOST_ALLOW_PRIVATE_TARGETS',
@@ -105,6 +111,8 @@ export const DEFAULTS = {
   slowLaneAfterMs: 5_000,
   /** 5 minutes, about the second retry's delay. */
   slowLaneHoldMs: 300_000,
+  /** 1 s: a few slots of a slow limit, many of a fast one, and SQS delays come in whole seconds. */
+  rateLimitInlineWaitMs: 1_000,
   allowPrivateTargets: false,
   maxPayloadBytes: 256 * 1024,
   attemptTtlDays: 30,
@@ -165,6 +173,7 @@ export function settingsFromEnv(env: Env = process.env): Settings {
     slowQueueArn: optional(env, ENV.slowQueueArn),
     slowLaneAfterMs: positiveInt(env, ENV.slowLaneAfterMs, DEFAULTS.slowLaneAfterMs),
     slowLaneHoldMs: positiveInt(env, ENV.slowLaneHoldMs, DEFAULTS.slowLaneHoldMs),
+    rateLimitInlineWaitMs: positiveInt(env, ENV.rateLimitInlineWaitMs, DEFAULTS.rateLimitInlineWaitMs),
     retryScheduleSeconds: env[ENV.retryScheduleSeconds]
       ? parseRetrySchedule(env[ENV.retryScheduleSeconds] as string)
       : [...DEFAULTS.retryScheduleSeconds],

@@ -23,10 +23,12 @@ export interface NewSubscription {
   retrySchedule?: number[];
   timeoutMs?: number;
   signingAlgorithm?: SigningAlgorithm;
+  rateLimit?: number;
 }
 
 /** What a PATCH may change; `null` takes an endpoint's own filter, schedule or deadline away. The signing algorithm is fixed at creation. */
-export type SubscriptionPatch = Partial<Omit<NewSubscription, 'signingAlgorithm' | 'filter' | 'retrySchedule' | 'timeoutMs'>> & {
+export type SubscriptionPatch = Partial<Omit<NewSubscription, 'signingAlgorithm' | 'filter' | 'retrySchedule' | 'timeoutMs' | 'rateLimit'>> & {
+  rateLimit?: number | null;
   filter?: Filter | null;
   retrySchedule?: number[] | null;
   timeoutMs?: number | null;
@@ -161,7 +163,7 @@ export function createSubscriptionService(deps: {
       const current = await get(tenant, id);
       const { disabledReason, slowUntil, ...rest } = current;
       const enabled = patch.enabled ?? current.enabled;
-      const { filter, retrySchedule, timeoutMs, ...plain } = patch;
+      const { filter, retrySchedule, timeoutMs, rateLimit, ...plain } = patch;
       const updated: Subscription = {
         ...rest,
         // A new URL is a new endpoint: it starts on the main lane.
@@ -180,6 +182,8 @@ export function createSubscriptionService(deps: {
       else if (retrySchedule !== undefined) updated.retrySchedule = retrySchedule;
       if (timeoutMs === null) delete updated.timeoutMs;
       else if (timeoutMs !== undefined) updated.timeoutMs = timeoutMs;
+      if (rateLimit === null) delete updated.rateLimit;
+      else if (rateLimit !== undefined) updated.rateLimit = rateLimit;
       await replace(current, updated);
       return updated;
     },

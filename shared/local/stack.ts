@@ -159,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(slowLane && { slowQueueUrl: queues.slowQueueUrl, slowQueueArn: queues.slowQueueArn }),
       slowLaneAfterMs: options.slowLaneAfterMs ?? Math.min(DEFAULTS.slowLaneAfterMs, Math.ceil(deliveryTimeoutMs / 2)),
       slowLaneHoldMs: options.slowLaneHoldMs ?? DEFAULTS.slowLaneHoldMs,
+      rateLimitInlineWaitMs: DEFAULTS.rateLimitInlineWaitMs,
       retryScheduleSeconds: options.retryScheduleSeconds ?? [...DEFAULTS.retryScheduleSeconds],
       deliveryTimeoutMs,
       allowPrivateTargets: options.allowPrivateTargets ?? true,

@@ -6,6 +6,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '#shared/adapters/aws/dynamodb.ts';
+import { rateLimitKey } from '#shared/adapters/aws/dynamodb-rate-limiter.ts';
 import { HookpostStack, TABLE_PARTITIONS } from '../../cdk/hookpost-stack.ts';
 import { type Statement, actionsOf, onlyResource, statementsByResource, testApp } from './synth.ts';
 
@@ -40,7 +41,7 @@ function dynamoGrants(fn: Fn): Record<string, string[]> {
   return Object.fromEntries(Object.entries(grants).map(([action, patterns]) => [action, [...patterns].sort()]));
 }
 
-const { eventTypes, tenants, attempts, idempotency, apiKeyList, apiKeyHashes } = TABLE_PARTITIONS;
+const { eventTypes, tenants, attempts, idempotency, apiKeyList, apiKeyHashes, rateLimits } = TABLE_PARTITIONS;
 
 describe('DynamoDB', () => {
   it('ingest: reads event types and API keys by hash, claims, completes and unlocks idempotency records', () => {
@@ -51,12 +52,12 @@ describe('DynamoDB', () => {
     });
   });
 
-  it("consumer: queries a tenant's subscriptions, reads one afresh, updates them, keeps messages, records and reads attempts", () => {
+  it("consumer: queries a tenant's subscriptions, reads one afresh, updates them, keeps messages, records and reads attempts, reserves rate-limit slots", () => {
     expect(dynamoGrants('Consumer')).toEqual({
       'dynamodb:Query': [attempts, tenants].sort(),
       'dynamodb:PutItem': [attempts, tenants].sort(),
       'dynamodb:GetItem': [tenants],
-      'dynamodb:UpdateItem': [tenants],
+      'dynamodb:UpdateItem': [rateLimits, tenants].sort(),
     });
   });
 
@@ -87,6 +88,7 @@ describe('DynamoDB', () => {
     ['kept message', keys.message('acme', 'msg_1').pk, tenants],
     ['attempt', keys.attempt('sub_1', 'att_1').pk, attempts],
     ['idempotency record', keys.idempotency('key_1', 'abc').pk, idempotency],
+    ['rate limiter', rateLimitKey('sub_1').pk, rateLimits],
   ])('the %s partition key matches its pattern', (_name, pk, pattern) => {
     const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
     expect(pk).toMatch(regex);

@@ -164,11 +164,11 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     // Only the fields an owner changes, and only over the version that was read: a disable by the
     // consumer (which moves updatedAt) or a rotation in between makes this a conflict, not a lost
     // update; the consumer's failingSince is never written back stale.
-    const { url, eventTypes, description, headers, enabled, updatedAt, disabledReason, filter, retrySchedule, timeoutMs, slowUntil } = subscription;
+    const { url, eventTypes, description, headers, enabled, updatedAt, disabledReason, filter, retrySchedule, timeoutMs, slowUntil, rateLimit } = subscription;
     // Optional fields are SET when present and REMOVEd when absent (a PATCH with null takes them away;
     // a new URL takes slowUntil away). slowUntil moves without a new version, so a PATCH racing the
     // consumer's mark may drop it: the next slow attempt marks the endpoint again.
-    const optional = { disabledReason, filter, retrySchedule, timeoutMs, slowUntil };
+    const optional = { disabledReason, filter, retrySchedule, timeoutMs, slowUntil, rateLimit };
     const present = Object.entries(optional).filter(([, value]) => value !== undefined);
     const absent = Object.entries(optional).filter(([, value]) => value === undefined);
     try {

@@ -1,0 +1,228 @@
+/**
+ * Per-endpoint `rateLimit` in the dispatch engine (docs/reliability.md "Rate limits"), with the
+ * in-memory limiter and a clock that sleeping moves: a near slot is waited for inline, a far one sends
+ * the delivery back to its lane's queue with the slot and the same attempt number; waiting records no
+ * attempt and spends no retry; a delivery back too late takes a new slot instead of sending late.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  MemoryAttemptStore,
+  MemoryDeadLetterQueue,
+  MemoryEventQueue,
+  MemoryMessageStore,
+  MemoryRateLimiter,
+} from '#shared/adapters/memory.ts';
+import { type DispatchDeps, dispatch } from '#shared/core/dispatch.ts';
+import type { Message, Subscription } from '#shared/core/domain.ts';
+import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
+import type { HttpResult } from '#shared/core/ports.ts';
+import type { DeliveryMessage } from '#shared/core/queue-message.ts';
+
+const START = Date.parse('2026-12-01T10:00:00Z');
+
+const message = (i: number): Message => ({
+  id: `msg_${i}`,
+  type: 'user.created',
+  tenant: 't1',
+  timestamp: new Date(START).toISOString(),
+  dataJson: `{"i":${i}}`,
+});
+
+function sub(id: string, overrides: Partial<Subscription> = {}): Subscription {
+  return {
+    id,
+    tenant: 't1',
+    url: `https://${id}.example.test/hook`,
+    eventTypes: ['user.*'],
+    description: '',
+    headers: {},
+    enabled: true,
+    secrets: [{ secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' }],
+    createdAt: new Date(START).toISOString(),
+    updatedAt: new Date(START).toISOString(),
+    ...overrides,
+  };
+}
+
+const ok: HttpResult = { kind: 'response', statusCode: 200, headers: {}, bodyExcerpt: 'ok', durationMs: 5 };
+const unavailable: HttpResult = { kind: 'response', statusCode: 503, headers: {}, bodyExcerpt: 'busy', durationMs: 5 };
+
+/** `clockMovesOnSleep: false` for deliveries run concurrently, which would otherwise move each other's clock. */
+function setup(subscriptions: Subscription[], respond: () => HttpResult = () => ok, { clockMovesOnSleep = true } = {}) {
+  let now = START;
+  const sentAt: { host: string; at: number }[] = [];
+  const counted: DeliveryMetric[] = [];
+  const slept: number[] = [];
+  const queue = new MemoryEventQueue();
+  const attempts = new MemoryAttemptStore();
+  const limiter = new MemoryRateLimiter();
+  const deps: DispatchDeps = {
+    http: {
+      post: async (req) => {
+        sentAt.push({ host: new URL(req.url).hostname, at: now });
+        return respond();
+      },
+    },
+    clock: { now: () => now },
+    deliveryTimeoutMs: 1000,
+    userAgent: 'Hookpost/test',
+    subscriptions: {
+      forTenant: async (tenant) => subscriptions.filter((s) => s.tenant === tenant),
+      get: async (tenant, id) => subscriptions.find((s) => s.tenant === tenant && s.id === id),
+      disable: async () => {},
+      markFailing: async () => {},
+      markHealthy: async () => {},
+    },
+    disableAfterFailingMs: 5 * 86_400_000,
+    notifier: { publish: async () => {} },
+    attempts,
+    messages: new MemoryMessageStore(),
+    queue,
+    deadLetters: new MemoryDeadLetterQueue(),
+    retryScheduleSeconds: [10, 3600],
+    throttledMinimumSeconds: 0,
+    random: () => 0.5,
+    count: (metric) => void counted.push(metric),
+    rateLimiter: limiter,
+    rateLimitInlineWaitMs: 1000,
+    sleep: async (ms) => {
+      slept.push(ms);
+      if (clockMovesOnSleep) now += ms;
+    },
+  };
+  return {
+    deps,
+    sentAt,
+    counted,
+    slept,
+    queue,
+    attempts,
+    limiter,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    now: () => now,
+  };
+}
+
+const handedBack = (queue: MemoryEventQueue) => queue.sent.map((s) => ({ ...(s.message as DeliveryMessage), delaySeconds: s.delaySeconds }));
+
+describe('rateLimit in dispatch', () => {
+  it('sends a burst at the limit: near slots are waited for inline, far ones handed back with their slot and attempt 1, and no attempt is recorded for waiting', async () => {
+    // Arrange: 5/s, so slots 200 ms apart; 1 s of inline wait covers slots 0..1000 ms
+    const t = setup([sub('limited', { rateLimit: 5 })], () => ok, { clockMovesOnSleep: false });
+
+    // Act: 12 events at once, dispatched concurrently as a consumer batch is
+    await Promise.all(Array.from({ length: 12 }, (_, i) => dispatch(t.deps, { kind: 'event', message: message(i) })));
+
+    // Assert: the first six slots (0, 200, …, 1000 ms) were sent after waiting for them, and logged once each
+    expect(t.slept.sort((a, b) => a - b)).toEqual([200, 400, 600, 800, 1000]);
+    expect(t.sentAt).toHaveLength(6);
+    expect(t.attempts.attempts).toHaveLength(6);
+    expect(t.attempts.attempts.every((a) => a.attemptNumber === 1 && a.status === 'succeeded')).toBe(true);
+    // The other six were reserved slots 1200..2200 ms (from the clock at the time) and handed back as attempt 1
+    const back = handedBack(t.queue);
+    expect(back).toHaveLength(6);
+    expect(back.map((b) => b.attempt)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(back.map((b) => (b.slotAt as number) - START)).toEqual([1200, 1400, 1600, 1800, 2000, 2200]);
+    expect(back.map((b) => b.message.id)).toEqual(['msg_6', 'msg_7', 'msg_8', 'msg_9', 'msg_10', 'msg_11']);
+    // Each comes back about half the inline wait before its slot (SQS delays are whole seconds, at least 1)
+    expect(back.map((b) => b.delaySeconds)).toEqual([1, 1, 1, 1, 2, 2]);
+    expect(t.counted.filter((m) => m === DELIVERY_METRICS.rateLimited)).toHaveLength(5 + 6);
+  });
+
+  it('a handed-back delivery that returns before its slot sleeps to it and sends then, as the same attempt', async () => {
+    // Arrange
+    const t = setup([sub('limited', { rateLimit: 5 })]);
+    t.limiter.nextFree.set('limited', START + 1_400);
+    const queued: DeliveryMessage = { kind: 'delivery', message: message(7), subscriptionId: 'limited', attempt: 1, dueAt: 0, slotAt: START + 1_200 };
+    t.advance(900);
+
+    // Act
+    await dispatch(t.deps, queued);
+
+    // Assert: sent exactly at its slot, no new reservation (the limiter's next free slot did not move)
+    expect(t.sentAt.at(-1)?.at).toBe(queued.slotAt);
+    expect(t.slept.at(-1)).toBe(300);
+    expect(t.limiter.nextFree.get('limited')).toBe(START + 1_400);
+    expect(t.queue.sent).toHaveLength(0);
+    expect(t.attempts.attempts.filter((a) => a.messageId === queued.message.id)).toMatchObject([{ attemptNumber: 1, status: 'succeeded' }]);
+  });
+
+  it('a delivery back more than half a slot after its slot takes a new one instead of sending late', async () => {
+    // Arrange: a delivery whose slot passed 150 ms ago (width 200 ms), with the limiter booked 3 s ahead
+    const t = setup([sub('limited', { rateLimit: 5 })]);
+    t.limiter.nextFree.set('limited', START + 3_000);
+    const late: DeliveryMessage = { kind: 'delivery', message: message(1), subscriptionId: 'limited', attempt: 2, dueAt: 0, slotAt: START - 150 };
+
+    // Act
+    await dispatch(t.deps, late);
+
+    // Assert: not sent; handed back with the new slot (3000 ms) and still attempt 2
+    expect(t.sentAt).toHaveLength(0);
+    expect(t.attempts.attempts).toHaveLength(0);
+    expect(handedBack(t.queue)).toMatchObject([{ attempt: 2, slotAt: START + 3_000, delaySeconds: 3 }]);
+    expect(t.limiter.nextFree.get('limited')).toBe(START + 3_200);
+  });
+
+  it('a delivery back within half a slot after its slot is sent at once, on its old slot', async () => {
+    // Arrange
+    const t = setup([sub('limited', { rateLimit: 5 })]);
+    t.limiter.nextFree.set('limited', START + 3_000);
+    const onTime: DeliveryMessage = { kind: 'delivery', message: message(1), subscriptionId: 'limited', attempt: 1, dueAt: 0, slotAt: START - 90 };
+
+    // Act
+    await dispatch(t.deps, onTime);
+
+    // Assert
+    expect(t.sentAt.map((s) => s.at)).toEqual([START]);
+    expect(t.slept).toEqual([]);
+    expect(t.limiter.nextFree.get('limited')).toBe(START + 3_000);
+  });
+
+  it('a retry is paced too, and a failed attempt still takes its retry from the schedule (waiting spent none)', async () => {
+    // Arrange: the endpoint answers 503; its retry is due and the limiter is booked 500 ms ahead
+    const t = setup([sub('limited', { rateLimit: 2 })], () => unavailable);
+    t.limiter.nextFree.set('limited', START + 500);
+    const retry: DeliveryMessage = { kind: 'delivery', message: message(1), subscriptionId: 'limited', attempt: 2, dueAt: START };
+
+    // Act
+    await dispatch(t.deps, retry);
+
+    // Assert: waited 500 ms inline, made attempt 2, queued attempt 3 after the schedule's 3600 s (capped at 900)
+    expect(t.slept).toEqual([500]);
+    expect(t.attempts.attempts).toMatchObject([{ attemptNumber: 2, status: 'failed' }]);
+    expect(handedBack(t.queue)).toMatchObject([{ attempt: 3, delaySeconds: 900 }]);
+    expect(handedBack(t.queue)[0]?.slotAt).toBeUndefined();
+  });
+
+  it('an endpoint booked out past 15 minutes reserves nothing and comes back in 15 minutes', async () => {
+    // Arrange
+    const t = setup([sub('limited', { rateLimit: 1 })]);
+    t.limiter.nextFree.set('limited', START + 901_000);
+
+    // Act
+    await dispatch(t.deps, { kind: 'event', message: message(1) });
+
+    // Assert
+    expect(t.sentAt).toHaveLength(0);
+    expect(handedBack(t.queue)).toMatchObject([{ attempt: 1, delaySeconds: 900 }]);
+    expect(handedBack(t.queue)[0]?.slotAt).toBeUndefined();
+    expect(t.limiter.nextFree.get('limited')).toBe(START + 901_000);
+  });
+
+  it('an unlimited endpoint of the same tenant is sent to at once, never waiting for the limited one', async () => {
+    // Arrange
+    const t = setup([sub('limited', { rateLimit: 1 }), sub('free')], () => ok, { clockMovesOnSleep: false });
+
+    // Act
+    await Promise.all(Array.from({ length: 5 }, (_, i) => dispatch(t.deps, { kind: 'event', message: message(i) })));
+
+    // Assert: the free endpoint's five went out at START, no reservation was made for it
+    expect(t.sentAt.filter((s) => s.host === 'free.example.test').map((s) => s.at)).toEqual(Array(5).fill(START));
+    expect(t.limiter.nextFree.has('free')).toBe(false);
+    // The limited one: slot 0 at once, slot 1000 ms after waiting inline, three handed back
+    expect(t.sentAt.filter((s) => s.host === 'limited.example.test')).toHaveLength(2);
+    expect(handedBack(t.queue)).toHaveLength(3);
+  });
+});

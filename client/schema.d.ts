@@ -503,6 +503,8 @@ export interface components {
             id: string;
             /** @description ed25519 public key, whpk_… (ed25519 endpoints; the signing key never leaves Hookpost) */
             publicKey?: string;
+            /** @description deliveries per second at most; absent: unlimited */
+            rateLimit?: number;
             retrySchedule?: number[];
             /** @description HMAC signing secret, whsec_… (hmac-sha256 endpoints) */
             secret?: string;
@@ -575,6 +577,11 @@ export interface components {
             headers: {
                 [key: string]: string;
             };
+            /**
+             * @description at most this many deliveries per second to this endpoint, across every consumer; the rest wait (no attempt is spent)
+             * @example 5
+             */
+            rateLimit?: number;
             /**
              * @description this endpoint's waits (seconds) before each retry, instead of the global schedule
              * @example [
@@ -683,6 +690,7 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+            rateLimit?: number | null;
             retrySchedule?: number[] | null;
             timeoutMs?: number | null;
             /** @example https://example.com/webhooks */
@@ -800,6 +808,8 @@ export interface components {
             };
             /** @example sub_01JD7S0000000000000000000 */
             id: string;
+            /** @description deliveries per second at most; absent: unlimited */
+            rateLimit?: number;
             retrySchedule?: number[];
             /**
              * @description absent: hmac-sha256

@@ -1,6 +1,6 @@
 /**
  * The per-endpoint delivery controls (#11) in the console, in Debian's Chromium against a local stack:
- * an endpoint made through the form with a filter, its own schedule and ed25519 signing; its detail
+ * an endpoint made through the form with a filter, its own schedule, a rate limit and ed25519 signing; its detail
  * shows them and the whpk_ public key; only events the filter matches reach a real receiver, signed
  * v1a with that key; the server's refusal of a bad operator is shown next to the filter field; edit
  * clears a control back to the global setting; axe-core on the changed screens.
@@ -59,6 +59,7 @@ describe('delivery controls in the endpoint form and detail', () => {
     await page.getByLabel('Filter', { exact: true }).fill('{"data": {"amount": {"$gte": 100}, "country": {"$in": ["DE", "FR"]}}}');
     await page.getByLabel('Retry schedule (seconds)').fill('5, 30, 300');
     await page.getByLabel('Timeout (ms)').fill('4000');
+    await page.getByLabel('Rate limit (per second)').fill('7');
     await page.getByLabel('Signing', { exact: true }).selectOption('ed25519');
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Create', exact: true }).click();
@@ -69,11 +70,13 @@ describe('delivery controls in the endpoint form and detail', () => {
       filter: { data: { amount: { $gte: 100 }, country: { $in: ['DE', 'FR'] } } },
       retrySchedule: [5, 30, 300],
       timeoutMs: 4000,
+      rateLimit: 7,
       signingAlgorithm: 'ed25519',
     });
     await page.getByTestId('detail-filter').getByText('"$gte": 100').waitFor();
     expect(await page.getByTestId('detail-schedule').textContent()).toBe('5, 30, 300 s');
     expect(await page.getByTestId('detail-timeout').textContent()).toBe('4,000 ms');
+    expect(await page.getByTestId('detail-rate-limit').textContent()).toBe('7 per second');
     expect(await page.getByTestId('detail-signing').textContent()).toBe('Ed25519 (public key)');
     await page.getByRole('heading', { name: 'Public key' }).waitFor();
     await page.getByText('verify each webhook\'s v1a signature with this public key').waitFor();
@@ -136,6 +139,7 @@ describe('delivery controls in the endpoint form and detail', () => {
       filter: { type: 'payment.received' },
       retrySchedule: [10, 60],
       timeoutMs: 5000,
+      rateLimit: 20,
     });
     expect(made.status).toBe(201);
     const { page, context, errors } = await signIn(browser, t.stack.url, t.stack.adminKey);
@@ -147,20 +151,24 @@ describe('delivery controls in the endpoint form and detail', () => {
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     expect(await page.getByLabel('Retry schedule (seconds)').inputValue()).toBe('10, 60');
     expect(await page.getByLabel('Timeout (ms)').inputValue()).toBe('5000');
+    expect(await page.getByLabel('Rate limit (per second)').inputValue()).toBe('20');
     expect(JSON.parse(await page.getByLabel('Filter', { exact: true }).inputValue())).toEqual({ type: 'payment.received' });
     expect(await page.getByLabel('Signing', { exact: true }).count()).toBe(0); // fixed at creation
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('Filter', { exact: true }).fill('');
     await page.getByLabel('Timeout (ms)').fill('');
+    await page.getByLabel('Rate limit (per second)').fill('');
     await page.getByLabel('Retry schedule (seconds)').fill('3');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('detail-schedule').filter({ hasText: '3 s' }).waitFor();
     expect(await page.getByTestId('detail-filter').textContent()).toBe('None: every event of its types');
     expect(await page.getByTestId('detail-timeout').textContent()).toBe('Global setting');
+    expect(await page.getByTestId('detail-rate-limit').textContent()).toBe('Unlimited');
     const after = (await t.admin('GET', `/v1/tenants/edited/subscriptions/${made.body.id}`)).body;
     expect(after.retrySchedule).toEqual([3]);
     expect(after).not.toHaveProperty('filter');
     expect(after).not.toHaveProperty('timeoutMs');
+    expect(after).not.toHaveProperty('rateLimit');
     expect(errors).toEqual([]);
     await context.close();
   });

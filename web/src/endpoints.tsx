@@ -169,7 +169,7 @@ interface HeaderRow {
   value: string;
 }
 
-type Controls = Pick<Subscription, 'filter' | 'retrySchedule' | 'timeoutMs'>;
+type Controls = Pick<Subscription, 'filter' | 'retrySchedule' | 'timeoutMs' | 'rateLimit'>;
 type ControlField = keyof Controls;
 type FieldErrors = Partial<Record<ControlField, string>>;
 
@@ -177,7 +177,7 @@ type FieldErrors = Partial<Record<ControlField, string>>;
  * The delivery controls as typed: an empty field is "use the global setting" (absent on create, null on edit).
  * Returns the values to send, or what is wrong with each field.
  */
-function readControls(text: { filter: string; retrySchedule: string; timeoutMs: string }, clear: boolean): { values: { [K in ControlField]?: Controls[K] | null }; errors: FieldErrors } {
+function readControls(text: { filter: string; retrySchedule: string; timeoutMs: string; rateLimit: string }, clear: boolean): { values: { [K in ControlField]?: Controls[K] | null }; errors: FieldErrors } {
   const values: { [K in ControlField]?: Controls[K] | null } = {};
   const errors: FieldErrors = {};
   const empty = clear ? null : undefined;
@@ -200,6 +200,10 @@ function readControls(text: { filter: string; retrySchedule: string; timeoutMs: 
   if (!timeout) values.timeoutMs = empty;
   else if (/^\d+$/.test(timeout)) values.timeoutMs = Number(timeout);
   else errors.timeoutMs = t('endpoints.timeoutNotNumber');
+  const rate = text.rateLimit.trim();
+  if (!rate) values.rateLimit = empty;
+  else if (/^\d+$/.test(rate)) values.rateLimit = Number(rate);
+  else errors.rateLimit = t('endpoints.rateLimitNotNumber');
   for (const key of Object.keys(values) as ControlField[]) if (values[key] === undefined) delete values[key];
   return { values, errors };
 }
@@ -210,7 +214,7 @@ function serverFieldErrors(error: unknown): FieldErrors {
   if (!(error instanceof ApiFailure)) return errors;
   for (const detail of error.details) {
     const field = detail.path?.split('.')[0] as ControlField | undefined;
-    if (field === 'filter' || field === 'retrySchedule' || field === 'timeoutMs') {
+    if (field === 'filter' || field === 'retrySchedule' || field === 'timeoutMs' || field === 'rateLimit') {
       errors[field] = [errors[field], `${detail.path}: ${detail.message}`].filter(Boolean).join('; ');
     }
   }
@@ -237,12 +241,13 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
   const [filter, setFilter] = useState(subscription?.filter ? JSON.stringify(subscription.filter, null, 2) : '');
   const [retrySchedule, setRetrySchedule] = useState(subscription?.retrySchedule?.join(', ') ?? '');
   const [timeoutMs, setTimeoutMs] = useState(subscription?.timeoutMs === undefined ? '' : String(subscription.timeoutMs));
+  const [rateLimit, setRateLimit] = useState(subscription?.rateLimit === undefined ? '' : String(subscription.rateLimit));
   const [signingAlgorithm, setSigningAlgorithm] = useState<'hmac-sha256' | 'ed25519'>('hmac-sha256');
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const known = new Set(catalogue.data?.items.map((item) => item.type) ?? []);
   const typed = patterns.split(/[\s,]+/).filter(Boolean);
   const [save, busy, error] = useAction(async () => {
-    const controls = readControls({ filter, retrySchedule, timeoutMs }, subscription !== undefined);
+    const controls = readControls({ filter, retrySchedule, timeoutMs, rateLimit }, subscription !== undefined);
     setFieldErrors(controls.errors);
     if (Object.keys(controls.errors).length > 0) throw new Error(t('endpoints.fixFields'));
     const eventTypes = [...new Set([...types, ...typed])];
@@ -266,6 +271,7 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
           ...(values.filter ? { filter: values.filter } : {}),
           ...(values.retrySchedule ? { retrySchedule: values.retrySchedule } : {}),
           ...(values.timeoutMs ? { timeoutMs: values.timeoutMs } : {}),
+          ...(values.rateLimit ? { rateLimit: values.rateLimit } : {}),
           ...(signingAlgorithm === 'ed25519' ? { signingAlgorithm } : {}),
         };
         const made = await ok(api().POST('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant } }, body: create }));
@@ -394,6 +400,22 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
           {t('endpoints.timeoutMsHint')}
         </span>
         <FieldError id="ep-timeoutMs-error" error={fieldErrors.timeoutMs} />
+        <label for="ep-rateLimit">{t('endpoints.rateLimit')}</label>
+        <input
+          id="ep-rateLimit"
+          type="number"
+          min={1}
+          max={1000}
+          step={1}
+          value={rateLimit}
+          onInput={(e) => setRateLimit((e.currentTarget as HTMLInputElement).value)}
+          aria-describedby={described('rateLimit')}
+          aria-invalid={fieldErrors.rateLimit ? true : undefined}
+        />
+        <span class="hint" id="ep-rateLimit-hint">
+          {t('endpoints.rateLimitHint')}
+        </span>
+        <FieldError id="ep-rateLimit-error" error={fieldErrors.rateLimit} />
         {!subscription && (
           <>
             <label for="ep-signing">{t('endpoints.signing')}</label>

@@ -122,6 +122,15 @@ async function deferredToSlowLane(
 
 /** How far ahead a rate-limited endpoint's slots are booked at most: the longest SQS delay. */
 const RATE_LIMIT_HORIZON_MS = MAX_QUEUE_DELAY_SECONDS * 1000;
+/**
+ * Slots are reserved from this far ahead of now, so the limiter's round trip (a DynamoDB update) is
+ * over before the slot starts and does not make the send late.
+ */
+export const RATE_LIMIT_LEAD_MS = 20;
+/** The least lateness tolerated (timers fire a millisecond or so late); below it a fast limit would never be on time. */
+const TIMER_SLACK_MS = 2;
+/** New reservations one dispatch makes before it hands the delivery back to the queue instead (a clock or limiter that keeps it late). */
+const MAX_RESERVATIONS = 3;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -129,8 +138,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Paces an endpoint with a `rateLimit` through the shared limiter, right before the attempt: waits
  * inline for a slot that is near, else hands the delivery back to its lane's queue, carrying the slot
  * and the same attempt number, to return shortly before it. True when the delivery was handed back.
- * Sends fall in [slot, slot + width/2]: one back later than that takes a new slot instead of sending
- * late, so any second holds at most rateLimit + 1 sends. Waiting is no attempt and costs no retry.
+ * A send happens in [slot, slot + width/2] (at least TIMER_SLACK_MS): one later than that, back from
+ * the queue or woken late, takes a new slot instead of sending late, so any second holds at most
+ * rateLimit + 1 sends. Waiting is not an attempt and costs no retry.
  */
 async function heldForRateLimit(
   deps: DispatchDeps,
@@ -138,33 +148,45 @@ async function heldForRateLimit(
   subscription: Subscription,
   delivery: DeliveryMessage,
 ): Promise<boolean> {
-  if (!subscription.rateLimit || !deps.rateLimiter) return false;
+  const limiter = deps.rateLimiter;
+  if (!subscription.rateLimit || !limiter) return false;
   const widthMs = 1000 / subscription.rateLimit;
-  const now = deps.clock.now();
-  let slot = delivery.slotAt;
-  if (slot === undefined || now > slot + widthMs / 2) {
-    slot = await deps.rateLimiter.reserve(subscription.id, widthMs, now, RATE_LIMIT_HORIZON_MS);
-  }
+  const lateMs = Math.max(widthMs / 2, TIMER_SLACK_MS);
+  const inlineMs = deps.rateLimitInlineWaitMs ?? DEFAULTS.rateLimitInlineWaitMs;
   const queue = lane === 'slow' && deps.slowQueue ? deps.slowQueue : deps.queue;
-  const { slotAt: _previous, ...unreserved } = delivery;
-  if (slot === undefined) {
-    // Booked out for the next 15 minutes: come back then and reserve again.
-    await queue.enqueue(unreserved, MAX_QUEUE_DELAY_SECONDS);
+  const { slotAt, ...unreserved } = delivery;
+  const handBack = async (message: DeliveryMessage, delaySeconds: number) => {
+    await queue.enqueue(message, delaySeconds);
     deps.count?.(DELIVERY_METRICS.rateLimited);
     return true;
-  }
-  const waitMs = slot - now;
-  if (waitMs <= 0) return false;
-  deps.count?.(DELIVERY_METRICS.rateLimited);
-  const inlineMs = deps.rateLimitInlineWaitMs ?? DEFAULTS.rateLimitInlineWaitMs;
-  if (waitMs <= inlineMs) {
+  };
+  let slot = slotAt;
+  let limited = false;
+  for (let reservations = 0; ; ) {
+    const now = deps.clock.now();
+    if (slot === undefined || now > slot + lateMs) {
+      // None yet, or missed: a new slot rather than a late send.
+      if (reservations === MAX_RESERVATIONS) return handBack(unreserved, 1);
+      reservations += 1;
+      const from = now + RATE_LIMIT_LEAD_MS;
+      slot = await limiter.reserve(subscription.id, widthMs, from, RATE_LIMIT_HORIZON_MS);
+      // Booked out for the next 15 minutes: come back then and reserve again.
+      if (slot === undefined) return handBack(unreserved, MAX_QUEUE_DELAY_SECONDS);
+      limited ||= slot > from;
+      continue;
+    }
+    const waitMs = slot - now;
+    if (waitMs <= 0) {
+      if (limited) deps.count?.(DELIVERY_METRICS.rateLimited);
+      return false;
+    }
+    if (waitMs > inlineMs) {
+      // SQS delays are whole seconds: aim at half the inline wait before the slot, and wait out the rest then.
+      const delaySeconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.round((waitMs - inlineMs / 2) / 1000)));
+      return handBack({ ...unreserved, slotAt: slot }, delaySeconds);
+    }
     await (deps.sleep ?? defaultSleep)(waitMs);
-    return false;
   }
-  // SQS delays are whole seconds: aim at half the inline wait before the slot, and wait out the rest here.
-  const delaySeconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(1, Math.round((waitMs - inlineMs / 2) / 1000)));
-  await queue.enqueue({ ...unreserved, slotAt: slot }, delaySeconds);
-  return true;
 }
 
 const alreadyDelivered = (deps: DispatchDeps, message: Message, subscription: Subscription) =>

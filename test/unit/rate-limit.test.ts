@@ -12,7 +12,7 @@ import {
   MemoryMessageStore,
   MemoryRateLimiter,
 } from '#shared/adapters/memory.ts';
-import { type DispatchDeps, dispatch } from '#shared/core/dispatch.ts';
+import { type DispatchDeps, dispatch, RATE_LIMIT_LEAD_MS } from '#shared/core/dispatch.ts';
 import type { Message, Subscription } from '#shared/core/domain.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
 import type { HttpResult } from '#shared/core/ports.ts';
@@ -47,12 +47,16 @@ function sub(id: string, overrides: Partial<Subscription> = {}): Subscription {
 const ok: HttpResult = { kind: 'response', statusCode: 200, headers: {}, bodyExcerpt: 'ok', durationMs: 5 };
 const unavailable: HttpResult = { kind: 'response', statusCode: 503, headers: {}, bodyExcerpt: 'busy', durationMs: 5 };
 
-/** `clockMovesOnSleep: false` for deliveries run concurrently, which would otherwise move each other's clock. */
-function setup(subscriptions: Subscription[], respond: () => HttpResult = () => ok, { clockMovesOnSleep = true } = {}) {
+/**
+ * The clock only moves when every delivery in flight is asleep: `run` then wakes the earliest sleeper
+ * at its time, as timers would, so concurrent deliveries see one consistent clock.
+ */
+function setup(subscriptions: Subscription[], respond: () => HttpResult = () => ok) {
   let now = START;
   const sentAt: { host: string; at: number }[] = [];
   const counted: DeliveryMetric[] = [];
   const slept: number[] = [];
+  const timers: { at: number; wake: () => void }[] = [];
   const queue = new MemoryEventQueue();
   const attempts = new MemoryAttemptStore();
   const limiter = new MemoryRateLimiter();
@@ -85,11 +89,27 @@ function setup(subscriptions: Subscription[], respond: () => HttpResult = () => 
     count: (metric) => void counted.push(metric),
     rateLimiter: limiter,
     rateLimitInlineWaitMs: 1000,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       slept.push(ms);
-      if (clockMovesOnSleep) now += ms;
+      return new Promise<void>((wake) => timers.push({ at: now + ms, wake }));
     },
   };
+  /** Runs deliveries concurrently, moving the clock from one sleeper's wake-up to the next (`oversleepMs` late each). */
+  async function run(work: Promise<void>[], oversleepMs = 0): Promise<void> {
+    let done = false;
+    const all = Promise.all(work).finally(() => {
+      done = true;
+    });
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      timers.sort((a, b) => a.at - b.at);
+      const next = timers.shift();
+      if (!next) continue;
+      now = Math.max(now, next.at + oversleepMs);
+      next.wake();
+    }
+    await all;
+  }
   return {
     deps,
     sentAt,
@@ -98,6 +118,7 @@ function setup(subscriptions: Subscription[], respond: () => HttpResult = () => 
     queue,
     attempts,
     limiter,
+    run,
     advance: (ms: number) => {
       now += ms;
     },
@@ -108,27 +129,27 @@ function setup(subscriptions: Subscription[], respond: () => HttpResult = () => 
 const handedBack = (queue: MemoryEventQueue) => queue.sent.map((s) => ({ ...(s.message as DeliveryMessage), delaySeconds: s.delaySeconds }));
 
 describe('rateLimit in dispatch', () => {
-  it('sends a burst at the limit: near slots are waited for inline, far ones handed back with their slot and attempt 1, and no attempt is recorded for waiting', async () => {
-    // Arrange: 5/s, so slots 200 ms apart; 1 s of inline wait covers slots 0..1000 ms
-    const t = setup([sub('limited', { rateLimit: 5 })], () => ok, { clockMovesOnSleep: false });
+  it('sends a burst at the limit: near slots are waited for inline and sent on them, far ones handed back with their slot and attempt 1, and no attempt is recorded for waiting', async () => {
+    // Arrange: 5/s, so slots 200 ms apart from now + the lead; 1 s of inline wait
+    const t = setup([sub('limited', { rateLimit: 5 })]);
+    const first = START + RATE_LIMIT_LEAD_MS;
 
     // Act: 12 events at once, dispatched concurrently as a consumer batch is
-    await Promise.all(Array.from({ length: 12 }, (_, i) => dispatch(t.deps, { kind: 'event', message: message(i) })));
+    await t.run(Array.from({ length: 12 }, (_, i) => dispatch(t.deps, { kind: 'event', message: message(i) })));
 
-    // Assert: the first six slots (0, 200, …, 1000 ms) were sent after waiting for them, and logged once each
-    expect(t.slept.sort((a, b) => a - b)).toEqual([200, 400, 600, 800, 1000]);
-    expect(t.sentAt).toHaveLength(6);
-    expect(t.attempts.attempts).toHaveLength(6);
+    // Assert: the slots within the inline wait were sent exactly on their slots, each logged once as attempt 1
+    expect(t.sentAt.map((s) => s.at)).toEqual([0, 200, 400, 600, 800].map((ms) => first + ms));
+    expect(t.attempts.attempts).toHaveLength(5);
     expect(t.attempts.attempts.every((a) => a.attemptNumber === 1 && a.status === 'succeeded')).toBe(true);
-    // The other six were reserved slots 1200..2200 ms (from the clock at the time) and handed back as attempt 1
+    // The other seven were reserved the next slots and handed back as attempt 1, carrying them
     const back = handedBack(t.queue);
-    expect(back).toHaveLength(6);
-    expect(back.map((b) => b.attempt)).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(back.map((b) => (b.slotAt as number) - START)).toEqual([1200, 1400, 1600, 1800, 2000, 2200]);
-    expect(back.map((b) => b.message.id)).toEqual(['msg_6', 'msg_7', 'msg_8', 'msg_9', 'msg_10', 'msg_11']);
+    expect(back.map((b) => b.attempt)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(back.map((b) => (b.slotAt as number) - first)).toEqual([1000, 1200, 1400, 1600, 1800, 2000, 2200]);
+    expect(back.map((b) => b.message.id)).toEqual(['msg_5', 'msg_6', 'msg_7', 'msg_8', 'msg_9', 'msg_10', 'msg_11']);
     // Each comes back about half the inline wait before its slot (SQS delays are whole seconds, at least 1)
-    expect(back.map((b) => b.delaySeconds)).toEqual([1, 1, 1, 1, 2, 2]);
-    expect(t.counted.filter((m) => m === DELIVERY_METRICS.rateLimited)).toHaveLength(5 + 6);
+    expect(back.map((b) => b.delaySeconds)).toEqual([1, 1, 1, 1, 1, 2, 2]);
+    // Every delivery that waited counted once; the first had its slot at once
+    expect(t.counted.filter((m) => m === DELIVERY_METRICS.rateLimited)).toHaveLength(4 + 7);
   });
 
   it('a handed-back delivery that returns before its slot sleeps to it and sends then, as the same attempt', async () => {
@@ -139,14 +160,14 @@ describe('rateLimit in dispatch', () => {
     t.advance(900);
 
     // Act
-    await dispatch(t.deps, queued);
+    await t.run([dispatch(t.deps, queued)]);
 
     // Assert: sent exactly at its slot, no new reservation (the limiter's next free slot did not move)
-    expect(t.sentAt.at(-1)?.at).toBe(queued.slotAt);
-    expect(t.slept.at(-1)).toBe(300);
+    expect(t.sentAt.map((s) => s.at)).toEqual([START + 1_200]);
+    expect(t.slept).toEqual([300]);
     expect(t.limiter.nextFree.get('limited')).toBe(START + 1_400);
     expect(t.queue.sent).toHaveLength(0);
-    expect(t.attempts.attempts.filter((a) => a.messageId === queued.message.id)).toMatchObject([{ attemptNumber: 1, status: 'succeeded' }]);
+    expect(t.attempts.attempts).toMatchObject([{ attemptNumber: 1, status: 'succeeded', messageId: 'msg_7' }]);
   });
 
   it('a delivery back more than half a slot after its slot takes a new one instead of sending late', async () => {
@@ -156,7 +177,7 @@ describe('rateLimit in dispatch', () => {
     const late: DeliveryMessage = { kind: 'delivery', message: message(1), subscriptionId: 'limited', attempt: 2, dueAt: 0, slotAt: START - 150 };
 
     // Act
-    await dispatch(t.deps, late);
+    await t.run([dispatch(t.deps, late)]);
 
     // Assert: not sent; handed back with the new slot (3000 ms) and still attempt 2
     expect(t.sentAt).toHaveLength(0);
@@ -172,12 +193,27 @@ describe('rateLimit in dispatch', () => {
     const onTime: DeliveryMessage = { kind: 'delivery', message: message(1), subscriptionId: 'limited', attempt: 1, dueAt: 0, slotAt: START - 90 };
 
     // Act
-    await dispatch(t.deps, onTime);
+    await t.run([dispatch(t.deps, onTime)]);
 
     // Assert
     expect(t.sentAt.map((s) => s.at)).toEqual([START]);
     expect(t.slept).toEqual([]);
     expect(t.limiter.nextFree.get('limited')).toBe(START + 3_000);
+  });
+
+  it('woken too late for its slot, a delivery takes the next one rather than send late; after three misses it goes back to the queue', async () => {
+    // Arrange: 10/s (100 ms slots, 50 ms tolerated); every sleep overshoots by 60 ms
+    const t = setup([sub('limited', { rateLimit: 10 })]);
+
+    // Act
+    await t.run([dispatch(t.deps, { kind: 'event', message: message(1) })], 60);
+
+    // Assert: three reservations (from now + lead each time), never sent late, then handed back unreserved as attempt 1
+    expect(t.sentAt).toHaveLength(0);
+    expect(t.slept).toHaveLength(3);
+    expect(handedBack(t.queue)).toMatchObject([{ attempt: 1, delaySeconds: 1 }]);
+    expect(handedBack(t.queue)[0]?.slotAt).toBeUndefined();
+    expect(t.attempts.attempts).toHaveLength(0);
   });
 
   it('a retry is paced too, and a failed attempt still takes its retry from the schedule (waiting spent none)', async () => {
@@ -187,10 +223,11 @@ describe('rateLimit in dispatch', () => {
     const retry: DeliveryMessage = { kind: 'delivery', message: message(1), subscriptionId: 'limited', attempt: 2, dueAt: START };
 
     // Act
-    await dispatch(t.deps, retry);
+    await t.run([dispatch(t.deps, retry)]);
 
-    // Assert: waited 500 ms inline, made attempt 2, queued attempt 3 after the schedule's 3600 s (capped at 900)
+    // Assert: waited 500 ms inline, made attempt 2 at the slot, queued attempt 3 after the schedule's 3600 s (capped at 900)
     expect(t.slept).toEqual([500]);
+    expect(t.sentAt.map((s) => s.at)).toEqual([START + 500]);
     expect(t.attempts.attempts).toMatchObject([{ attemptNumber: 2, status: 'failed' }]);
     expect(handedBack(t.queue)).toMatchObject([{ attempt: 3, delaySeconds: 900 }]);
     expect(handedBack(t.queue)[0]?.slotAt).toBeUndefined();
@@ -202,7 +239,7 @@ describe('rateLimit in dispatch', () => {
     t.limiter.nextFree.set('limited', START + 901_000);
 
     // Act
-    await dispatch(t.deps, { kind: 'event', message: message(1) });
+    await t.run([dispatch(t.deps, { kind: 'event', message: message(1) })]);
 
     // Assert
     expect(t.sentAt).toHaveLength(0);
@@ -213,16 +250,16 @@ describe('rateLimit in dispatch', () => {
 
   it('an unlimited endpoint of the same tenant is sent to at once, never waiting for the limited one', async () => {
     // Arrange
-    const t = setup([sub('limited', { rateLimit: 1 }), sub('free')], () => ok, { clockMovesOnSleep: false });
+    const t = setup([sub('limited', { rateLimit: 1 }), sub('free')]);
 
     // Act
-    await Promise.all(Array.from({ length: 5 }, (_, i) => dispatch(t.deps, { kind: 'event', message: message(i) })));
+    await t.run(Array.from({ length: 5 }, (_, i) => dispatch(t.deps, { kind: 'event', message: message(i) })));
 
     // Assert: the free endpoint's five went out at START, no reservation was made for it
     expect(t.sentAt.filter((s) => s.host === 'free.example.test').map((s) => s.at)).toEqual(Array(5).fill(START));
     expect(t.limiter.nextFree.has('free')).toBe(false);
-    // The limited one: slot 0 at once, slot 1000 ms after waiting inline, three handed back
-    expect(t.sentAt.filter((s) => s.host === 'limited.example.test')).toHaveLength(2);
-    expect(handedBack(t.queue)).toHaveLength(3);
+    // The limited one: its first slot after the lead; the next (1 s later) is past the inline wait, so four handed back
+    expect(t.sentAt.filter((s) => s.host === 'limited.example.test').map((s) => s.at)).toEqual([START + RATE_LIMIT_LEAD_MS]);
+    expect(handedBack(t.queue)).toHaveLength(4);
   });
 });

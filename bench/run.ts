@@ -9,6 +9,12 @@
  * both at the same concurrency with the same 1 KiB events. The last line is
  * `delivery-ratio <median hookpost deliveries/s ÷ median baseline deliveries/s>`.
  *
+ * Two more cases run after the rounds, each on its own line before that one:
+ * - `filtered`: an endpoint whose payload filter matches every other event; its throughput in events
+ *   and deliveries per second, and the POSTs and attempt records made (none for the other half);
+ * - `rate-limited`: an endpoint with `rateLimit` (200 by default) paced by the in-memory limiter; the
+ *   deliveries per second it achieved against the limit, and the most sends in any one second.
+ *
  * The code measured is bundled first the way the Lambda functions are (esbuild, minified, no keepNames),
  * then run with plain `node`: under tsx every function also pays for esbuild's `keepNames` helper,
  * which production code does not. `--source` measures the TypeScript as tsx runs it instead.
@@ -25,9 +31,16 @@ import { Pool } from 'undici';
 import { DEFAULTS } from '#shared/core/settings.ts';
 import { dispatch, type DispatchDeps } from '#shared/core/dispatch.ts';
 import type { Message, Subscription } from '#shared/core/domain.ts';
+import type { EventQueue } from '#shared/core/ports.ts';
 import { createHttpSender } from '#shared/adapters/http/sender.ts';
 import { newMessageId } from '#shared/core/ids.ts';
-import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/adapters/memory.ts';
+import {
+  MemoryAttemptStore,
+  MemoryDeadLetterQueue,
+  MemoryEventQueue,
+  MemoryMessageStore,
+  MemoryRateLimiter,
+} from '#shared/adapters/memory.ts';
 import { PROJECT_ROOT, startReceiverProcess } from './receiver-process.ts';
 
 const { values: flags } = parseArgs({
@@ -37,6 +50,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     // For profiling one side alone (`node --cpu-prof --import tsx bench/run.ts --only hookpost`); no ratio then.
     only: { type: 'string' },
+    'rate-limit': { type: 'string', default: '200' },
     source: { type: 'boolean', default: false },
     bundled: { type: 'boolean', default: false }, // set by the bundling step itself
   },
@@ -44,6 +58,9 @@ const { values: flags } = parseArgs({
 const ROUNDS = positive(flags.rounds, 'rounds');
 const EVENTS = positive(flags.events, 'events');
 const CONCURRENCY = positive(flags.concurrency, 'concurrency');
+const RATE_LIMIT = positive(flags['rate-limit'], 'rate-limit');
+/** Five seconds' worth at the limit, or fewer when the rounds are small (the smoke test's). */
+const RATE_LIMITED_EVENTS = Math.min(EVENTS, 5 * RATE_LIMIT);
 const SIDES = flags.only === undefined ? (['baseline', 'hookpost'] as const) : ([side(flags.only)] as const);
 const WARMUP_EVENTS = Math.min(1000, EVENTS);
 const PAYLOAD_BYTES = 1024;
@@ -169,15 +186,16 @@ async function main(): Promise<void> {
   });
   // One subscription matches (by prefix pattern); the other is skipped by the same matching code.
   const subscriptions = [subscription('sub_bench', ['user.*']), subscription('sub_other', ['invoice.paid'])];
-  const deps = (): DispatchDeps & { attempts: MemoryAttemptStore; failed: number } => {
-    const d: DispatchDeps & { attempts: MemoryAttemptStore; failed: number } = {
+  type BenchDeps = DispatchDeps & { attempts: MemoryAttemptStore; failed: number };
+  const deps = (endpoints = subscriptions, overrides: Partial<Omit<DispatchDeps, 'attempts'>> = {}): BenchDeps => {
+    const d: BenchDeps = {
       http,
       clock: { now: () => Date.now() },
       deliveryTimeoutMs: 10_000,
       userAgent: USER_AGENT,
       subscriptions: {
-        forTenant: async () => subscriptions,
-        get: async (_tenant, id) => subscriptions.find((s) => s.id === id),
+        forTenant: async () => endpoints,
+        get: async (_tenant, id) => endpoints.find((s) => s.id === id),
         disable: async () => {},
         markFailing: async () => {},
         markHealthy: async () => {},
@@ -192,13 +210,13 @@ async function main(): Promise<void> {
       notifier: { publish: async () => {} },
       failed: 0,
       count: (metric) => {
-        if (metric !== 'DeliverySucceeded') d.failed += 1;
+        if (metric !== 'DeliverySucceeded' && metric !== 'DeliveryRateLimited') d.failed += 1;
       },
+      ...overrides,
     };
     return d;
   };
-  const hookpost = (batch: Message[]) => {
-    const d = deps();
+  const hookpost = (batch: Message[], d = deps()) => {
     return async (i: number) => {
       const failedBefore = d.failed;
       await dispatch(d, { kind: 'event', message: batch[i] as Message });
@@ -207,6 +225,61 @@ async function main(): Promise<void> {
     };
   };
 
+  /**
+   * An endpoint whose filter matches every other event (`data.half`): the events it refuses must cost
+   * no POST and no attempt record, so it should deliver its half faster than the plain case delivers all.
+   */
+  const filteredCase = async (): Promise<string> => {
+    const halves = makeMessages(EVENTS).map((message, i) => ({ ...message, dataJson: `{"half":${i % 2 === 0},${message.dataJson.slice(1)}` }));
+    let posts = 0;
+    const counting = { post: (request: Parameters<typeof http.post>[0]) => ((posts += 1), http.post(request)) };
+    const d = deps([{ ...subscription('sub_filtered', ['user.*']), filter: { data: { half: true } } }], { http: counting });
+    const result = await measure(EVENTS, hookpost(halves, d));
+    const matched = Math.ceil(EVENTS / 2);
+    if (posts !== matched || d.attempts.attempts.length !== matched) throw new Error(`filtered: ${posts} POSTs and ${d.attempts.attempts.length} attempts for ${matched} matching events`);
+    return `filtered events=${EVENTS} matched=${matched} posts=${posts} attempts=${d.attempts.attempts.length} skipped-without-work=${EVENTS - posts} events-per-second=${result.perSecond.toFixed(0)} deliveries-per-second=${((result.perSecond * matched) / EVENTS).toFixed(0)}`;
+  };
+
+  /**
+   * An endpoint with a rate limit, paced by the in-memory limiter (the same slots as the DynamoDB one,
+   * without the round trip). A delivery handed back to the queue is dispatched again after its delay,
+   * as the queue would.
+   */
+  const rateLimitedCase = async (): Promise<string> => {
+    const sentAt: number[] = [];
+    const timed = { post: (request: Parameters<typeof http.post>[0]) => (sentAt.push(performance.now()), http.post(request)) };
+    const returning: Promise<void>[] = [];
+    let handedBack = 0;
+    const requeue: EventQueue = {
+      enqueue: async (queued, delaySeconds = 0) => {
+        handedBack += 1;
+        returning.push(new Promise((resolve) => setTimeout(resolve, delaySeconds * 1000)).then(() => dispatch(d, queued)));
+      },
+      enqueueBatch: async () => {
+        throw new Error('not used by dispatch');
+      },
+    };
+    const d = deps([{ ...subscription('sub_limited', ['user.*']), rateLimit: RATE_LIMIT }], {
+      http: timed,
+      queue: requeue,
+      rateLimiter: new MemoryRateLimiter(),
+    });
+    await measure(RATE_LIMITED_EVENTS, hookpost(makeMessages(RATE_LIMITED_EVENTS), d));
+    while (returning.length > 0) await Promise.all(returning.splice(0));
+    if (sentAt.length !== RATE_LIMITED_EVENTS || d.failed > 0) throw new Error(`rate-limited: ${sentAt.length} of ${RATE_LIMITED_EVENTS} sent, ${d.failed} failed`);
+    sentAt.sort((a, b) => a - b);
+    const spanSeconds = ((sentAt.at(-1) ?? 0) - (sentAt[0] ?? 0)) / 1000;
+    // n sends paced 1/limit apart span (n - 1)/limit seconds.
+    const achieved = spanSeconds > 0 ? (sentAt.length - 1) / spanSeconds : 0;
+    let busiest = 0;
+    for (let i = 0, j = 0; i < sentAt.length; i++) {
+      while (j < sentAt.length && (sentAt[j] as number) < (sentAt[i] as number) + 1000) j++;
+      busiest = Math.max(busiest, j - i);
+    }
+    return `rate-limited limit=${RATE_LIMIT} deliveries=${sentAt.length} handed-back=${handedBack} seconds=${spanSeconds.toFixed(2)} achieved-per-second=${achieved.toFixed(1)} busiest-second=${busiest}`;
+  };
+
+  const extra: string[] = [];
   const results: Record<'baseline' | 'hookpost', RoundResult[]> = { baseline: [], hookpost: [] };
   try {
     // Warm both paths (JIT, sockets) before anything is measured.
@@ -222,15 +295,19 @@ async function main(): Promise<void> {
         results[side].push(result);
       }
     }
+    if (SIDES.includes('hookpost')) {
+      extra.push(await filteredCase());
+      extra.push(await rateLimitedCase());
+    }
   } finally {
     await Promise.allSettled([pool.close(), http.close()]);
     await receiver.stop();
   }
 
-  printReport(results);
+  printReport(results, extra);
 }
 
-function printReport(results: Record<'baseline' | 'hookpost', RoundResult[]>): void {
+function printReport(results: Record<'baseline' | 'hookpost', RoundResult[]>, extra: string[]): void {
   const fmt = (n: number, digits = 0) => n.toFixed(digits);
   console.log(
     `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${os.platform()} ${os.arch()}`,
@@ -257,6 +334,7 @@ function printReport(results: Record<'baseline' | 'hookpost', RoundResult[]>): v
       `| ${side.padEnd(8)} | ${range.padEnd(31)} | ${fmt(median(results[side].map((r) => r.p50Ms)), 2).padStart(15)} | ${fmt(median(results[side].map((r) => r.p99Ms)), 2).padStart(15)} | ${fmt(median(results[side].map((r) => r.cpuMicros))).padStart(24)} |`,
     );
   }
+  if (extra.length > 0) console.log(['', ...extra].join('\n'));
   if (SIDES.length < 2) return;
   console.log('');
   const ratio = median(results.hookpost.map((r) => r.perSecond)) / median(results.baseline.map((r) => r.perSecond));

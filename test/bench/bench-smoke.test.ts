@@ -22,6 +22,25 @@ describe('bench scripts', () => {
     expect(stdout).toContain('| hookpost |');
   }, 30_000);
 
+  it('bench/run.ts reports the filtered case (no POST, no attempt for the refused half) and the rate-limited one (≈ the limit, never above limit + 1 in a second)', async () => {
+    // Arrange / Act
+    const { stdout } = await run(tsx, ['bench/run.ts', '--rounds', '1', '--events', '200', '--rate-limit', '100'], { cwd: root, timeout: 25_000 });
+
+    // Assert
+    const filtered = stdout.match(/^filtered events=200 matched=100 posts=(\d+) attempts=(\d+) skipped-without-work=100 events-per-second=\d+ deliveries-per-second=\d+$/m);
+    expect(filtered?.slice(1)).toEqual(['100', '100']);
+    const limited = stdout.match(/^rate-limited limit=100 deliveries=200 handed-back=\d+ seconds=([\d.]+) achieved-per-second=([\d.]+) busiest-second=(\d+)$/m);
+    expect(limited).not.toBeNull();
+    const [seconds, achieved, busiest] = (limited as RegExpMatchArray).slice(1).map(Number);
+    // 200 sends 10 ms apart span 1.99 s; a limiter that let them through at once would take a few ms.
+    expect(seconds).toBeGreaterThanOrEqual(1.9);
+    // About the limit: a late wake-up wastes a slot, and a busy machine has some.
+    expect(achieved).toBeGreaterThanOrEqual(80);
+    expect(achieved).toBeLessThanOrEqual(101);
+    expect(busiest).toBeLessThanOrEqual(101);
+    expect(stdout.trim().split('\n').at(-1)).toMatch(/^delivery-ratio \d+\.\d+$/);
+  }, 30_000);
+
   it('bench/cost.ts prints the cost per million events for each scenario', async () => {
     // Arrange / Act
     const { stdout } = await run(tsx, ['bench/cost.ts'], { cwd: root, timeout: 25_000 });

@@ -12,6 +12,7 @@ interface DevSettings {
   deliveryTimeoutMs?: number;
   slowLaneAfterMs?: number;
   slowLaneHoldMs?: number;
+  rateLimitInlineWaitMs?: number;
   allowPrivateTargets: boolean;
   portal: Pick<LocalStackOptions, 'portalSigningKey' | 'portalFrameAncestors' | 'publicUrl'>;
 }
@@ -28,6 +29,7 @@ function readSettings(env: NodeJS.ProcessEnv): DevSettings {
     deliveryTimeoutMs: env[ENV.deliveryTimeoutMs] ? positiveInt(env, ENV.deliveryTimeoutMs, 0) : undefined,
     slowLaneAfterMs: env[ENV.slowLaneAfterMs] ? positiveInt(env, ENV.slowLaneAfterMs, 0) : undefined,
     slowLaneHoldMs: env[ENV.slowLaneHoldMs] ? positiveInt(env, ENV.slowLaneHoldMs, 0) : undefined,
+    rateLimitInlineWaitMs: env[ENV.rateLimitInlineWaitMs] ? positiveInt(env, ENV.rateLimitInlineWaitMs, 0) : undefined,
     // Local receivers usually live on localhost, so private targets are allowed here by default.
     allowPrivateTargets: booleanSetting(env, ENV.allowPrivateTargets, true),
     portal: {
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
       deliveryTimeoutMs: settings.deliveryTimeoutMs,
       slowLaneAfterMs: settings.slowLaneAfterMs,
       slowLaneHoldMs: settings.slowLaneHoldMs,
+      rateLimitInlineWaitMs: settings.rateLimitInlineWaitMs,
       allowPrivateTargets: settings.allowPrivateTargets,
       ...settings.portal,
     });

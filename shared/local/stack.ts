@@ -69,6 +69,8 @@ export interface LocalStackOptions {
   slowLaneAfterMs?: number;
   /** @default DEFAULTS.slowLaneHoldMs */
   slowLaneHoldMs?: number;
+  /** @default DEFAULTS.rateLimitInlineWaitMs */
+  rateLimitInlineWaitMs?: number;
 }
 
 export interface LocalStack {
@@ -159,7 +161,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(slowLane && { slowQueueUrl: queues.slowQueueUrl, slowQueueArn: queues.slowQueueArn }),
       slowLaneAfterMs: options.slowLaneAfterMs ?? Math.min(DEFAULTS.slowLaneAfterMs, Math.ceil(deliveryTimeoutMs / 2)),
       slowLaneHoldMs: options.slowLaneHoldMs ?? DEFAULTS.slowLaneHoldMs,
-      rateLimitInlineWaitMs: DEFAULTS.rateLimitInlineWaitMs,
+      rateLimitInlineWaitMs: options.rateLimitInlineWaitMs ?? DEFAULTS.rateLimitInlineWaitMs,
       retryScheduleSeconds: options.retryScheduleSeconds ?? [...DEFAULTS.retryScheduleSeconds],
       deliveryTimeoutMs,
       allowPrivateTargets: options.allowPrivateTargets ?? true,

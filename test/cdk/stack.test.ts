@@ -10,6 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DELIVERY_METRICS } from '#shared/core/metrics.ts';
 import { DEFAULTS } from '#shared/core/settings.ts';
 import { FUNCTION_ENTRIES } from '../../cdk/bundling.ts';
 import { HookpostStack } from '../../cdk/hookpost-stack.ts';
@@ -450,6 +451,11 @@ describe('alarms', () => {
 
   it('has a dashboard', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('shows rate-limited deliveries (waits, not failures) on the dashboard', () => {
+    const body = JSON.stringify(onlyResource(template, 'AWS::CloudWatch::Dashboard').resource.Properties.DashboardBody);
+    expect(body).toContain(DELIVERY_METRICS.rateLimited);
   });
 });
 

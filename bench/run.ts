@@ -31,7 +31,7 @@ import { Pool } from 'undici';
 import { DEFAULTS } from '#shared/core/settings.ts';
 import { dispatch, type DispatchDeps } from '#shared/core/dispatch.ts';
 import type { Message, Subscription } from '#shared/core/domain.ts';
-import type { EventQueue } from '#shared/core/ports.ts';
+import type { EventQueue, HttpSender } from '#shared/core/ports.ts';
 import { createHttpSender } from '#shared/adapters/http/sender.ts';
 import { newMessageId } from '#shared/core/ids.ts';
 import {
@@ -225,17 +225,29 @@ async function main(): Promise<void> {
     };
   };
 
+  /** The real sender, noting when each POST starts. */
+  const recording = () => {
+    const sentAt: number[] = [];
+    const sender: HttpSender = {
+      post: (request) => {
+        sentAt.push(performance.now());
+        return http.post(request);
+      },
+    };
+    return { sender, sentAt };
+  };
+
   /**
    * An endpoint whose filter matches every other event (`data.half`): the events it refuses must cost
    * no POST and no attempt record, so it should deliver its half faster than the plain case delivers all.
    */
   const filteredCase = async (): Promise<string> => {
     const halves = makeMessages(EVENTS).map((message, i) => ({ ...message, dataJson: `{"half":${i % 2 === 0},${message.dataJson.slice(1)}` }));
-    let posts = 0;
-    const counting = { post: (request: Parameters<typeof http.post>[0]) => ((posts += 1), http.post(request)) };
-    const d = deps([{ ...subscription('sub_filtered', ['user.*']), filter: { data: { half: true } } }], { http: counting });
+    const { sender, sentAt } = recording();
+    const d = deps([{ ...subscription('sub_filtered', ['user.*']), filter: { data: { half: true } } }], { http: sender });
     const result = await measure(EVENTS, hookpost(halves, d));
     const matched = Math.ceil(EVENTS / 2);
+    const posts = sentAt.length;
     if (posts !== matched || d.attempts.attempts.length !== matched) throw new Error(`filtered: ${posts} POSTs and ${d.attempts.attempts.length} attempts for ${matched} matching events`);
     return `filtered events=${EVENTS} matched=${matched} posts=${posts} attempts=${d.attempts.attempts.length} skipped-without-work=${EVENTS - posts} events-per-second=${result.perSecond.toFixed(0)} deliveries-per-second=${((result.perSecond * matched) / EVENTS).toFixed(0)}`;
   };
@@ -246,8 +258,7 @@ async function main(): Promise<void> {
    * as the queue would.
    */
   const rateLimitedCase = async (): Promise<string> => {
-    const sentAt: number[] = [];
-    const timed = { post: (request: Parameters<typeof http.post>[0]) => (sentAt.push(performance.now()), http.post(request)) };
+    const { sender, sentAt } = recording();
     const returning: Promise<void>[] = [];
     let handedBack = 0;
     const requeue: EventQueue = {
@@ -260,7 +271,7 @@ async function main(): Promise<void> {
       },
     };
     const d = deps([{ ...subscription('sub_limited', ['user.*']), rateLimit: RATE_LIMIT }], {
-      http: timed,
+      http: sender,
       queue: requeue,
       rateLimiter: new MemoryRateLimiter(),
     });

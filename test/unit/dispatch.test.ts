@@ -4,26 +4,13 @@ import type { Message, Subscription } from '#shared/core/domain.ts';
 import type { HttpRequest, HttpResult, Notice } from '#shared/core/ports.ts';
 import type { DeliveryMessage } from '#shared/core/queue-message.ts';
 import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/adapters/memory.ts';
+import { testSubscription } from '../helpers/dispatch.ts';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 
 const message: Message = { id: 'msg_1', type: 'user.created', tenant: 't1', timestamp: new Date(NOW).toISOString(), dataJson: '{"a":1}' };
 
-function sub(id: string, overrides: Partial<Subscription> = {}): Subscription {
-  return {
-    id,
-    tenant: 't1',
-    url: `https://${id}.example.test/hook`,
-    eventTypes: ['user.*'],
-    description: '',
-    headers: {},
-    enabled: true,
-    secrets: [{ secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' }],
-    createdAt: message.timestamp,
-    updatedAt: message.timestamp,
-    ...overrides,
-  };
-}
+const sub = (id: string, overrides: Partial<Subscription> = {}): Subscription => testSubscription(id, message.timestamp, overrides);
 
 /** Arrange helper: subscriptions, and a scripted response per host. */
 function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => HttpResult, stored: Subscription[] = subscriptions) {

@@ -17,6 +17,7 @@ import type { Message, Subscription } from '#shared/core/domain.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
 import type { HttpResult } from '#shared/core/ports.ts';
 import type { DeliveryMessage } from '#shared/core/queue-message.ts';
+import { testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');
 
@@ -28,21 +29,7 @@ const message = (i: number): Message => ({
   dataJson: `{"i":${i}}`,
 });
 
-function sub(id: string, overrides: Partial<Subscription> = {}): Subscription {
-  return {
-    id,
-    tenant: 't1',
-    url: `https://${id}.example.test/hook`,
-    eventTypes: ['user.*'],
-    description: '',
-    headers: {},
-    enabled: true,
-    secrets: [{ secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' }],
-    createdAt: new Date(START).toISOString(),
-    updatedAt: new Date(START).toISOString(),
-    ...overrides,
-  };
-}
+const sub = (id: string, overrides: Partial<Subscription> = {}): Subscription => testSubscription(id, new Date(START).toISOString(), overrides);
 
 const ok: HttpResult = { kind: 'response', statusCode: 200, headers: {}, bodyExcerpt: 'ok', durationMs: 5 };
 const unavailable: HttpResult = { kind: 'response', statusCode: 503, headers: {}, bodyExcerpt: 'busy', durationMs: 5 };

@@ -11,26 +11,13 @@ import type { Message, Subscription } from '#shared/core/domain.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
 import type { HttpRequest, HttpResult } from '#shared/core/ports.ts';
 import type { DeliveryMessage } from '#shared/core/queue-message.ts';
+import { testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');
 const HOLD_MS = 300_000;
 const message: Message = { id: 'msg_1', type: 'user.created', tenant: 't1', timestamp: new Date(START).toISOString(), dataJson: '{"a":1}' };
 
-function sub(id: string, overrides: Partial<Subscription> = {}): Subscription {
-  return {
-    id,
-    tenant: 't1',
-    url: `https://${id}.example.test/hook`,
-    eventTypes: ['user.*'],
-    description: '',
-    headers: {},
-    enabled: true,
-    secrets: [{ secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' }],
-    createdAt: message.timestamp,
-    updatedAt: message.timestamp,
-    ...overrides,
-  };
-}
+const sub = (id: string, overrides: Partial<Subscription> = {}): Subscription => testSubscription(id, message.timestamp, overrides);
 
 const ok: HttpResult = { kind: 'response', statusCode: 200, headers: {}, bodyExcerpt: 'ok', durationMs: 5 };
 const timeout: HttpResult = { kind: 'error', error: 'timeout', message: 'no complete response within 1000 ms', durationMs: 1000 };

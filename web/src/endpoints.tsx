@@ -229,6 +229,39 @@ const FieldError = ({ id, error }: { id: string; error?: string }) =>
     </p>
   ) : null;
 
+/** A whole-number delivery control: its label, the input, its hint and its own error. */
+function WholeNumberControl(props: {
+  field: 'timeoutMs' | 'rateLimit';
+  min: number;
+  max: number;
+  value: string;
+  onInput(value: string): void;
+  describedBy: string;
+  error?: string;
+}) {
+  const { field } = props;
+  return (
+    <>
+      <label for={`ep-${field}`}>{t(`endpoints.${field}`)}</label>
+      <input
+        id={`ep-${field}`}
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={1}
+        value={props.value}
+        onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
+        aria-describedby={props.describedBy}
+        aria-invalid={props.error ? true : undefined}
+      />
+      <span class="hint" id={`ep-${field}-hint`}>
+        {t(`endpoints.${field}Hint`)}
+      </span>
+      <FieldError id={`ep-${field}-error`} error={props.error} />
+    </>
+  );
+}
+
 /** Add or edit an endpoint: URL, description, event types (checkboxes + typed patterns), custom headers, enabled, delivery controls. */
 export function EndpointForm({ tenant, subscription, onDone }: { tenant: string; subscription?: Subscription; onDone(createdId?: string): void }) {
   const catalogue = useLoad(() => ok(api().GET('/v1/event-types')), []);
@@ -384,38 +417,8 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
           {t('endpoints.retryScheduleHint')}
         </span>
         <FieldError id="ep-retrySchedule-error" error={fieldErrors.retrySchedule} />
-        <label for="ep-timeoutMs">{t('endpoints.timeoutMs')}</label>
-        <input
-          id="ep-timeoutMs"
-          type="number"
-          min={1000}
-          max={30000}
-          step={1}
-          value={timeoutMs}
-          onInput={(e) => setTimeoutMs((e.currentTarget as HTMLInputElement).value)}
-          aria-describedby={described('timeoutMs')}
-          aria-invalid={fieldErrors.timeoutMs ? true : undefined}
-        />
-        <span class="hint" id="ep-timeoutMs-hint">
-          {t('endpoints.timeoutMsHint')}
-        </span>
-        <FieldError id="ep-timeoutMs-error" error={fieldErrors.timeoutMs} />
-        <label for="ep-rateLimit">{t('endpoints.rateLimit')}</label>
-        <input
-          id="ep-rateLimit"
-          type="number"
-          min={1}
-          max={1000}
-          step={1}
-          value={rateLimit}
-          onInput={(e) => setRateLimit((e.currentTarget as HTMLInputElement).value)}
-          aria-describedby={described('rateLimit')}
-          aria-invalid={fieldErrors.rateLimit ? true : undefined}
-        />
-        <span class="hint" id="ep-rateLimit-hint">
-          {t('endpoints.rateLimitHint')}
-        </span>
-        <FieldError id="ep-rateLimit-error" error={fieldErrors.rateLimit} />
+        <WholeNumberControl field="timeoutMs" min={1000} max={30000} value={timeoutMs} onInput={setTimeoutMs} describedBy={described('timeoutMs')} error={fieldErrors.timeoutMs} />
+        <WholeNumberControl field="rateLimit" min={1} max={1000} value={rateLimit} onInput={setRateLimit} describedBy={described('rateLimit')} error={fieldErrors.rateLimit} />
         {!subscription && (
           <>
             <label for="ep-signing">{t('endpoints.signing')}</label>

@@ -17,3 +17,9 @@ export function testSubscription(id: string, at: string, overrides: Partial<Subs
     ...overrides,
   };
 }
+
+/** Reads of a list of subscriptions, as the directory answers them. */
+export const readsOf = (subscriptions: Subscription[]) => ({
+  forTenant: async (tenant: string) => subscriptions.filter((s) => s.tenant === tenant),
+  get: async (tenant: string, id: string) => subscriptions.find((s) => s.tenant === tenant && s.id === id),
+});

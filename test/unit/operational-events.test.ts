@@ -6,24 +6,13 @@ import type { Message, Subscription } from '#shared/core/domain.ts';
 import { createOperationalEvents } from '#shared/core/operational-events.ts';
 import type { HttpResult, Notice } from '#shared/core/ports.ts';
 import type { QueueMessage } from '#shared/core/queue-message.ts';
+import { testSubscription } from '../helpers/dispatch.ts';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');
 const at = new Date(NOW).toISOString();
 
 function setup(tenant: string, respond: () => HttpResult, overrides: Partial<Subscription> = {}) {
-  const subscription: Subscription = {
-    id: 'sub_a',
-    tenant,
-    url: 'https://a.example.test/hook',
-    eventTypes: ['*'],
-    description: '',
-    headers: {},
-    enabled: true,
-    secrets: [{ secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' }],
-    createdAt: at,
-    updatedAt: at,
-    ...overrides,
-  };
+  const subscription = testSubscription('a', at, { id: 'sub_a', tenant, eventTypes: ['*'], ...overrides });
   const message: Message = { id: 'msg_1', type: 'user.created', tenant, timestamp: at, dataJson: '{"a":1}' };
   const queue = new MemoryEventQueue();
   const notices: Notice[] = [];

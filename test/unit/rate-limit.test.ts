@@ -17,7 +17,7 @@ import type { Message, Subscription } from '#shared/core/domain.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
 import type { HttpResult } from '#shared/core/ports.ts';
 import type { DeliveryMessage } from '#shared/core/queue-message.ts';
-import { testSubscription } from '../helpers/dispatch.ts';
+import { readsOf, testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');
 
@@ -58,8 +58,7 @@ function setup(subscriptions: Subscription[], respond: () => HttpResult = () => 
     deliveryTimeoutMs: 1000,
     userAgent: 'Hookpost/test',
     subscriptions: {
-      forTenant: async (tenant) => subscriptions.filter((s) => s.tenant === tenant),
-      get: async (tenant, id) => subscriptions.find((s) => s.tenant === tenant && s.id === id),
+      ...readsOf(subscriptions),
       disable: async () => {},
       markFailing: async () => {},
       markHealthy: async () => {},

@@ -11,7 +11,7 @@ import type { Message, Subscription } from '#shared/core/domain.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
 import type { HttpRequest, HttpResult } from '#shared/core/ports.ts';
 import type { DeliveryMessage } from '#shared/core/queue-message.ts';
-import { testSubscription } from '../helpers/dispatch.ts';
+import { readsOf, testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');
 const HOLD_MS = 300_000;
@@ -53,8 +53,7 @@ function setup(
     deliveryTimeoutMs: 1000,
     userAgent: 'Hookpost/test',
     subscriptions: {
-      forTenant: async (tenant) => subscriptions.filter((s) => s.tenant === tenant),
-      get: async (tenant, id) => subscriptions.find((s) => s.tenant === tenant && s.id === id),
+      ...readsOf(subscriptions),
       disable: async () => {},
       markFailing: async (_t, id, at) => update(id, (s) => ({ ...s, failingSince: s.failingSince ?? at })),
       markHealthy: async (_t, id) => {

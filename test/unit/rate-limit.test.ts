@@ -16,7 +16,7 @@ import { type DispatchDeps, dispatch, RATE_LIMIT_LEAD_MS } from '#shared/core/di
 import type { Message, Subscription } from '#shared/core/domain.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
 import type { HttpResult } from '#shared/core/ports.ts';
-import type { DeliveryMessage } from '#shared/core/queue-message.ts';
+import { type DeliveryMessage, parseQueueMessage, serializeQueueBody } from '#shared/core/queue-message.ts';
 import { readsOf, testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');
@@ -247,5 +247,20 @@ describe('rateLimit in dispatch', () => {
     // The limited one: its first slot after the lead; the next (1 s later) is past the inline wait, so four handed back
     expect(t.sentAt.filter((s) => s.host === 'limited.example.test').map((s) => s.at)).toEqual([START + RATE_LIMIT_LEAD_MS]);
     expect(handedBack(t.queue)).toHaveLength(4);
+  });
+});
+
+describe('slotAt on the queue', () => {
+  const waiting: DeliveryMessage = { kind: 'delivery', message: message(1), subscriptionId: 'limited', attempt: 3, dueAt: 0, slotAt: START + 1_234.5 };
+
+  it('a handed-back delivery keeps its slot and attempt through the queue body', () => {
+    expect(parseQueueMessage(serializeQueueBody(waiting))).toEqual(waiting);
+  });
+
+  it('a redriven dead letter starts over without the slot it once held', () => {
+    const body = JSON.stringify({ reason: 'subscription disabled', message: waiting, deadLetteredAt: new Date(START).toISOString() });
+    const redriven = parseQueueMessage(body);
+    expect(redriven).toMatchObject({ kind: 'delivery', attempt: 1, dueAt: 0 });
+    expect(redriven).not.toHaveProperty('slotAt');
   });
 });

@@ -232,6 +232,8 @@ const FieldError = ({ id, error }: { id: string; error?: string }) =>
 /** A whole-number delivery control: its label, the input, its hint and its own error. */
 function WholeNumberControl(props: {
   field: 'timeoutMs' | 'rateLimit';
+  label: string;
+  hint: string;
   min: number;
   max: number;
   value: string;
@@ -242,7 +244,7 @@ function WholeNumberControl(props: {
   const { field } = props;
   return (
     <>
-      <label for={`ep-${field}`}>{t(`endpoints.${field}`)}</label>
+      <label for={`ep-${field}`}>{props.label}</label>
       <input
         id={`ep-${field}`}
         type="number"
@@ -255,7 +257,7 @@ function WholeNumberControl(props: {
         aria-invalid={props.error ? true : undefined}
       />
       <span class="hint" id={`ep-${field}-hint`}>
-        {t(`endpoints.${field}Hint`)}
+        {props.hint}
       </span>
       <FieldError id={`ep-${field}-error`} error={props.error} />
     </>
@@ -417,8 +419,28 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
           {t('endpoints.retryScheduleHint')}
         </span>
         <FieldError id="ep-retrySchedule-error" error={fieldErrors.retrySchedule} />
-        <WholeNumberControl field="timeoutMs" min={1000} max={30000} value={timeoutMs} onInput={setTimeoutMs} describedBy={described('timeoutMs')} error={fieldErrors.timeoutMs} />
-        <WholeNumberControl field="rateLimit" min={1} max={1000} value={rateLimit} onInput={setRateLimit} describedBy={described('rateLimit')} error={fieldErrors.rateLimit} />
+        <WholeNumberControl
+          field="timeoutMs"
+          label={t('endpoints.timeoutMs')}
+          hint={t('endpoints.timeoutMsHint')}
+          min={1000}
+          max={30000}
+          value={timeoutMs}
+          onInput={setTimeoutMs}
+          describedBy={described('timeoutMs')}
+          error={fieldErrors.timeoutMs}
+        />
+        <WholeNumberControl
+          field="rateLimit"
+          label={t('endpoints.rateLimit')}
+          hint={t('endpoints.rateLimitHint')}
+          min={1}
+          max={1000}
+          value={rateLimit}
+          onInput={setRateLimit}
+          describedBy={described('rateLimit')}
+          error={fieldErrors.rateLimit}
+        />
         {!subscription && (
           <>
             <label for="ep-signing">{t('endpoints.signing')}</label>

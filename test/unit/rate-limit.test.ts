@@ -45,6 +45,7 @@ function setup(subscriptions: Subscription[], respond: () => HttpResult = () => 
   const slept: number[] = [];
   const timers: { at: number; wake: () => void }[] = [];
   const queue = new MemoryEventQueue();
+  const slowQueue = new MemoryEventQueue();
   const attempts = new MemoryAttemptStore();
   const limiter = new MemoryRateLimiter();
   const deps: DispatchDeps = {
@@ -68,6 +69,7 @@ function setup(subscriptions: Subscription[], respond: () => HttpResult = () => 
     attempts,
     messages: new MemoryMessageStore(),
     queue,
+    slowQueue,
     deadLetters: new MemoryDeadLetterQueue(),
     retryScheduleSeconds: [10, 3600],
     throttledMinimumSeconds: 0,
@@ -102,6 +104,7 @@ function setup(subscriptions: Subscription[], respond: () => HttpResult = () => 
     counted,
     slept,
     queue,
+    slowQueue,
     attempts,
     limiter,
     run,
@@ -200,6 +203,20 @@ describe('rateLimit in dispatch', () => {
     expect(handedBack(t.queue)).toMatchObject([{ attempt: 1, delaySeconds: 1 }]);
     expect(handedBack(t.queue)[0]?.slotAt).toBeUndefined();
     expect(t.attempts.attempts).toHaveLength(0);
+  });
+
+  it('on the slow lane a delivery is handed back to the slow queue, not the main one', async () => {
+    // Arrange
+    const t = setup([sub('limited', { rateLimit: 5 })]);
+    t.limiter.nextFree.set('limited', START + 5_000);
+    const slow: DeliveryMessage = { kind: 'delivery', message: message(1), subscriptionId: 'limited', attempt: 2, dueAt: 0 };
+
+    // Act
+    await t.run([dispatch(t.deps, slow, { lane: 'slow' })]);
+
+    // Assert
+    expect(t.queue.sent).toHaveLength(0);
+    expect(handedBack(t.slowQueue)).toMatchObject([{ attempt: 2, slotAt: START + 5_000 }]);
   });
 
   it('a retry is paced too, and a failed attempt still takes its retry from the schedule (waiting spent none)', async () => {

@@ -6,7 +6,8 @@
  * is the local stack's DynamoDB Local (subscriptions, attempt log) and a receiver in a third process
  * that answers each delivery after 100 ms, a typical endpoint. What is timed is the handler's promise,
  * which is what Lambda bills; the first invocation of a process (connections, cache fill) is
- * reported apart as the cold invocation.
+ * reported apart as the cold invocation. Afterwards the attempt-log items in the table are sized as
+ * DynamoDB bills them (write units per started KB per item), per delivery.
  *
  * `npm run cost` runs this and prices the result; it is not a tuning loop (DynamoDB Local answers
  * slower than DynamoDB does in-region, and this CPU is not a Lambda's 512 MB share of one).
@@ -17,6 +18,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { NODE_OPTIONS } from '../cdk/bundling.ts';
+import { documentClient, dynamoDbClient } from '#shared/adapters/aws/clients.ts';
+import { queryPages } from '#shared/adapters/aws/dynamodb-pages.ts';
 import { newMessageId } from '#shared/core/ids.ts';
 import { serializeQueueBody } from '#shared/core/queue-message.ts';
 import { settingsEnvironment } from '#shared/core/settings.ts';
@@ -45,6 +48,8 @@ export interface DurationSample {
   medianMs: number;
   p90Ms: number;
   invocations: number;
+  /** DynamoDB write units the attempt log took per delivery (items as stored, billed per started KB). */
+  attemptWruPerDelivery: number;
 }
 
 export interface DurationReport {
@@ -136,6 +141,39 @@ function quantile(values: number[], q: number): number {
 }
 
 const EVENT_TYPE = 'bench.duration';
+const tenantOf = (fanOut: number, batchSize: number) => `duration-${fanOut}-${batchSize}`;
+
+/** DynamoDB's size of a stored value (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html). */
+function valueBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').replace(/^0+/, '').length / 2) + 1;
+  if (typeof value === 'boolean' || value === null) return 1;
+  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueBytes(v), 0);
+  if (typeof value === 'object') return 3 + itemBytes(value as Record<string, unknown>) + Object.keys(value).length;
+  return 0;
+}
+
+const itemBytes = (item: Record<string, unknown>): number =>
+  Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
+
+/** Write units the attempt-log items of these subscriptions took: one per started KB of each item. */
+async function attemptLogWru(stack: LocalStack, subscriptionIds: string[]): Promise<number> {
+  const client = dynamoDbClient(stack.settings.region, stack.settings.dynamoDbEndpoint);
+  try {
+    let wru = 0;
+    for (const id of subscriptionIds) {
+      const { items } = await queryPages(documentClient(client), {
+        TableName: stack.settings.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `ATTEMPTS#${id}` },
+      });
+      wru += items.reduce((sum: number, item) => sum + Math.ceil(itemBytes(item) / 1024), 0);
+    }
+    return wru;
+  } finally {
+    client.destroy();
+  }
+}
 
 /** One Lambda SQS event: `size` events of `tenant`, as the event source mapping would hand them over. */
 function sqsEvent(stack: LocalStack, tenant: string, size: number, filler: string, n: { next: number }): SQSEvent {
@@ -180,12 +218,19 @@ export async function measureConsumerDuration(options: DurationOptions = {}): Pr
     const runner = path.join(outDir, 'runner.mjs');
     await writeFile(runner, RUNNER);
     await stackApi(stack, 'PUT', `/v1/event-types/${EVENT_TYPE}`, { description: 'consumer duration bench' });
+    // Endpoints of their own per case, so each case's attempt-log items can be told apart.
+    const endpoints = new Map<string, string[]>();
     for (const fanOut of fanOuts) {
-      for (let i = 0; i < fanOut; i++) {
-        await stackApi(stack, 'POST', `/v1/tenants/duration-${fanOut}/subscriptions`, {
-          url: `${receiver.origin}/duration/${fanOut}/${i}`,
-          eventTypes: [EVENT_TYPE],
-        });
+      for (const batchSize of batchSizes) {
+        const ids: string[] = [];
+        for (let i = 0; i < fanOut; i++) {
+          const created = (await stackApi(stack, 'POST', `/v1/tenants/${tenantOf(fanOut, batchSize)}/subscriptions`, {
+            url: `${receiver.origin}/duration/${fanOut}/${batchSize}/${i}`,
+            eventTypes: [EVENT_TYPE],
+          })) as { id: string };
+          ids.push(created.id);
+        }
+        endpoints.set(tenantOf(fanOut, batchSize), ids);
       }
     }
     // The function's environment as the stack sets it, pointed at this local stack's queues and table.
@@ -196,7 +241,7 @@ export async function measureConsumerDuration(options: DurationOptions = {}): Pr
     let maxRss = 0;
     for (const fanOut of fanOuts) {
       for (const batchSize of batchSizes) {
-        const tenant = `duration-${fanOut}`;
+        const tenant = tenantOf(fanOut, batchSize);
         const before = (await receiver.stats()).received;
         const times: number[] = [];
         for (let i = 0; i <= invocations; i++) {
@@ -209,7 +254,16 @@ export async function measureConsumerDuration(options: DurationOptions = {}): Pr
         const expected = (invocations + 1) * batchSize * fanOut;
         if (received !== expected) throw new Error(`fan-out ${fanOut}, batch ${batchSize}: ${received} of ${expected} deliveries arrived`);
         const [firstMs = Number.NaN, ...timed] = times;
-        samples.push({ fanOut, batchSize, firstMs, medianMs: quantile(timed, 0.5), p90Ms: quantile(timed, 0.9), invocations });
+        const wru = await attemptLogWru(stack, endpoints.get(tenant) ?? []);
+        samples.push({
+          fanOut,
+          batchSize,
+          firstMs,
+          medianMs: quantile(timed, 0.5),
+          p90Ms: quantile(timed, 0.9),
+          invocations,
+          attemptWruPerDelivery: wru / expected,
+        });
       }
     }
     return { endpointMs, importMs: fn.importMs, maxRssMb: maxRss / 2 ** 20, samples };

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../cdk/stack-props.ts';
-import { type DurationReport, measureConsumerDuration } from './consumer-duration.ts';
+import { type DurationReport, type DurationSample, measureConsumerDuration } from './consumer-duration.ts';
 
 /** List price as of 2026, us-east-1, USD. Source: the AWS pricing page of each service (not fetched). */
 const PRICE = {
@@ -56,12 +56,6 @@ const MODEL = {
   cacheHitRate: 0.99,
   /** An eventually consistent read of a small item or a tenant's subscriptions (< 4 KB): 0.5 RRU. */
   rruPerMiss: 0.5,
-  /**
-   * One PutItem per attempt (shared/adapters/aws/dynamodb.ts DynamoAttemptStore.record). The item is ~400 B
-   * plus the response excerpt; 1 WRU while the endpoint answers with less than ~600 B (assumption).
-   * Successful deliveries write nothing else (the message is kept only on a failure).
-   */
-  wruPerAttempt: 1,
   /** Lambda JSON platform records per invocation (platform.start + platform.report), bytes. */
   platformLogBytes: 700,
   /** One EMF line per consumer invocation (Powertools logMetrics flush; no PutMetricData calls), bytes. */
@@ -86,16 +80,22 @@ interface LineItem {
   dollars: number;
 }
 
-/** The consumer's measured duration (median ms) per invocation of `batchSize` records at `fanOut`, between the measured sizes. */
-function consumerMs(report: DurationReport, fanOut: number, batchSize: number): number {
+/** A measured figure at `fanOut` for invocations of `batchSize` records, interpolated between the measured sizes. */
+function measured(report: DurationReport, fanOut: number, batchSize: number, figure: (s: DurationSample) => number): number {
   const samples = report.samples.filter((s) => s.fanOut === fanOut).sort((a, b) => a.batchSize - b.batchSize);
   const below = [...samples].reverse().find((s) => s.batchSize <= batchSize) ?? samples[0];
   const above = samples.find((s) => s.batchSize >= batchSize) ?? samples.at(-1);
-  if (!below || !above) throw new Error(`no duration measured at fan-out ${fanOut}`);
-  if (above.batchSize === below.batchSize) return below.medianMs;
+  if (!below || !above) throw new Error(`nothing measured at fan-out ${fanOut}`);
+  if (above.batchSize === below.batchSize) return figure(below);
   const share = (batchSize - below.batchSize) / (above.batchSize - below.batchSize);
-  return below.medianMs + share * (above.medianMs - below.medianMs);
+  return figure(below) + share * (figure(above) - figure(below));
 }
+
+/** The consumer's measured duration (median ms) per invocation. */
+const consumerMs = (report: DurationReport, fanOut: number, batchSize: number) => measured(report, fanOut, batchSize, (s) => s.medianMs);
+/** The attempt log's measured write units per delivery: successes finishing together share packed items. */
+const wruPerDelivery = (report: DurationReport, fanOut: number, batchSize: number) =>
+  measured(report, fanOut, batchSize, (s) => s.attemptWruPerDelivery);
 
 /** What the consumer side costs per million events delivered in invocations of `batchSize` records. */
 function consumerSide(report: DurationReport, fanOut: number, batchSize: number) {
@@ -131,7 +131,9 @@ function perMillion(report: DurationReport, fanOut: number, publish: Publish): L
   const chunksPerBatch = Math.ceil((MODEL.queuedMessageBytes * MODEL.sqsBatchEntries) / 65_536);
   const sends = publish === 'batch' ? (events / MODEL.sqsBatchEntries) * chunksPerBatch : events;
 
-  const wru = events * fanOut * MODEL.wruPerAttempt;
+  // The attempt log as measured: successes that finish together are packed into one item (core of
+  // shared/adapters/aws/dynamodb-attempts.ts), so a batch of deliveries to one endpoint shares write units.
+  const wru = events * fanOut * wruPerDelivery(report, fanOut, DEFAULTS.batchSize);
   // Misses: the consumer's subscription query, the ingest's event-type get. Ingest checks the API key
   // itself, but a key's decision is cached 30 s per container (core/auth.ts): ≈ 0 reads per event.
   const rru = events * 2 * (1 - MODEL.cacheHitRate) * MODEL.rruPerMiss;
@@ -192,31 +194,35 @@ function printMeasurement(report: DurationReport): void {
       `bundle import ${ms(report.importMs)} ms, max RSS ${report.maxRssMb.toFixed(0)} MB, Node ${process.version}, this machine):`,
   );
   console.log('');
-  console.log('| fan-out | records per invocation | first invocation ms | median ms | p90 ms | median ms per delivery |');
-  console.log('|--------:|-----------------------:|--------------------:|----------:|-------:|-----------------------:|');
+  console.log('| fan-out | records per invocation | first invocation ms | median ms | p90 ms | median ms per delivery | attempt-log WRU per delivery |');
+  console.log('|--------:|-----------------------:|--------------------:|----------:|-------:|-----------------------:|-----------------------------:|');
   for (const s of report.samples) {
     console.log(
-      `| ${String(s.fanOut).padStart(7)} | ${String(s.batchSize).padStart(22)} | ${ms(s.firstMs).padStart(19)} | ${ms(s.medianMs).padStart(9)} | ${ms(s.p90Ms).padStart(6)} | ${(s.medianMs / (s.batchSize * s.fanOut)).toFixed(1).padStart(22)} |`,
+      `| ${String(s.fanOut).padStart(7)} | ${String(s.batchSize).padStart(22)} | ${ms(s.firstMs).padStart(19)} | ${ms(s.medianMs).padStart(9)} | ${ms(s.p90Ms).padStart(6)} | ${(s.medianMs / (s.batchSize * s.fanOut)).toFixed(1).padStart(22)} | ${s.attemptWruPerDelivery.toFixed(2).padStart(28)} |`,
     );
   }
   console.log('');
 }
 
 function printBatchingWindow(report: DurationReport): void {
-  const fixed = total(perMillion(report, 1, 'batch')) - consumerSide(report, 1, DEFAULTS.batchSize).dollars;
+  // Everything but the consumer side and the attempt log (whose packing depends on the batch size).
+  const fixed = total(perMillion(report, 1, 'batch')) - consumerSide(report, 1, DEFAULTS.batchSize).dollars - attemptLog(report, DEFAULTS.batchSize);
+  function attemptLog(r: DurationReport, size: number): number {
+    return 1e6 * wruPerDelivery(r, 1, size) * PRICE.dynamoWru;
+  }
   console.log(
     `maxBatchingWindow 0 s vs 1 s (fan-out 1, batch publish; a model over the measured durations, ${MODEL.pollers} receivers, ` +
       `${MODEL.receiveMs} ms per receive; wait = time a record spends in the event source before the function gets it):`,
   );
   console.log('');
-  console.log('| events/s | window | records per invocation | wait mean ms | wait max ms | consumer side $/M | total $/M |');
-  console.log('|---------:|-------:|-----------------------:|-------------:|------------:|------------------:|----------:|');
+  console.log('| events/s | window | records per invocation | wait mean ms | wait max ms | consumer + attempt log $/M | total $/M |');
+  console.log('|---------:|-------:|-----------------------:|-------------:|------------:|---------------------------:|----------:|');
   for (const rate of [10, 100, 1000]) {
     for (const window of [0, 1]) {
       const batch = batchAt(report, rate, window);
-      const side = consumerSide(report, 1, batch.size).dollars;
+      const side = consumerSide(report, 1, batch.size).dollars + attemptLog(report, batch.size);
       console.log(
-        `| ${String(rate).padStart(8)} | ${`${window} s`.padStart(6)} | ${batch.size.toFixed(1).padStart(22)} | ${ms(batch.waitMeanMs).padStart(12)} | ${ms(batch.waitMaxMs).padStart(11)} | ${dollars(side).padStart(17)} | ${dollars(fixed + side).padStart(9)} |`,
+        `| ${String(rate).padStart(8)} | ${`${window} s`.padStart(6)} | ${batch.size.toFixed(1).padStart(22)} | ${ms(batch.waitMeanMs).padStart(12)} | ${ms(batch.waitMaxMs).padStart(11)} | ${dollars(side).padStart(26)} | ${dollars(fixed + side).padStart(9)} |`,
       );
     }
   }
@@ -234,7 +240,7 @@ function printDeliveryControls(report: DurationReport): void {
   const fifoQueue = 1e6 * PRICE.sqsFifoRequest * (1 / MODEL.sqsBatchEntries + 2 / DEFAULTS.batchSize);
   const fifoInvocations = (1e6 / DEFAULTS.batchSize) * PRICE.lambdaRequest;
   console.log('delivery controls, per million deliveries to endpoints that use them (on top of the table above):');
-  console.log(`  filter: events it refuses cost no attempt write and no HTTP: −${dollars(PRICE.dynamoWru * 1e6)} per million refused`);
+  console.log(`  filter: events it refuses cost no attempt write and no HTTP: −${dollars(PRICE.dynamoWru * 1e6 * wruPerDelivery(report, 1, DEFAULTS.batchSize))} per million refused`);
   console.log(`  rateLimit, under the limit: one limiter write (UpdateItem, 1 WRU) per delivery: +${dollars(limiter)}`);
   console.log(
     `  rateLimit, at the limit: a wait of up to ${MODEL.rateLimitInlineWaitMs} ms inside the invocation (a batch's deliveries wait together): up to +${dollars(inlineWait)}; ` +
@@ -292,6 +298,7 @@ async function main(): Promise<void> {
   console.log('  Svix (assumption: Professional plan ~$490/month, then ~$0.0001 per message, i.e. ~$100/M, fan-out counted per message)');
   console.log('  Not per event: SQS empty long-polls by the Lambda event source (~5 pollers, ≈ $0.3/month), Secrets Manager $0.40/secret/month, CloudWatch alarms and dashboard.');
   console.log('  With an Idempotency-Key on single publishes: +2 WRU per event (claim + complete) ≈ +$1.25/M.');
+  console.log('  A failed attempt is its own item (1 WRU, more with a long excerpt); the first failure of a message also keeps the message (1+ WRU).');
   console.log('');
   for (const r of results) {
     console.log(`per-million fan-out=${r.fanOut} publish=${r.publish} ${dollars(total(r.items))}`);

@@ -12,27 +12,23 @@
  *   npm run bench:cold -- --runs 7
  */
 import { execFile } from 'node:child_process';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { BUNDLE, FUNCTION_ENTRIES, NODE_OPTIONS } from '../cdk/bundling.ts';
+import { benchOutDir, bundleFunction, LAMBDA_RUNTIME_ENV } from './bundle.ts';
 import { PROJECT_ROOT } from './receiver-process.ts';
 
 const run = promisify(execFile);
 const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Math.max(1, Number(flags.runs) || 5);
-// Under node_modules so a bundle resolves whatever BUNDLE.externalModules leaves out, as a runtime would.
-const OUT_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'hookpost-cold-start');
+const OUT_DIR = benchOutDir('hookpost-cold-start');
 
-/** What the modules read at import (configFromEnv and the Powertools constructors), with dummy values. */
+/** What the modules read at import (settingsFromEnv and the Powertools constructors), with dummy values. */
 const LAMBDA_ENV: Record<string, string> = {
-  AWS_REGION: 'us-east-1',
-  AWS_LAMBDA_FUNCTION_NAME: 'hookpost-cold-start',
-  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-  AWS_ACCESS_KEY_ID: 'dummy',
-  AWS_SECRET_ACCESS_KEY: 'dummy',
+  ...LAMBDA_RUNTIME_ENV,
   HOOKPOST_TABLE_NAME: 'hookpost-bench',
   HOOKPOST_EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
   HOOKPOST_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
@@ -41,10 +37,6 @@ const LAMBDA_ENV: Record<string, string> = {
   HOOKPOST_SECRETS_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
   HOOKPOST_ADMIN_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:admin',
   HOOKPOST_ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alarms',
-  POWERTOOLS_SERVICE_NAME: 'hookpost',
-  POWERTOOLS_METRICS_NAMESPACE: 'Hookpost',
-  // No X-Ray daemon here: the tracer would otherwise try to send segments.
-  POWERTOOLS_TRACE_ENABLED: 'false',
 };
 
 const BARE_HANDLER = `import { SQSClient } from '@aws-sdk/client-sqs';
@@ -52,36 +44,7 @@ const sqs = new SQSClient({});
 export const handler = async () => ({ batchItemFailures: [], region: typeof sqs });
 `;
 
-interface Bundle {
-  name: string;
-  file: string;
-  bytes: number;
-  /** Source map beside the bundle (deployed too, and read at start with --enable-source-maps). */
-  mapBytes: number;
-  metafile?: Metafile;
-}
-
-async function bundle(name: string, entry: string): Promise<Bundle> {
-  const file = path.join(OUT_DIR, `${name}.mjs`);
-  // The CDK construct passes the same BUNDLE to NodejsFunction (which adds bundle and platform node).
-  const result = await build({
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: BUNDLE.format,
-    target: BUNDLE.target,
-    mainFields: [...BUNDLE.mainFields],
-    minify: BUNDLE.minify,
-    sourcemap: BUNDLE.sourceMap,
-    external: [...BUNDLE.externalModules],
-    banner: { js: BUNDLE.banner },
-    metafile: true,
-    logLevel: 'error',
-  });
-  const mapBytes = BUNDLE.sourceMap ? (await stat(`${file}.map`)).size : 0;
-  return { name, file, bytes: (await stat(file)).size, mapBytes, metafile: result.metafile };
-}
+const bundle = (name: string, entry: string) => bundleFunction(name, entry, OUT_DIR);
 
 /** Milliseconds from process start to the bundle's module evaluated, measured inside the child. */
 async function importMs(file: string): Promise<number> {

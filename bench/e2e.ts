@@ -5,7 +5,12 @@
  * Beside it, fauxqs's own SendMessageBatch / ReceiveMessage / DeleteMessageBatch loop on the same
  * machine: the ceiling any SQS consumer could reach here.
  *
- *   npm run bench:e2e -- --events 2000
+ * Latency, publish → receiver (the event's `timestamp`, stamped when ingest accepts it, to its arrival
+ * at the receiver): at a low rate (`--rate` events/s published one per request, for `--seconds`) and at
+ * saturation (every delivery of the fan-out 1 throughput run, whose batches arrive faster than they
+ * are delivered, so later events also wait their turn in the queue).
+ *
+ *   npm run bench:e2e -- --events 2000 --rate 10 --seconds 20
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -19,10 +24,15 @@ import {
 import { LOCAL_REGION, sqsClient } from '#shared/adapters/aws/clients.ts';
 import { startSqsLocal } from '#shared/local/sqs-local.ts';
 import { startLocalStack, type LocalStack } from '#shared/local/stack.ts';
+import { stackApi } from './local-api.ts';
 import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';
 
-const { values: flags } = parseArgs({ options: { events: { type: 'string', default: '2000' } } });
+const { values: flags } = parseArgs({
+  options: { events: { type: 'string', default: '2000' }, rate: { type: 'string', default: '10' }, seconds: { type: 'string', default: '20' } },
+});
 const EVENTS = Math.max(100, Math.floor(Number(flags.events) / 100) * 100 || 2000);
+const LOW_RATE = Math.max(1, Number(flags.rate) || 10);
+const LOW_RATE_SECONDS = Math.max(2, Number(flags.seconds) || 20);
 const BATCH = 100;
 /** Batch requests in flight at once. */
 const PUBLISHERS = 4;
@@ -37,25 +47,28 @@ interface Result {
   events: number;
   deliveries: number;
   seconds: number;
+  /** Publish → receiver ms of every delivery in the run. */
+  latencies?: number[];
 }
 
-async function api(stack: LocalStack, method: string, path: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json: unknown = await response.json().catch(() => undefined);
-  if (response.status >= 300 && response.status !== 207) {
-    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json).slice(0, 300)}`);
-  }
-  return { status: response.status, json };
+interface LatencyRow {
+  label: string;
+  deliveries: number;
+  latencies: number[];
+}
+
+/** The receiver's `[arrival, publish→arrival ms, n]` triples → the latencies. */
+const latenciesOf = (triples: number[]) => triples.filter((_, i) => i % 3 === 1);
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
 async function throughStack(stack: LocalStack, receiver: ReceiverProcess, fanOut: number): Promise<Result> {
   const tenant = `bench-fanout-${fanOut}`;
   for (let i = 0; i < fanOut; i++) {
-    await api(stack, 'POST', `/v1/tenants/${tenant}/subscriptions`, {
+    await stackApi(stack, 'POST', `/v1/tenants/${tenant}/subscriptions`, {
       url: `${receiver.origin}/${tenant}/${i}`,
       eventTypes: [EVENT_TYPE],
       description: `bench endpoint ${i + 1} of ${fanOut}`,
@@ -63,6 +76,7 @@ async function throughStack(stack: LocalStack, receiver: ReceiverProcess, fanOut
   }
   const before = (await receiver.stats()).received;
   const expected = before + EVENTS * fanOut;
+  await receiver.latencies(); // from here on
 
   let firstAcceptAt: number | undefined;
   let nextBatch = 0;
@@ -73,7 +87,7 @@ async function throughStack(stack: LocalStack, receiver: ReceiverProcess, fanOut
         tenant,
         data: { n: b * BATCH + i, note: filler },
       }));
-      const { json } = await api(stack, 'POST', '/v1/events/batch', { events });
+      const json = await stackApi(stack, 'POST', '/v1/events/batch', { events });
       firstAcceptAt ??= Date.now();
       const results = (json as { results?: Array<{ id?: string }> }).results ?? [];
       if (results.length !== BATCH || results.some((r) => !r.id)) {
@@ -97,7 +111,33 @@ async function throughStack(stack: LocalStack, receiver: ReceiverProcess, fanOut
     events: EVENTS,
     deliveries: EVENTS * fanOut,
     seconds: (stats.lastReceivedAt - (firstAcceptAt ?? started)) / 1000,
+    latencies: latenciesOf(await receiver.latencies()),
   };
+}
+
+/** Events published one per request at `LOW_RATE`/s to one endpoint; every one's publish → receiver time. */
+async function atLowRate(stack: LocalStack, receiver: ReceiverProcess): Promise<LatencyRow> {
+  const tenant = 'bench-low-rate';
+  await stackApi(stack, 'POST', `/v1/tenants/${tenant}/subscriptions`, { url: `${receiver.origin}/${tenant}`, eventTypes: [EVENT_TYPE] });
+  const events = Math.round(LOW_RATE * LOW_RATE_SECONDS);
+  const before = (await receiver.stats()).received;
+  await receiver.latencies();
+  const started = Date.now();
+  const published: Promise<unknown>[] = [];
+  for (let n = 0; n < events; n++) {
+    // On a schedule, not after the previous answer: a slow answer does not slow the rate.
+    const due = started + (n * 1000) / LOW_RATE;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+    published.push(stackApi(stack, 'POST', '/v1/events', { type: EVENT_TYPE, tenant, data: { n, note: filler } }));
+  }
+  await Promise.all(published);
+  let stats = await receiver.stats();
+  while (stats.received < before + events && Date.now() - started < DEADLINE_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stats = await receiver.stats();
+  }
+  if (stats.received < before + events) throw new Error(`low rate: ${stats.received - before} of ${events} deliveries within ${DEADLINE_MS / 1000} s`);
+  return { label: `${LOW_RATE} events/s, one per request, fan-out 1`, deliveries: events, latencies: latenciesOf(await receiver.latencies()) };
 }
 
 /** fauxqs alone: batches of 10 sent and, concurrently, received and deleted by POLLERS loops. */
@@ -148,12 +188,14 @@ async function fauxqsCeiling(): Promise<Result> {
 }
 
 async function main(): Promise<void> {
-  const receiver = await startReceiverProcess();
+  const receiver = await startReceiverProcess({ latencies: true });
   const results: Result[] = [];
+  let lowRate: LatencyRow | undefined;
   try {
     const stack = await startLocalStack({ allowPrivateTargets: true });
     try {
-      await api(stack, 'PUT', `/v1/event-types/${EVENT_TYPE}`, { description: 'benchmark event' });
+      await stackApi(stack, 'PUT', `/v1/event-types/${EVENT_TYPE}`, { description: 'benchmark event' });
+      lowRate = await atLowRate(stack, receiver);
       for (const fanOut of [1, 3]) results.push(await throughStack(stack, receiver, fanOut));
     } finally {
       await stack.stop();
@@ -174,6 +216,24 @@ async function main(): Promise<void> {
   }
   console.log('');
   console.log('hookpost rows: first accepted batch to last delivery received; fauxqs row: first send to last delete.');
+  console.log('');
+  const latencyRows: LatencyRow[] = [
+    ...(lowRate ? [lowRate] : []),
+    ...results
+      .filter((r) => r.latencies)
+      .map((r) => ({ label: `saturation: ${r.label.replace('hookpost local, ', '')}, ${BATCH} per request`, deliveries: r.deliveries, latencies: r.latencies ?? [] })),
+  ];
+  console.log('publish → receiver latency (event timestamp at ingest to arrival at the receiver):');
+  console.log('');
+  console.log('| load                                                 | deliveries | p50 ms | p99 ms | max ms |');
+  console.log('|------------------------------------------------------|-----------:|-------:|-------:|-------:|');
+  for (const row of latencyRows) {
+    const [p50, p99, max] = [0.5, 0.99, 1].map((q) => quantile(row.latencies, q).toFixed(0));
+    console.log(`| ${row.label.padEnd(52)} | ${String(row.deliveries).padStart(10)} | ${p50?.padStart(6)} | ${p99?.padStart(6)} | ${max?.padStart(6)} |`);
+  }
+  for (const row of latencyRows) {
+    if (row.latencies.length !== row.deliveries) throw new Error(`${row.label}: ${row.latencies.length} latencies for ${row.deliveries} deliveries`);
+  }
 }
 
 main()

@@ -21,6 +21,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { startLocalStack, type LocalStack } from '#shared/local/stack.ts';
+import { stackApi } from './local-api.ts';
 import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';
 
 const { values: flags } = parseArgs({
@@ -51,19 +52,6 @@ interface PhaseResult {
   late: number;
 }
 
-async function api(stack: LocalStack, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const json: unknown = await response.json().catch(() => undefined);
-  if (response.status >= 300 && response.status !== 207) {
-    throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json).slice(0, 300)}`);
-  }
-  return json;
-}
-
 const tenantOf = (endpoint: number) => `iso-${endpoint}`;
 /** Events go round-robin over the endpoints; the first HANGING endpoints are the ones that hang in phase B. */
 const endpointOf = (n: number) => n % ENDPOINTS;
@@ -91,7 +79,7 @@ async function runPhase(stack: LocalStack, receiver: ReceiverProcess, label: str
       publishedAt.set(number, Date.now());
       return { type: EVENT_TYPE, tenant: tenantOf(endpointOf(number)), data: { n: number } };
     });
-    if (events.length > 0) inFlight.push(api(stack, 'POST', '/v1/events/batch', { events }));
+    if (events.length > 0) inFlight.push(stackApi(stack, 'POST', '/v1/events/batch', { events }));
     const nextTickAt = started + (tick + 1) * TICK_MS;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextTickAt - Date.now())));
   }
@@ -146,10 +134,10 @@ async function main(): Promise<void> {
   try {
     const stack = await startLocalStack({ allowPrivateTargets: true, deliveryTimeoutMs: TIMEOUT_MS });
     try {
-      await api(stack, 'PUT', `/v1/event-types/${EVENT_TYPE}`, { description: 'isolation benchmark event' });
+      await stackApi(stack, 'PUT', `/v1/event-types/${EVENT_TYPE}`, { description: 'isolation benchmark event' });
       const ids: string[] = [];
       for (let endpoint = 0; endpoint < ENDPOINTS; endpoint++) {
-        const created = (await api(stack, 'POST', `/v1/tenants/${tenantOf(endpoint)}/subscriptions`, {
+        const created = (await stackApi(stack, 'POST', `/v1/tenants/${tenantOf(endpoint)}/subscriptions`, {
           url: `${receiver.origin}/${tenantOf(endpoint)}`,
           eventTypes: [EVENT_TYPE],
           description: `isolation endpoint ${endpoint}`,
@@ -159,7 +147,7 @@ async function main(): Promise<void> {
       const a = await runPhase(stack, receiver, 'A: 100 healthy', 0);
       results.push(a.result);
       for (let endpoint = 0; endpoint < HANGING; endpoint++) {
-        await api(stack, 'PATCH', `/v1/tenants/${tenantOf(endpoint)}/subscriptions/${ids[endpoint]}`, {
+        await stackApi(stack, 'PATCH', `/v1/tenants/${tenantOf(endpoint)}/subscriptions/${ids[endpoint]}`, {
           url: `${receiver.hangOrigin}/${tenantOf(endpoint)}`,
         });
       }

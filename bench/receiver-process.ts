@@ -12,15 +12,29 @@ export interface ReceiverProcess {
   stats(): Promise<{ received: number; lastReceivedAt: number }>;
   /** Isolation mode: the never-answering server, e.g. `http://127.0.0.1:41235`. */
   readonly hangOrigin?: string;
-  /** Isolation mode: `[arrival epoch ms, publish→arrival ms, event number, …]` since the last call (then reset). */
+  /** With `latencies` (or isolation): `[arrival epoch ms, publish→arrival ms, event number, …]` since the last call (then reset). */
   latencies(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
-export async function startReceiverProcess(options: { isolation?: boolean } = {}): Promise<ReceiverProcess> {
+export interface ReceiverOptions {
+  /** Also a never-answering server (`hangOrigin`), and latencies kept. */
+  isolation?: boolean;
+  /** Keep each event's publish → arrival time (events carry `data.n`). */
+  latencies?: boolean;
+  /** Answer each request this long after reading it. @default 0 */
+  delayMs?: number;
+}
+
+export async function startReceiverProcess(options: ReceiverOptions = {}): Promise<ReceiverProcess> {
   const child: ChildProcess = fork(path.join(PROJECT_ROOT, 'bench', 'receiver.ts'), [], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...(options.isolation && { BENCH_RECEIVER_ISOLATION: '1' }) },
+    env: {
+      ...process.env,
+      ...(options.isolation && { BENCH_RECEIVER_ISOLATION: '1' }),
+      ...(options.latencies && { BENCH_RECEIVER_LATENCIES: '1' }),
+      ...(options.delayMs && { BENCH_RECEIVER_DELAY_MS: String(options.delayMs) }),
+    },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });

@@ -9,13 +9,13 @@ import type { ClosableHttpSender, Clock, Log } from './core/ports.ts';
 import type { Settings } from './core/settings.ts';
 import { documentClient, dynamoDbClient, kmsClient, secretsManagerClient, snsClient, sqsClient } from './adapters/aws/clients.ts';
 import {
-  DynamoAttemptStore,
   DynamoEventTypeStore,
   DynamoIdempotencyStore,
   DynamoMessageStore,
   DynamoSubscriptionStore,
 } from './adapters/aws/dynamodb.ts';
 import { DynamoApiKeyStore } from './adapters/aws/dynamodb-api-keys.ts';
+import { DynamoAttemptStore } from './adapters/aws/dynamodb-attempts.ts';
 import { DynamoAttemptHistory } from './adapters/aws/dynamodb-attempt-history.ts';
 import { DynamoRateLimiter } from './adapters/aws/dynamodb-rate-limiter.ts';
 import { DynamoSubscriptionRemoval } from './adapters/aws/dynamodb-subscription-removal.ts';

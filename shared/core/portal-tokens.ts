@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Principal } from './domain.ts';
 import { HookpostError } from './errors.ts';
+import { isReservedTenant } from './inputs.ts';
 import type { Clock, SecretSource } from './ports.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -86,6 +87,12 @@ export interface PortalService {
 export function createPortalService(deps: { clock: Clock; key: () => Promise<string | undefined> }): PortalService {
   return {
     async createSession(tenant, expiresInSeconds, base) {
+      // A portal token is a tenant credential, and no tenant credential reaches a reserved tenant: the link would only show 403s.
+      if (isReservedTenant(tenant)) {
+        throw new HookpostError('validation_failed', 'portal session is invalid', [
+          { path: 'tenant', message: 'tenant ids starting with "_" are reserved; only admin keys manage them' },
+        ]);
+      }
       const key = await deps.key();
       if (!key) throw new HookpostError('dependency_unavailable', 'portal links are not configured (HOOKPOST_PORTAL_SIGNING_KEY)');
       const expiresAtMs = deps.clock.now() + expiresInSeconds * 1000;

@@ -191,6 +191,17 @@ describe('dead-letter redrive', () => {
     expect(left.body.items.some((item: { message?: { message?: { id?: string } } }) => item.message?.message?.id === messageId)).toBe(false);
   });
 
+  it('counts the dead letters a concurrent look is holding for a moment', async () => {
+    // Each GET receives (then releases) up to 10 letters; side by side, neither may count the other's as gone.
+    await t.stack.runtime.ports.deadLetters.add({
+      reason: 'counted',
+      message: { kind: 'delivery', message: { id: 'msg_01ARZ3NDEKTSV4RRFFQ69G5FAW', type: 'invoice.failed', tenant: 'counted', timestamp: new Date().toISOString(), dataJson: '{}' }, subscriptionId: 'sub_01ARZ3NDEKTSV4RRFFQ69G5FAW', attempt: 2, dueAt: 0 },
+      deadLetteredAt: new Date().toISOString(),
+    });
+    const looks = await Promise.all(Array.from({ length: 6 }, () => t.admin('GET', '/v1/dead-letters')));
+    for (const look of looks) expect(look.body.approximateCount).toBeGreaterThanOrEqual(1);
+  });
+
   it('is admin only', async () => {
     const tenantKey = await t.keyFor('tenant', 'redrive');
     expect((await tenantKey('POST', '/v1/dead-letters/redrive')).status).toBe(403);

@@ -41,13 +41,18 @@ describe('bench scripts', () => {
     expect(stdout.trim().split('\n').at(-1)).toMatch(/^delivery-ratio \d+\.\d+$/);
   }, 30_000);
 
-  it('bench/cost.ts prints the cost per million events for each scenario', async () => {
-    // Arrange / Act
-    const { stdout } = await run(tsx, ['bench/cost.ts'], { cwd: root, timeout: 25_000 });
+  it('bench/cost.ts measures the bundled consumer, then prints the cost per million events for each scenario', async () => {
+    // Arrange / Act: a short measurement (3 timed invocations per case)
+    const { stdout } = await run(tsx, ['bench/cost.ts', '--invocations', '3'], { cwd: root, timeout: 120_000 });
 
-    // Assert
+    // Assert: a duration and an attempt-log size were measured for each case, and priced
+    for (const [fanOut, batch] of [[1, 1], [1, 10], [3, 1], [3, 10]]) {
+      expect(stdout).toMatch(new RegExp(`^\\|\\s+${fanOut} \\|\\s+${batch} \\|\\s+\\d+ \\|\\s+\\d+ \\|\\s+\\d+ \\|\\s+[\\d.]+ \\|\\s+[01]\\.\\d\\d \\|$`, 'm'));
+    }
     for (const scenario of ['fan-out=1 publish=single', 'fan-out=1 publish=batch', 'fan-out=3 publish=single', 'fan-out=3 publish=batch']) {
       expect(stdout).toMatch(new RegExp(`^per-million ${scenario} \\$\\d+\\.\\d+$`, 'm'));
     }
-  }, 30_000);
+    expect(stdout).toMatch(/^\|\s+10 \|\s+0 s \|/m);
+    expect(stdout).toContain('ordering fifo:');
+  }, 130_000);
 });

@@ -8,9 +8,11 @@
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LEDGER_SCAN_LIMIT } from '#shared/adapters/aws/dynamodb.ts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoAttemptStore, LEDGER_SCAN_LIMIT, PACK_MAX_ATTEMPTS } from '#shared/adapters/aws/dynamodb-attempts.ts';
+import { documentClient, dynamoDbClient } from '#shared/adapters/aws/clients.ts';
 import type { Attempt, Subscription } from '#shared/core/domain.ts';
-import { newAttemptId, newMessageId } from '#shared/core/ids.ts';
+import { attemptIdFloor, newAttemptId, newMessageId } from '#shared/core/ids.ts';
 import { IDEMPOTENCY_LEASE_MS } from '#shared/core/ingest.ts';
 import { MAX_SIGNING_SECRETS, SECRET_OVERLAP_MS } from '#shared/core/subscriptions.ts';
 import { waitFor } from '../helpers/api.ts';
@@ -65,6 +67,104 @@ describe('the redelivery ledger read (hasSucceeded) on DynamoDB', () => {
     // Only attempts since `sinceMs` count.
     expect(await attempts.hasSucceeded('sub_LEDGERWITHIN', 'msg_target', start + 6)).toBe(false);
     expect(await attempts.hasSucceeded('sub_LEDGERWITHIN', 'msg_other_1', start - 1)).toBe(false); // failed, not succeeded
+  });
+});
+
+describe('the attempt log packs successes that finish together (group commit)', () => {
+  const attempt = (subscriptionId: string, n: number, ms: number, status: Attempt['status'] = 'succeeded'): Attempt => ({
+    id: newAttemptId(ms),
+    subscriptionId,
+    messageId: `msg_pack_${subscriptionId}_${n}`,
+    tenant: 'packs',
+    eventType: 'store.test',
+    attemptNumber: 1,
+    status,
+    statusCode: status === 'succeeded' ? 200 : 500,
+    durationMs: 3,
+    // A receiver that echoes another message id's JSON: a packed excerpt is escaped, so the ledger is not fooled.
+    response: status === 'succeeded' ? '{"ok":true,"messageId":"msg_not_here"}' : 'no',
+    timestamp: new Date(ms).toISOString(),
+  });
+
+  /** The partition's items as stored (not expanded). */
+  async function storedItems(subscriptionId: string): Promise<Record<string, unknown>[]> {
+    const client = dynamoDbClient(t.stack.settings.region, t.stack.settings.dynamoDbEndpoint);
+    try {
+      const page = await documentClient(client).send(
+        new QueryCommand({ TableName: t.stack.settings.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `ATTEMPTS#${subscriptionId}` } }),
+      );
+      return page.Items ?? [];
+    } finally {
+      client.destroy();
+    }
+  }
+
+  it('writes concurrent successes as few items, and every reader still sees each attempt once, in order', async () => {
+    const sub = 'sub_PACKS';
+    const start = Date.now() - 60_000;
+    const { attempts, attemptHistory } = t.stack.runtime.ports;
+    const successes = Array.from({ length: 30 }, (_, n) => attempt(sub, n, start + n));
+    const failure = attempt(sub, 99, start + 15, 'failed');
+    // Each record resolves only once its attempt is stored.
+    await Promise.all([...successes.map((a) => attempts.record(a)), attempts.record(failure)]);
+
+    const items = await storedItems(sub);
+    expect(items.length).toBeLessThanOrEqual(1 + Math.ceil(30 / PACK_MAX_ATTEMPTS) + 1); // the failure, the packs, maybe one alone
+    expect(items.some((item) => typeof item.pack === 'string')).toBe(true);
+
+    const newestFirst = [...successes, failure].sort((a, b) => (a.id < b.id ? 1 : -1)).map((a) => a.id);
+    // Pages of 7 cut through packs; the cursor carries on inside one, so nothing repeats or goes missing.
+    const seen: Attempt[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await attempts.list(sub, { limit: 7, cursor });
+      expect(page.items.length).toBeLessThanOrEqual(7);
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.map((a) => a.id)).toEqual(newestFirst);
+    expect(seen.find((a) => a.id === successes[3]?.id)).toEqual(successes[3]);
+
+    const failed = await attempts.list(sub, { status: 'failed', limit: 10 });
+    expect(failed.items).toEqual([failure]);
+    const succeeded = await attempts.list(sub, { status: 'succeeded', limit: 100 });
+    expect(succeeded.items.map((a) => a.id)).toEqual(newestFirst.filter((id) => id !== failure.id));
+
+    // The ledger finds a packed success, not the failure, and not a message id that only a response excerpt mentions.
+    expect(await attempts.hasSucceeded(sub, 'msg_pack_sub_PACKS_4', start - 1)).toBe(true);
+    expect(await attempts.hasSucceeded(sub, 'msg_pack_sub_PACKS_99', start - 1)).toBe(false);
+    expect(await attempts.hasSucceeded(sub, 'msg_not_here', start - 1)).toBe(false);
+
+    // Stats and recovery read every attempt since a time, oldest first, even those inside a pack keyed newer.
+    const since = await attemptHistory.since(sub, start + 10, 100);
+    expect(since.items.map((a) => a.id)).toEqual([...newestFirst].reverse().filter((id) => id >= attemptIdFloor(start + 10)));
+    expect(since.items).toHaveLength(21);
+    expect((await attemptHistory.since(sub, start, 5)).truncated).toBe(true);
+  });
+
+  it('a success recorded alone is its own item; large successes split into packs under 64 KiB; a failed write rejects every attempt it held', async () => {
+    const { attempts } = t.stack.runtime.ports;
+    const start = Date.now() - 30_000;
+    await attempts.record(attempt('sub_ALONE', 1, start));
+    const alone = await storedItems('sub_ALONE');
+    expect(alone).toHaveLength(1);
+    expect(alone[0]).not.toHaveProperty('pack');
+
+    const big = (n: number) => ({ ...attempt('sub_LARGE', n, start + n), response: 'x'.repeat(30_000) });
+    await Promise.all(Array.from({ length: 8 }, (_, n) => attempts.record(big(n))));
+    const large = await storedItems('sub_LARGE');
+    expect(large.length).toBeGreaterThanOrEqual(4); // at most two 30 kB attempts per 64 KiB pack
+    expect((await attempts.list('sub_LARGE', { limit: 100 })).items).toHaveLength(8);
+
+    // A table that is not there: the pack's write fails, and so does every record() waiting on it.
+    const client = dynamoDbClient(t.stack.settings.region, t.stack.settings.dynamoDbEndpoint);
+    try {
+      const broken = new DynamoAttemptStore(documentClient(client), 'hookpost-no-such-table', 60);
+      const results = await Promise.allSettled(Array.from({ length: 5 }, (_, n) => broken.record(attempt('sub_BROKEN', n, start + n))));
+      expect(results.map((r) => r.status)).toEqual(Array(5).fill('rejected'));
+    } finally {
+      client.destroy();
+    }
   });
 });
 

@@ -4,21 +4,17 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Attempt, EventType, Message, Subscription } from '../../core/domain.ts';
+import type { EventType, Message, Subscription } from '../../core/domain.ts';
 import { HookpostError, SubscriptionChangedError } from '../../core/errors.ts';
-import { attemptIdFloor } from '../../core/ids.ts';
 import type { SecretCipher } from '../../core/secret-cipher.ts';
 import type {
-  AttemptStore,
   Clock,
   EventTypeStore,
   IdempotencyRecord,
   IdempotencyStore,
   MessageStore,
-  Page,
   SubscriptionStore,
 } from '../../core/ports.ts';
 import { type Key, queryPages } from './dynamodb-pages.ts';
@@ -244,80 +240,6 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-  }
-}
-
-/** The most attempts one page of the attempt log reads (a filtered page may be short; its cursor goes on). */
-export const ATTEMPT_PAGE_MAX_READ = 1_000;
-
-/** How many recent attempts a redelivery reads to find an earlier success (see hasSucceeded). */
-export const LEDGER_SCAN_LIMIT = 1_000;
-
-export class DynamoAttemptStore implements AttemptStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly table: string,
-    private readonly ttlSeconds: number,
-  ) {}
-
-  async record(attempt: Attempt): Promise<void> {
-    const ttl = Math.floor(Date.parse(attempt.timestamp) / 1000) + this.ttlSeconds;
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...keys.attempt(attempt.subscriptionId, attempt.id), ...attempt, ttl },
-      }),
-    );
-  }
-
-  /**
-   * Reads newest first — an attempt made just before a crash is near the top — and at most
-   * LEDGER_SCAN_LIMIT attempts, so a busy endpoint's redeliveries stay cheap. Past that the
-   * answer is "not found" and the endpoint may get the event again (same webhook-id).
-   */
-  async hasSucceeded(subscriptionId: string, messageId: string, sinceMs: number): Promise<boolean> {
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND sk >= :since',
-        FilterExpression: 'messageId = :message AND #status = :succeeded',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':pk': `ATTEMPTS#${subscriptionId}`,
-          ':since': attemptIdFloor(sinceMs),
-          ':message': messageId,
-          ':succeeded': 'succeeded',
-        },
-        ProjectionExpression: 'pk',
-        ScanIndexForward: false,
-        Limit: LEDGER_SCAN_LIMIT,
-      }),
-    );
-    return (page.Items ?? []).length > 0;
-  }
-
-  async list(
-    subscriptionId: string,
-    options: { status?: Attempt['status']; limit: number; cursor?: string },
-  ): Promise<Page<Attempt>> {
-    const pk = `ATTEMPTS#${subscriptionId}`;
-    // A status filter is applied after DynamoDB's Limit: keep reading until the page is full, but
-    // never past ATTEMPT_PAGE_MAX_READ items per request — a short page with a cursor carries on.
-    const page = await queryPages(
-      this.db,
-      {
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
-        ...(options.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-        ScanIndexForward: false,
-        ExclusiveStartKey: decodeCursor(options.cursor, pk),
-      },
-      options.limit,
-      ATTEMPT_PAGE_MAX_READ,
-    );
-    // The cursor is where the read stopped: after the last item read, which a filter may have skipped.
-    return { items: page.items.map((item) => strip<Attempt>(item)), nextCursor: encodeCursor(page.lastKey) };
   }
 }
 

@@ -137,7 +137,11 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
   async peek(limit: number): Promise<{ approximateCount: number; items: unknown[] }> {
     const [attributes, received] = await Promise.all([
       this.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+        // In flight counts too: a peek running beside this one (or this one's own receive) hides messages for a moment.
+        new GetQueueAttributesCommand({
+          QueueUrl: this.queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
       ),
       // VisibilityTimeout 0 leaves the messages where they are: a look, not a consume.
       this.sqs.send(
@@ -157,7 +161,9 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
         : undefined,
       ...parseBody(message.Body ?? ''),
     }));
-    return { approximateCount: Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0), items };
+    const counts = attributes.Attributes ?? {};
+    const approximateCount = Number(counts.ApproximateNumberOfMessages ?? 0) + Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0);
+    return { approximateCount, items };
   }
 }
 

@@ -501,6 +501,11 @@ export interface components {
             };
             /** @example sub_01JD7S0000000000000000000 */
             id: string;
+            /**
+             * @description fifo: one at a time in publish order; absent: none
+             * @constant
+             */
+            ordering?: "fifo";
             /** @description ed25519 public key, whpk_… (ed25519 endpoints; the signing key never leaves Hookpost) */
             publicKey?: string;
             retrySchedule?: number[];
@@ -575,6 +580,11 @@ export interface components {
             headers: {
                 [key: string]: string;
             };
+            /**
+             * @description none (default): in parallel; fifo: one at a time in publish order, a failing event holds the ones behind it until it succeeds or is dead-lettered
+             * @enum {string}
+             */
+            ordering?: "none" | "fifo";
             /**
              * @description this endpoint's waits (seconds) before each retry, instead of the global schedule
              * @example [
@@ -683,6 +693,11 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+            /**
+             * @description none (default): in parallel; fifo: one at a time in publish order, a failing event holds the ones behind it until it succeeds or is dead-lettered
+             * @enum {string}
+             */
+            ordering?: "none" | "fifo";
             retrySchedule?: number[] | null;
             timeoutMs?: number | null;
             /** @example https://example.com/webhooks */
@@ -800,6 +815,11 @@ export interface components {
             };
             /** @example sub_01JD7S0000000000000000000 */
             id: string;
+            /**
+             * @description fifo: one at a time in publish order; absent: none
+             * @constant
+             */
+            ordering?: "fifo";
             retrySchedule?: number[];
             /**
              * @description absent: hmac-sha256

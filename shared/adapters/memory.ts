@@ -30,6 +30,13 @@ export class MemoryAttemptStore implements AttemptStore {
     );
   }
 
+  async attemptsOf(subscriptionId: string, messageId: string, sinceMs: number): Promise<{ made: number; succeeded: boolean }> {
+    const made = this.attempts.filter(
+      (a) => a.subscriptionId === subscriptionId && a.messageId === messageId && !a.test && Date.parse(a.timestamp) >= sinceMs,
+    );
+    return { made: made.length, succeeded: made.some((a) => a.status === 'succeeded') };
+  }
+
   async list(
     subscriptionId: string,
     options: { status?: Attempt['status']; limit: number; cursor?: string },

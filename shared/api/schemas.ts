@@ -81,6 +81,9 @@ const retryScheduleSchema = z
   .max(20)
   .meta({ description: "this endpoint's waits (seconds) before each retry, instead of the global schedule", example: [10, 60, 600] });
 const timeoutMsSchema = z.number().int().min(1_000).max(30_000).meta({ description: "this endpoint's attempt deadline (ms)" });
+const orderingSchema = z
+  .enum(['none', 'fifo'])
+  .meta({ description: 'none (default): in parallel; fifo: one at a time in publish order, a failing event holds the ones behind it until it succeeds or is dead-lettered' });
 export const signingAlgorithmSchema = z
   .enum(['hmac-sha256', 'ed25519'])
   .meta({ description: 'hmac-sha256 (whsec_ secret, v1 signatures) or ed25519 (Hookpost keeps the whsk_ key; you get the whpk_ public key; v1a signatures)' });
@@ -96,6 +99,7 @@ export const createSubscriptionSchema = z
     retrySchedule: retryScheduleSchema.optional(),
     timeoutMs: timeoutMsSchema.optional(),
     signingAlgorithm: signingAlgorithmSchema.optional(),
+    ordering: orderingSchema.optional(),
   })
   .meta({ id: 'CreateSubscription' });
 
@@ -110,8 +114,9 @@ export const patchSubscriptionSchema = z
     filter: filterSchema.nullable().optional(),
     retrySchedule: retryScheduleSchema.nullable().optional(),
     timeoutMs: timeoutMsSchema.nullable().optional(),
+    ordering: orderingSchema.optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, 'give at least one of url, eventTypes, description, headers, enabled, filter, retrySchedule, timeoutMs')
+  .refine((patch) => Object.keys(patch).length > 0, 'give at least one of url, eventTypes, description, headers, enabled, filter, retrySchedule, timeoutMs, ordering')
   .meta({ id: 'PatchSubscription' });
 
 export const testEventSchema = z
@@ -231,6 +236,7 @@ export const subscriptionSchema = z
     retrySchedule: z.array(z.number().int()).optional(),
     timeoutMs: z.number().int().optional(),
     signingAlgorithm: signingAlgorithmSchema.optional().meta({ description: 'absent: hmac-sha256' }),
+    ordering: z.literal('fifo').optional().meta({ description: 'fifo: one at a time in publish order; absent: none' }),
     createdAt: timestamp(),
     updatedAt: timestamp(),
   })

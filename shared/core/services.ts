@@ -9,6 +9,7 @@ import { createDeliveryService, type DeliveryService } from './deliveries.ts';
 import type { DeliveryDeps } from './delivery.ts';
 import { dispatch, type DispatchDeps, type DispatchOptions } from './dispatch.ts';
 import type { DeliveryMetric } from './metrics.ts';
+import { createFifoRouter, deliverInOrder, type FifoOutcome, type FifoReceipt } from './fifo.ts';
 import { createPublisher, type Publisher } from './ingest.ts';
 import { createOperationalEvents } from './operational-events.ts';
 import type {
@@ -19,17 +20,19 @@ import type {
   DeadLetterQueue,
   EventQueue,
   EventTypeStore,
+  FifoQueue,
   HttpSender,
   IdempotencyStore,
   MessageStore,
   Notifier,
   SecretSource,
   SubscriptionRemoval,
+  SubscriptionRoutes,
   SubscriptionStore,
   TenantRegistry,
 } from './ports.ts';
 import { createPortalService, type PortalService, portalKey } from './portal-tokens.ts';
-import type { QueueMessage } from './queue-message.ts';
+import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
 import { THROTTLED_MINIMUM_SECONDS } from './retry-policy.ts';
 import type { Settings } from './settings.ts';
 import { createSubscriptionDirectory, type SubscriptionDirectory } from './subscription-directory.ts';
@@ -48,6 +51,10 @@ export interface Ports {
   queue: EventQueue;
   /** The slow lane's queue (deliveries to endpoints that recently hung); absent: no slow lane. */
   slowQueue?: EventQueue;
+  /** The FIFO queue (deliveries to `ordering: fifo` endpoints, a message group each); absent: FIFO endpoints are delivered like the others. */
+  fifoQueue?: FifoQueue;
+  /** What ingest reads to route FIFO endpoints (no secrets); needed with fifoQueue. */
+  subscriptionRoutes?: SubscriptionRoutes;
   deadLetters: DeadLetterQueue;
   http: HttpSender;
   notifier: Notifier;
@@ -79,6 +86,8 @@ export interface Services {
   portal: PortalService;
   /** The consumer's engine: one queue record in, its deliveries made durable or a throw. */
   dispatch: Dispatcher;
+  /** The FIFO consumer's engine: one delivery of a group, done or held (core/fifo.ts). */
+  deliverFifo: (queued: DeliveryMessage, receipt: FifoReceipt) => Promise<FifoOutcome>;
   /** The subscriptions with this process's cache (the delivery path reads through it). */
   directory: SubscriptionDirectory;
 }
@@ -150,6 +159,10 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
       idempotency: ports.idempotency,
       clock,
       maxPayloadBytes: settings.maxPayloadBytes,
+      ...(ports.fifoQueue &&
+        ports.subscriptionRoutes && {
+          fifo: createFifoRouter({ routes: ports.subscriptionRoutes, queue: ports.fifoQueue, clock, cacheMs: settings.subscriptionCacheMs }),
+        }),
     }),
     catalogue,
     subscriptions,
@@ -168,6 +181,7 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     tenants: ports.tenants,
     portal: createPortalService({ clock, key: signingKey }),
     dispatch: (queued, dispatchOptions) => dispatch(dispatchDeps, queued, dispatchOptions),
+    deliverFifo: (queued, receipt) => deliverInOrder(dispatchDeps, queued, receipt),
     directory,
   };
 }

@@ -19,6 +19,8 @@ import type {
   IdempotencyStore,
   MessageStore,
   Page,
+  SubscriptionRoute,
+  SubscriptionRoutes,
   SubscriptionStore,
 } from '../../core/ports.ts';
 import { type Key, queryPages } from './dynamodb-pages.ts';
@@ -113,6 +115,26 @@ export class DynamoEventTypeStore implements EventTypeStore {
 }
 
 /** Subscriptions, with their signing secrets sealed at rest (opened on read, never stored in the clear). */
+/** A tenant's subscriptions as ingest routes them: a projection without the sealed secrets, so no key is needed. */
+export class DynamoSubscriptionRoutes implements SubscriptionRoutes {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async listByTenant(tenant: string): Promise<SubscriptionRoute[]> {
+    const { items } = await queryPages(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
+      ExpressionAttributeValues: { ':pk': `TENANT#${tenant}`, ':sub': 'SUB#' },
+      // `filter` is a reserved word in expressions.
+      ProjectionExpression: 'id, tenant, enabled, eventTypes, #filter, ordering',
+      ExpressionAttributeNames: { '#filter': 'filter' },
+    });
+    return items as unknown as SubscriptionRoute[];
+  }
+}
+
 export class DynamoSubscriptionStore implements SubscriptionStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -164,11 +186,11 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     // Only the fields an owner changes, and only over the version that was read: a disable by the
     // consumer (which moves updatedAt) or a rotation in between makes this a conflict, not a lost
     // update; the consumer's failingSince is never written back stale.
-    const { url, eventTypes, description, headers, enabled, updatedAt, disabledReason, filter, retrySchedule, timeoutMs, slowUntil } = subscription;
+    const { url, eventTypes, description, headers, enabled, updatedAt, disabledReason, filter, retrySchedule, timeoutMs, ordering, slowUntil } = subscription;
     // Optional fields are SET when present and REMOVEd when absent (a PATCH with null takes them away;
     // a new URL takes slowUntil away). slowUntil moves without a new version, so a PATCH racing the
     // consumer's mark may drop it: the next slow attempt marks the endpoint again.
-    const optional = { disabledReason, filter, retrySchedule, timeoutMs, slowUntil };
+    const optional = { disabledReason, filter, retrySchedule, timeoutMs, ordering, slowUntil };
     const present = Object.entries(optional).filter(([, value]) => value !== undefined);
     const absent = Object.entries(optional).filter(([, value]) => value === undefined);
     try {
@@ -294,6 +316,24 @@ export class DynamoAttemptStore implements AttemptStore {
       }),
     );
     return (page.Items ?? []).length > 0;
+  }
+
+  /** Newest first and at most LEDGER_SCAN_LIMIT attempts, as hasSucceeded: a FIFO group waits at its head, whose attempts are the newest. */
+  async attemptsOf(subscriptionId: string, messageId: string, sinceMs: number): Promise<{ made: number; succeeded: boolean }> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk >= :since',
+        FilterExpression: 'messageId = :message AND attribute_not_exists(#test)',
+        ExpressionAttributeNames: { '#status': 'status', '#test': 'test' },
+        ExpressionAttributeValues: { ':pk': `ATTEMPTS#${subscriptionId}`, ':since': attemptIdFloor(sinceMs), ':message': messageId },
+        ProjectionExpression: '#status',
+        ScanIndexForward: false,
+        Limit: LEDGER_SCAN_LIMIT,
+      }),
+    );
+    const items = page.Items ?? [];
+    return { made: items.length, succeeded: items.some((item) => item.status === 'succeeded') };
   }
 
   async list(

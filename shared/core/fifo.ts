@@ -31,6 +31,13 @@ import { TtlCache } from './ttl-cache.ts';
  */
 export const MAX_HOLD_SECONDS = 12 * 60 * 60 - 300;
 
+/**
+ * Receives before SQS moves a FIFO record to the FIFO DLQ (locally and in the CDK stack). Well above
+ * the longest schedule (21 attempts): a record handed back unattempted behind a held one counts a
+ * receive too, which is why attempts are numbered from the attempt log, not from this count.
+ */
+export const FIFO_MAX_RECEIVE_COUNT = 100;
+
 /** Slack for clock differences between the ingest and consumer functions when reading the attempt log. */
 const CLOCK_SKEW_MS = 60_000;
 

@@ -8,17 +8,14 @@ import {
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TABLE_KEYS } from '../adapters/aws/table.ts';
+import { FIFO_MAX_RECEIVE_COUNT } from '../core/fifo.ts';
 
 export const EVENTS_QUEUE_NAME = 'hookpost-events';
 export const DEAD_LETTER_QUEUE_NAME = 'hookpost-dlq';
 export const SLOW_QUEUE_NAME = 'hookpost-slow';
 export const FIFO_QUEUE_NAME = 'hookpost-fifo.fifo';
 export const FIFO_DEAD_LETTER_QUEUE_NAME = 'hookpost-fifo-dlq.fifo';
-/**
- * Receives before SQS moves a FIFO record to the FIFO DLQ. Higher than the events queue's: a record
- * handed back unattempted behind a held one counts a receive too (the attempt log numbers attempts).
- */
-export const FIFO_MAX_RECEIVE_COUNT = 100;
+
 
 export interface QueueOptions {
   /** Receives before SQS moves a message to the DLQ. @default 5 */

@@ -5,13 +5,14 @@ import type {
   DeadLetter,
   DeadLetterQueue,
   EventQueue,
+  FifoQueue,
   IdempotencyRecord,
   IdempotencyStore,
   MessageStore,
   Page,
   SendResult,
 } from '../core/ports.ts';
-import type { QueueMessage } from '../core/queue-message.ts';
+import type { DeliveryMessage, QueueMessage } from '../core/queue-message.ts';
 
 export class MemoryAttemptStore implements AttemptStore {
   readonly attempts: Attempt[] = [];
@@ -60,6 +61,25 @@ export class MemoryEventQueue implements EventQueue {
   async enqueueBatch(messages: QueueMessage[]): Promise<SendResult[]> {
     for (const message of messages) this.sent.push({ message, delaySeconds: 0 });
     return messages.map(() => ({ ok: true }));
+  }
+}
+
+/** Records what was sent (in order) and held; `refuse` picks deliveries the queue does not take. */
+export class MemoryFifoQueue implements FifoQueue {
+  readonly sent: DeliveryMessage[] = [];
+  readonly held: { receiptHandle: string; seconds: number }[] = [];
+  refuse: (delivery: DeliveryMessage) => boolean = () => false;
+
+  async enqueueBatch(deliveries: DeliveryMessage[]): Promise<SendResult[]> {
+    return deliveries.map((delivery) => {
+      if (this.refuse(delivery)) return { ok: false, error: 'refused' };
+      this.sent.push(delivery);
+      return { ok: true };
+    });
+  }
+
+  async hold(receiptHandle: string, seconds: number): Promise<void> {
+    this.held.push({ receiptHandle, seconds });
   }
 }
 

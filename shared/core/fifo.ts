@@ -174,8 +174,10 @@ export interface FifoRecord<R> {
 /**
  * What Lambda's FIFO event source asks of a batch handler: records of one group one at a time and in
  * order, different groups in parallel. When a record holds (or throws), it and every later record of
- * its group are answered as failed, so they stay in the queue in order; `held` are those to hide for
- * their wait (the group then waits at the first of them).
+ * its group are answered as failed, so they stay in the queue in order. `held` are the visibilities
+ * to set: the holding record hidden for its wait, the records behind it visible again at once (0 s),
+ * else SQS would keep the group locked until their own visibility timeout ran out, not the wait;
+ * they are not handed out while the held one is hidden, and come after it.
  */
 export async function runFifoBatch<R>(
   records: FifoRecord<R>[],
@@ -196,8 +198,9 @@ export async function runFifoBatch<R>(
           onError(error);
         }
         if (outcome?.kind === 'done') continue;
-        if (outcome?.kind === 'hold') held.push({ record: item.record, seconds: outcome.seconds });
-        failed.push(...group.slice(position).map((rest) => rest.record));
+        const rest = group.slice(position + 1).map((later) => later.record);
+        if (outcome?.kind === 'hold') held.push({ record: item.record, seconds: outcome.seconds }, ...rest.map((record) => ({ record, seconds: 0 })));
+        failed.push(item.record, ...rest);
         return;
       }
     }),

@@ -32,8 +32,8 @@ export function createBatchHandler(dispatch: Dispatcher, options: { slowQueueArn
 /**
  * The FIFO consumer's batch handler, as Lambda's FIFO event source expects it: a group's records in
  * order, one at a time (runFifoBatch); a held record is hidden for its retry wait with
- * ChangeMessageVisibility and reported failed with every later record of its group, so the group
- * waits at it while other groups go on.
+ * ChangeMessageVisibility (the later records of its group made visible again behind it) and
+ * reported failed with them, so the group waits at it while other groups go on.
  */
 export function createFifoBatchHandler(
   deliverFifo: Services['deliverFifo'],
@@ -48,7 +48,7 @@ export function createFifoBatchHandler(
   return async (event) => {
     const records = event.Records.map((record) => ({ record, group: record.attributes.MessageGroupId ?? '', run: run(record) }));
     const { failed, held } = await runFifoBatch(records, onError);
-    // A hold that fails leaves the record to reappear after the queue's visibility timeout: retried sooner, not lost.
+    // A visibility change that fails leaves the record to reappear after the queue's visibility timeout: later, not lost.
     await Promise.all(held.map(({ record, seconds }) => queue.hold(record.receiptHandle, seconds).catch(onError)));
     return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
   };

@@ -1,7 +1,8 @@
 /**
  * FIFO endpoints (`ordering: "fifo"`) on the local stack, with real receivers: one event at a time in
  * publish order, a failing event holding the ones behind it (1,1,1,2,3,4,5), also when the FIFO
- * consumer dies after an attempt and before acknowledging it; an exhausted event is dead-lettered and
+ * consumer dies after an attempt and before acknowledging it; an exhausted event is dead-lettered (and
+ * announced to `_operations`) and
  * the next one goes; a batch publish keeps its order; a non-FIFO endpoint of the tenant never waits.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -110,8 +111,10 @@ describe('FIFO endpoints', () => {
     expect(received(fifo)).toEqual([1, 1, 1, 2, 3, 4, 5]);
   });
 
-  it('dead-letter an event that exhausts its own schedule [1] after 2 attempts, then deliver the next one', async () => {
+  it('dead-letter an event that exhausts its own schedule [1] after 2 attempts, announce it, then deliver the next one', async () => {
     // Arrange
+    const operations = await receivers.start();
+    await subscribe(call, '_operations', `${operations.url}/ops`, ['hookpost.message.exhausted']);
     const fifo = await receivers.start({ defaultResponse: failing(1, 99) });
     const sub = await subscribe(call, 'fifo-exhausted', `${fifo.url}/hook`, ['order.paid'], { ordering: 'fifo', retrySchedule: [1] });
 
@@ -131,6 +134,10 @@ describe('FIFO endpoints', () => {
       message: { kind: 'delivery', subscriptionId: sub.id },
       lastAttempt: { attemptNumber: 2, lane: 'fifo' },
     });
+    const announced = await waitFor('the exhausted operational event', () =>
+      operations.requests.map((r) => JSON.parse(r.body)).find((e) => e.data.tenant === 'fifo-exhausted'),
+    );
+    expect(announced).toMatchObject({ type: 'hookpost.message.exhausted', data: { subscriptionId: sub.id, messageId: first, attempts: 2 } });
   });
 
   it('keep the order of a batch publish', async () => {

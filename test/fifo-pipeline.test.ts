@@ -1,9 +1,9 @@
 /**
  * FIFO endpoints (`ordering: "fifo"`) on the local stack, with real receivers: one event at a time in
  * publish order, a failing event holding the ones behind it (1,1,1,2,3,4,5), also when the FIFO
- * consumer dies after an attempt and before acknowledging it; an exhausted event is dead-lettered (and
- * announced to `_operations`) and
- * the next one goes; a batch publish keeps its order; a non-FIFO endpoint of the tenant never waits.
+ * consumer dies after an attempt and before acknowledging it; an exhausted event is dead-lettered
+ * (and announced to `_operations`) and the next one goes; a batch publish keeps its order; a non-FIFO
+ * endpoint of the tenant never waits.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Attempt } from '#shared/core/domain.ts';

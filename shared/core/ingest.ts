@@ -178,9 +178,11 @@ async function publishOne(
 
 /** The FIFO deliveries first, then the event for everyone else: 2xx only once both queues have theirs. */
 async function enqueue(deps: IngestDeps, message: Message): Promise<void> {
+  const [fifoRouted] = await routeFifo(deps, [message]).catch((error: unknown) => {
+    throw fifoUnavailable(error);
+  });
+  if (fifoRouted === undefined) throw fifoUnavailable();
   try {
-    const [fifoRouted] = await routeFifo(deps, [message]);
-    if (fifoRouted === undefined) throw Object.assign(new Error('the FIFO queue did not take the deliveries'), { name: 'FifoQueueError' });
     await deps.queue.enqueue(eventOf(message, fifoRouted));
   } catch (error) {
     throw queueUnavailable(error);
@@ -192,6 +194,14 @@ const routeFifo = (deps: IngestDeps, messages: Message[]): Promise<(string[] | u
 
 const eventOf = (message: Message, fifoRouted: string[]): QueueMessage =>
   fifoRouted.length > 0 ? { kind: 'event', message, fifoRouted } : { kind: 'event', message };
+
+/** The FIFO step failed (the subscriptions could not be read, or the FIFO queue refused a delivery). */
+const fifoUnavailable = (error?: unknown) =>
+  new HookpostError(
+    'dependency_unavailable',
+    'the event could not be handed to the FIFO queue of its ordered endpoints; it was not published (an ordered endpoint may still receive it)',
+    [{ message: (error as Error | undefined)?.name || 'FifoQueueError' }],
+  );
 
 const queueUnavailable = (error: unknown) =>
   new HookpostError('dependency_unavailable', 'the events queue did not accept the message; nothing was published', [
@@ -224,13 +234,13 @@ async function publishBatch(
   ready.sort((a, b) => a.index - b.index);
   // FIFO deliveries in array order first; an item they could not all be sent for (and the FIFO ones after it) is not published.
   const routed = await routeFifo(deps, ready.map(({ message }) => message)).catch((error: unknown) => {
-    for (const { index } of ready) results[index] = itemError(queueUnavailable(error));
+    for (const { index } of ready) results[index] = itemError(fifoUnavailable(error));
     return [];
   });
   const publishable = ready.flatMap((item, i) => {
     const fifoRouted = routed[i];
     if (fifoRouted === undefined) {
-      results[item.index] ??= itemError(new HookpostError('dependency_unavailable', 'the FIFO queue did not take the deliveries; nothing was published'));
+      results[item.index] ??= itemError(fifoUnavailable());
       return [];
     }
     return [{ ...item, fifoRouted }];

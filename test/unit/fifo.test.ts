@@ -100,6 +100,11 @@ describe('routing at publish', () => {
     // SQS may take a later entry of the same SendMessageBatch: it is answered as failed all the same
     // (nobody else got it), and a retry may bring the FIFO endpoint a duplicate (docs/reliability.md).
     expect(fifo.sent.map((d) => d.message.dataJson)).toEqual(['{"n":1}', '{"n":3}']);
+
+    // One publish: refused by the FIFO queue → 503, and the event is not queued for anyone else.
+    const input = { type: 'order.paid', tenant: 't1', data: { n: 2 } };
+    await expect(publisher.one(input, JSON.stringify(input), undefined)).rejects.toMatchObject({ code: 'dependency_unavailable' });
+    expect(events.sent).toHaveLength(1);
   });
 });
 

@@ -32,6 +32,7 @@ const LAMBDA_ENV: Record<string, string> = {
   HOOKPOST_TABLE_NAME: 'hookpost-bench',
   HOOKPOST_EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
   HOOKPOST_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
+  HOOKPOST_FIFO_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/fifo.fifo',
   HOOKPOST_EVENTS_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:events',
   HOOKPOST_DLQ_ARN: 'arn:aws:sqs:us-east-1:000000000000:dlq',
   HOOKPOST_SECRETS_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',

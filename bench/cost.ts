@@ -133,9 +133,10 @@ function perMillion(report: DurationReport, fanOut: number, publish: Publish): L
   // The attempt log as measured: successes that finish together are packed into one item (core of
   // shared/adapters/aws/dynamodb-attempts.ts), so a batch of deliveries to one endpoint shares write units.
   const wru = events * fanOut * wruPerDelivery(report, fanOut, DEFAULTS.batchSize);
-  // Misses: the consumer's subscription query, the ingest's event-type get. Ingest checks the API key
-  // itself, but a key's decision is cached 30 s per container (core/auth.ts): ≈ 0 reads per event.
-  const rru = events * 2 * (1 - MODEL.cacheHitRate) * MODEL.rruPerMiss;
+  // Misses: the consumer's subscription query, the ingest's event-type get and its read of the
+  // tenant's routes (which endpoints are FIFO, core/fifo.ts). Ingest checks the API key itself, but a
+  // key's decision is cached 30 s per container (core/auth.ts): ≈ 0 reads per event.
+  const rru = events * 3 * (1 - MODEL.cacheHitRate) * MODEL.rruPerMiss;
 
   const logBytes = apiRequests * (MODEL.platformLogBytes + MODEL.accessLogBytes) + consumer.logBytes;
   const traces = apiRequests * MODEL.xraySampledShare + consumer.traces;

@@ -47,12 +47,15 @@ export interface HookpostAlarmsProps {
   readonly topic: sns.ITopic;
   readonly eventsQueue: sqs.IQueue;
   readonly slowQueue: sqs.IQueue;
+  readonly fifoQueue: sqs.IQueue;
+  readonly fifoDeadLetterQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly consumer: lambda.IFunction;
   readonly apiId: string;
   readonly apiStageName: string;
   readonly oldestEventAgeThreshold: Duration;
   readonly slowLaneOldestAgeThreshold: Duration;
+  readonly fifoOldestAgeThreshold: Duration;
   readonly deliveryFailureRatePercent: number;
   readonly api5xxThreshold: number;
 }
@@ -61,6 +64,8 @@ export interface HookpostAlarms {
   readonly deadLetters: cloudwatch.Alarm;
   readonly oldestEvent: cloudwatch.Alarm;
   readonly slowLaneOldest: cloudwatch.Alarm;
+  readonly fifoDeadLetters: cloudwatch.Alarm;
+  readonly fifoOldest: cloudwatch.Alarm;
   readonly consumerErrors: cloudwatch.Alarm;
   readonly consumerThrottles: cloudwatch.Alarm;
   readonly deliveryFailureRate: cloudwatch.Alarm;
@@ -110,6 +115,34 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
         period: Duration.minutes(5),
       }),
       threshold: props.slowLaneOldestAgeThreshold.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // SQS moved a FIFO record after FIFO_MAX_RECEIVE_COUNT receives: the FIFO consumer kept failing on
+    // it (a bug, a poison body), and the events behind it in its group went on without it.
+    fifoDeadLetters: new cloudwatch.Alarm(scope, 'FifoDeadLettersAlarm', {
+      alarmDescription: 'Hookpost: the FIFO dead-letter queue holds records the FIFO consumer could not handle.',
+      metric: props.fifoDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    // A FIFO group waits at a failing event for its schedule; this old means an ordered endpoint has
+    // been stuck long, or the FIFO consumer is not draining.
+    fifoOldest: new cloudwatch.Alarm(scope, 'FifoOldestAlarm', {
+      alarmDescription: 'Hookpost: a FIFO endpoint has been waiting at one event longer than expected (failing for long), or the FIFO consumer is not draining.',
+      metric: props.fifoQueue.metricApproximateAgeOfOldestMessage({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(5),
+      }),
+      threshold: props.fifoOldestAgeThreshold.toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,

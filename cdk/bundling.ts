@@ -4,7 +4,7 @@
  * bench measures exactly what is deployed and the two cannot drift. Plain data, no aws-cdk-lib import,
  * so the bench loads it without the CDK.
  */
-export const FUNCTION_ENTRIES = ['ingest.ts', 'management.ts', 'consumer.ts'] as const;
+export const FUNCTION_ENTRIES = ['ingest.ts', 'management.ts', 'consumer.ts', 'fifo-consumer.ts'] as const;
 /** The console function only serves the built web app from its own code directory; its cold start is not benched. */
 export const CONSOLE_ENTRY = 'console.ts';
 export type FunctionEntry = (typeof FUNCTION_ENTRIES)[number] | typeof CONSOLE_ENTRY;

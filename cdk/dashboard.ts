@@ -12,6 +12,8 @@ export interface HookpostDashboardProps {
   readonly apiStageName: string;
   readonly eventsQueue: sqs.IQueue;
   readonly slowQueue: sqs.IQueue;
+  readonly fifoQueue: sqs.IQueue;
+  readonly fifoDeadLetterQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly functions: Record<string, lambda.IFunction>;
   readonly consumer: lambda.IFunction;
@@ -107,6 +109,22 @@ export function createDashboard(scope: Construct, props: HookpostDashboardProps)
     new cloudwatch.GraphWidget({
       title: 'Deliveries waiting for their rate limit (no attempt spent)',
       left: [deliveryMetric(DELIVERY_METRICS.rateLimited, period)],
+      width: 12,
+    }),
+  );
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'FIFO queue (ordered endpoints; held records are in flight)',
+      left: [
+        props.fifoQueue.metricApproximateNumberOfMessagesVisible({ period }),
+        props.fifoQueue.metricApproximateNumberOfMessagesNotVisible({ period }),
+      ],
+      right: [props.fifoQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM })],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'FIFO dead-letter queue',
+      left: [props.fifoDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM })],
       width: 12,
     }),
   );

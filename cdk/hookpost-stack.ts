@@ -20,6 +20,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENCRYPTION_CONTEXT as SIGNING_SECRETS_CONTEXT } from '#shared/adapters/aws/kms.ts';
 import { TABLE_KEYS } from '#shared/adapters/aws/table.ts';
+import { FIFO_MAX_RECEIVE_COUNT } from '#shared/core/fifo.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/core/metrics.ts';
 import { settingsEnvironment } from '#shared/core/settings.ts';
 import { type HookpostAlarms, createAlarms } from './alarms.ts';
@@ -69,12 +70,17 @@ export class HookpostStack extends Stack {
   readonly eventsQueue: sqs.Queue;
   /** The slow lane: deliveries to endpoints that recently timed out, with their own consumer concurrency. */
   readonly slowQueue: sqs.Queue;
+  /** Deliveries to `ordering: fifo` endpoints, a message group per subscription (shared/core/fifo.ts) … */
+  readonly fifoQueue: sqs.Queue;
+  /** … and where SQS moves a FIFO record the FIFO consumer could not handle (our own dead letters go to deadLetterQueue). */
+  readonly fifoDeadLetterQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly alarmTopic: sns.Topic;
   readonly adminKey: secretsmanager.Secret;
   readonly ingest: HookpostFunction;
   readonly management: HookpostFunction;
   readonly consumer: HookpostFunction;
+  readonly fifoConsumer: HookpostFunction;
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
   readonly alarms: HookpostAlarms;
@@ -127,6 +133,26 @@ export class HookpostStack extends Stack {
     // Same shape and the same DLQ: a dead letter from either lane is redriven to the events queue, whose
     // consumer hands it back to the slow lane if its endpoint is still marked slow.
     this.slowQueue = new sqs.Queue(this, 'SlowQueue', { ...consumedQueue, retentionPeriod: SLOW_LANE_RETENTION });
+    // A FIFO queue redrives only to a FIFO queue. Its DLQ takes only what SQS moves after
+    // FIFO_MAX_RECEIVE_COUNT receives (a record the consumer keeps failing on); exhausted deliveries
+    // are dead-lettered by the consumer to deadLetterQueue like any other.
+    this.fifoDeadLetterQueue = new sqs.Queue(this, 'FifoDeadLetterQueue', {
+      fifo: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+      maxMessageSizeBytes: QUEUE_MAX_MESSAGE_BYTES,
+    });
+    // Kept as long as the slow lane's: a group waits at a failing event for its whole schedule, and
+    // the events behind it must outlive disableAfterFailing rather than expire unseen.
+    this.fifoQueue = new sqs.Queue(this, 'FifoQueue', {
+      ...consumedQueue,
+      fifo: true,
+      // Deduplication ids are `<messageId>:<subscriptionId>`, set by the ingest (shared/adapters/aws/sqs.ts).
+      contentBasedDeduplication: false,
+      retentionPeriod: SLOW_LANE_RETENTION,
+      deadLetterQueue: { queue: this.fifoDeadLetterQueue, maxReceiveCount: FIFO_MAX_RECEIVE_COUNT },
+    });
 
     // --- Notifications -----------------------------------------------------------------------
     const topicKey = new kms.Key(this, 'AlarmTopicKey', {
@@ -189,6 +215,7 @@ export class HookpostStack extends Stack {
         deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
         slowQueueUrl: this.slowQueue.queueUrl,
         slowQueueArn: this.slowQueue.queueArn,
+        fifoQueueUrl: this.fifoQueue.queueUrl,
         slowLaneAfterMs: p.slowLaneAfter.toMilliseconds(),
         slowLaneHoldMs: p.slowLaneHold.toMilliseconds(),
         retryScheduleSeconds: [...p.retryScheduleSeconds],
@@ -233,6 +260,13 @@ export class HookpostStack extends Stack {
       timeout: p.consumerTimeout,
       memorySize: p.consumerMemorySize,
     });
+    this.fifoConsumer = new HookpostFunction(this, 'FifoConsumer', {
+      ...common,
+      entryFile: 'fifo-consumer.ts',
+      description: 'Hookpost: FIFO endpoints, each served one event at a time in publish order',
+      timeout: p.consumerTimeout,
+      memorySize: p.consumerMemorySize,
+    });
 
     // Signing secrets, only under Hookpost's encryption context: management seals (GenerateDataKey)
     // and opens (Decrypt) them; the consumer only opens them.
@@ -244,6 +278,7 @@ export class HookpostStack extends Stack {
       });
     this.management.role.addToPolicy(secretsKeyStatement('kms:GenerateDataKey', 'kms:Decrypt'));
     this.consumer.role.addToPolicy(secretsKeyStatement('kms:Decrypt'));
+    this.fifoConsumer.role.addToPolicy(secretsKeyStatement('kms:Decrypt'));
 
     // Table access: only the item actions each function's code calls, only on the partitions it uses.
     // LeadingKeys bounds item and query actions; Scan and batch calls have no single leading key
@@ -265,6 +300,10 @@ export class HookpostStack extends Stack {
     tableAccess(this.ingest.role, ['GetItem'], [t.eventTypes, t.idempotency, t.apiKeyHashes]);
     tableAccess(this.ingest.role, ['PutItem', 'UpdateItem'], [t.idempotency]);
     this.eventsQueue.grantSendMessages(this.ingest.function);
+    // FIFO endpoints: reads a tenant's subscriptions (a projection without the sealed secrets: no KMS)
+    // and sends each event's FIFO deliveries before the event (shared/core/fifo.ts).
+    tableAccess(this.ingest.role, ['Query'], [t.tenants]);
+    this.fifoQueue.grantSendMessages(this.ingest.function);
 
     // Management: the catalogue, subscriptions, kept messages, attempts (list, stats, test sends) and
     // API keys; never idempotency records (shared/core/*.ts use cases). Changes to a subscription are
@@ -312,6 +351,27 @@ export class HookpostStack extends Stack {
         maxBatchingWindow: p.maxBatchingWindow,
         maxConcurrency: p.maxConcurrency,
         // Only the failed records return to the queue; the rest of the batch is done.
+        reportBatchItemFailures: true,
+      }),
+    );
+    // FIFO consumer: what the consumer does for one delivery (shared/core/fifo.ts deliverInOrder, which
+    // uses dispatch.ts's failure handling), minus re-enqueueing: a retry waits in the FIFO queue
+    // itself (ChangeMessageVisibility, part of the event source's consume grant). Its operational
+    // events go to the events queue. Table access as the consumer's: attempts are read as the ledger.
+    tableAccess(this.fifoConsumer.role, ['Query', 'PutItem'], [t.tenants, t.attempts]);
+    tableAccess(this.fifoConsumer.role, ['GetItem', 'UpdateItem'], [t.tenants]);
+    this.eventsQueue.grantSendMessages(this.fifoConsumer.function);
+    this.deadLetterQueue.grantSendMessages(this.fifoConsumer.function);
+    this.fifoConsumer.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.alarmTopic.topicArn] }),
+    );
+    topicKey.grant(this.fifoConsumer.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    // Lambda's FIFO event source hands a group out only while none of its records is in flight and
+    // keeps each group's records in order; no batching window on FIFO queues.
+    this.fifoConsumer.function.addEventSource(
+      new SqsEventSource(this.fifoQueue, {
+        batchSize: 10,
+        maxConcurrency: p.maxConcurrency,
         reportBatchItemFailures: true,
       }),
     );
@@ -395,12 +455,15 @@ export class HookpostStack extends Stack {
       topic: this.alarmTopic,
       eventsQueue: this.eventsQueue,
       slowQueue: this.slowQueue,
+      fifoQueue: this.fifoQueue,
+      fifoDeadLetterQueue: this.fifoDeadLetterQueue,
       deadLetterQueue: this.deadLetterQueue,
       consumer: this.consumer.function,
       apiId: this.api.apiId,
       apiStageName: API_STAGE_NAME,
       oldestEventAgeThreshold: p.oldestEventAgeAlarmThreshold,
       slowLaneOldestAgeThreshold: p.slowLaneOldestAgeAlarmThreshold,
+      fifoOldestAgeThreshold: p.fifoOldestAgeAlarmThreshold,
       deliveryFailureRatePercent: p.deliveryFailureRateAlarmPercent,
       api5xxThreshold: p.api5xxAlarmThreshold,
     });
@@ -409,11 +472,14 @@ export class HookpostStack extends Stack {
       apiStageName: API_STAGE_NAME,
       eventsQueue: this.eventsQueue,
       slowQueue: this.slowQueue,
+      fifoQueue: this.fifoQueue,
+      fifoDeadLetterQueue: this.fifoDeadLetterQueue,
       deadLetterQueue: this.deadLetterQueue,
       functions: {
         ingest: this.ingest.function,
         management: this.management.function,
         consumer: this.consumer.function,
+        fifoConsumer: this.fifoConsumer.function,
       },
       consumer: this.consumer.function,
       alarms: this.alarms,
@@ -430,6 +496,8 @@ export class HookpostStack extends Stack {
     new CfnOutput(this, 'EventsQueueUrl', { value: this.eventsQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'SlowQueueUrl', { value: this.slowQueue.queueUrl });
+    new CfnOutput(this, 'FifoQueueUrl', { value: this.fifoQueue.queueUrl });
+    new CfnOutput(this, 'FifoDeadLetterQueueUrl', { value: this.fifoDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboardName });
 
     // --- cdk-nag: accepted findings, each with its reason --------------------------------------

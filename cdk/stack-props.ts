@@ -138,6 +138,13 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly slowLaneOldestAgeAlarmThreshold?: Duration;
   /**
+   * Age of the oldest FIFO-queue message that raises the FIFO backlog alarm. A FIFO endpoint's group
+   * waits at a failing event for its whole schedule (about 28 h with the default one), so this says
+   * "an ordered endpoint has been stuck this long", or that the FIFO consumer is not draining.
+   * @default Duration.hours(12)
+   */
+  readonly fifoOldestAgeAlarmThreshold?: Duration;
+  /**
    * Percentage of failed delivery attempts (failed / (failed + succeeded), per 5 minutes) that raises the failure-rate alarm.
    * @default 25
    */
@@ -196,6 +203,7 @@ export interface ResolvedHookpostProps {
   readonly publicUrl: string | undefined;
   readonly oldestEventAgeAlarmThreshold: Duration;
   readonly slowLaneOldestAgeAlarmThreshold: Duration;
+  readonly fifoOldestAgeAlarmThreshold: Duration;
   readonly deliveryFailureRateAlarmPercent: number;
   readonly api5xxAlarmThreshold: number;
 }
@@ -227,6 +235,7 @@ export const DEFAULTS = {
   alarmEmail: undefined,
   oldestEventAgeAlarmThreshold: Duration.minutes(30),
   slowLaneOldestAgeAlarmThreshold: Duration.hours(1),
+  fifoOldestAgeAlarmThreshold: Duration.hours(12),
   deliveryFailureRateAlarmPercent: 25,
   api5xxAlarmThreshold: 5,
   portalFrameAncestors: [],
@@ -360,6 +369,10 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
   check(
     isInt(p.slowLaneOldestAgeAlarmThreshold.toSeconds(), 60, retentionSeconds),
     'slowLaneOldestAgeAlarmThreshold must be at least 60 s and within queueRetention',
+  );
+  check(
+    isInt(p.fifoOldestAgeAlarmThreshold.toSeconds(), 60, SLOW_LANE_RETENTION.toSeconds()),
+    `fifoOldestAgeAlarmThreshold must be at least 60 s and within the FIFO queue's ${SLOW_LANE_RETENTION.toDays()}-day retention`,
   );
   check(
     p.deliveryFailureRateAlarmPercent > 0 && p.deliveryFailureRateAlarmPercent < 100,

@@ -501,6 +501,11 @@ export interface components {
             };
             /** @example sub_01JD7S0000000000000000000 */
             id: string;
+            /**
+             * @description fifo: one at a time in publish order; absent: none
+             * @constant
+             */
+            ordering?: "fifo";
             /** @description ed25519 public key, whpk_… (ed25519 endpoints; the signing key never leaves Hookpost) */
             publicKey?: string;
             /** @description deliveries per second at most; absent: unlimited */
@@ -577,6 +582,11 @@ export interface components {
             headers: {
                 [key: string]: string;
             };
+            /**
+             * @description none (default): in parallel; fifo: one at a time in publish order, a failing event holds the ones behind it until it succeeds or is dead-lettered
+             * @enum {string}
+             */
+            ordering?: "none" | "fifo";
             /**
              * @description at most this many deliveries per second to this endpoint, across every consumer; the rest wait (no attempt is spent)
              * @example 5
@@ -690,6 +700,11 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+            /**
+             * @description none (default): in parallel; fifo: one at a time in publish order, a failing event holds the ones behind it until it succeeds or is dead-lettered
+             * @enum {string}
+             */
+            ordering?: "none" | "fifo";
             rateLimit?: number | null;
             retrySchedule?: number[] | null;
             timeoutMs?: number | null;
@@ -808,6 +823,11 @@ export interface components {
             };
             /** @example sub_01JD7S0000000000000000000 */
             id: string;
+            /**
+             * @description fifo: one at a time in publish order; absent: none
+             * @constant
+             */
+            ordering?: "fifo";
             /** @description deliveries per second at most; absent: unlimited */
             rateLimit?: number;
             retrySchedule?: number[];

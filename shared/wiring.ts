@@ -12,6 +12,7 @@ import {
   DynamoEventTypeStore,
   DynamoIdempotencyStore,
   DynamoMessageStore,
+  DynamoSubscriptionRoutes,
   DynamoSubscriptionStore,
 } from './adapters/aws/dynamodb.ts';
 import { DynamoApiKeyStore } from './adapters/aws/dynamodb-api-keys.ts';
@@ -23,7 +24,7 @@ import { DynamoTenantRegistry } from './adapters/aws/dynamodb-tenants.ts';
 import { kmsKeyWrapper } from './adapters/aws/kms.ts';
 import { secretsManagerSource } from './adapters/aws/secrets-manager.ts';
 import { logNotifier, SnsNotifier } from './adapters/aws/sns.ts';
-import { SqsDeadLetterQueue, SqsEventQueue } from './adapters/aws/sqs.ts';
+import { SqsDeadLetterQueue, SqsEventQueue, SqsFifoQueue } from './adapters/aws/sqs.ts';
 
 export interface Runtime {
   settings: Settings;
@@ -91,6 +92,10 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
     queue: new SqsEventQueue(sqs, settings.eventsQueueUrl),
     ...(settings.slowQueueUrl && { slowQueue: new SqsEventQueue(sqs, settings.slowQueueUrl) }),
     rateLimiter: new DynamoRateLimiter(db, table),
+    ...(settings.fifoQueueUrl && {
+      fifoQueue: new SqsFifoQueue(sqs, settings.fifoQueueUrl),
+      subscriptionRoutes: new DynamoSubscriptionRoutes(db, table),
+    }),
     deadLetters: new SqsDeadLetterQueue(sqs, settings.deadLetterQueueUrl, {
       eventsQueueUrl: settings.eventsQueueUrl,
       eventsQueueArn: settings.eventsQueueArn,

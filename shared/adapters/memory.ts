@@ -5,6 +5,7 @@ import type {
   DeadLetter,
   DeadLetterQueue,
   EventQueue,
+  FifoQueue,
   IdempotencyRecord,
   IdempotencyStore,
   MessageStore,
@@ -12,7 +13,7 @@ import type {
   RateLimiter,
   SendResult,
 } from '../core/ports.ts';
-import type { QueueMessage } from '../core/queue-message.ts';
+import type { DeliveryMessage, QueueMessage } from '../core/queue-message.ts';
 
 export class MemoryAttemptStore implements AttemptStore {
   readonly attempts: Attempt[] = [];
@@ -29,6 +30,13 @@ export class MemoryAttemptStore implements AttemptStore {
         a.status === 'succeeded' &&
         Date.parse(a.timestamp) >= sinceMs,
     );
+  }
+
+  async attemptsOf(subscriptionId: string, messageId: string, sinceMs: number): Promise<{ made: number; succeeded: boolean }> {
+    const made = this.attempts.filter(
+      (a) => a.subscriptionId === subscriptionId && a.messageId === messageId && !a.test && Date.parse(a.timestamp) >= sinceMs,
+    );
+    return { made: made.length, succeeded: made.some((a) => a.status === 'succeeded') };
   }
 
   async list(
@@ -54,6 +62,25 @@ export class MemoryEventQueue implements EventQueue {
   async enqueueBatch(messages: QueueMessage[]): Promise<SendResult[]> {
     for (const message of messages) this.sent.push({ message, delaySeconds: 0 });
     return messages.map(() => ({ ok: true }));
+  }
+}
+
+/** Records what was sent (in order) and held; `refuse` picks deliveries the queue does not take. */
+export class MemoryFifoQueue implements FifoQueue {
+  readonly sent: DeliveryMessage[] = [];
+  readonly held: { receiptHandle: string; seconds: number }[] = [];
+  refuse: (delivery: DeliveryMessage) => boolean = () => false;
+
+  async enqueueBatch(deliveries: DeliveryMessage[]): Promise<SendResult[]> {
+    return deliveries.map((delivery) => {
+      if (this.refuse(delivery)) return { ok: false, error: 'refused' };
+      this.sent.push(delivery);
+      return { ok: true };
+    });
+  }
+
+  async hold(receiptHandle: string, seconds: number): Promise<void> {
+    this.held.push({ receiptHandle, seconds });
   }
 }
 

@@ -87,6 +87,9 @@ const rateLimitSchema = z
   .min(1)
   .max(1_000)
   .meta({ description: 'at most this many deliveries per second to this endpoint, across every consumer; the rest wait (no attempt is spent)', example: 5 });
+const orderingSchema = z
+  .enum(['none', 'fifo'])
+  .meta({ description: 'none (default): in parallel; fifo: one at a time in publish order, a failing event holds the ones behind it until it succeeds or is dead-lettered' });
 export const signingAlgorithmSchema = z
   .enum(['hmac-sha256', 'ed25519'])
   .meta({ description: 'hmac-sha256 (whsec_ secret, v1 signatures) or ed25519 (Hookpost keeps the whsk_ key; you get the whpk_ public key; v1a signatures)' });
@@ -103,6 +106,7 @@ export const createSubscriptionSchema = z
     timeoutMs: timeoutMsSchema.optional(),
     signingAlgorithm: signingAlgorithmSchema.optional(),
     rateLimit: rateLimitSchema.optional(),
+    ordering: orderingSchema.optional(),
   })
   .meta({ id: 'CreateSubscription' });
 
@@ -118,8 +122,9 @@ export const patchSubscriptionSchema = z
     retrySchedule: retryScheduleSchema.nullable().optional(),
     timeoutMs: timeoutMsSchema.nullable().optional(),
     rateLimit: rateLimitSchema.nullable().optional(),
+    ordering: orderingSchema.optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, 'give at least one of url, eventTypes, description, headers, enabled, filter, retrySchedule, timeoutMs, rateLimit')
+  .refine((patch) => Object.keys(patch).length > 0, 'give at least one of url, eventTypes, description, headers, enabled, filter, retrySchedule, timeoutMs, rateLimit, ordering')
   .meta({ id: 'PatchSubscription' });
 
 export const testEventSchema = z
@@ -240,6 +245,7 @@ export const subscriptionSchema = z
     timeoutMs: z.number().int().optional(),
     signingAlgorithm: signingAlgorithmSchema.optional().meta({ description: 'absent: hmac-sha256' }),
     rateLimit: z.number().int().optional().meta({ description: 'deliveries per second at most; absent: unlimited' }),
+    ordering: z.literal('fifo').optional().meta({ description: 'fifo: one at a time in publish order; absent: none' }),
     createdAt: timestamp(),
     updatedAt: timestamp(),
   })

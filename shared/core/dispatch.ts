@@ -8,7 +8,7 @@
  * schedule, attempt log and dead letters. A batch on the main lane then waits for a hanging endpoint
  * at most once per endpoint (the attempt that marks it), not once per event.
  */
-import type { DeliveryLane, Message, Subscription } from './domain.ts';
+import type { Attempt, DeliveryLane, Message, Subscription } from './domain.ts';
 import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
 import { wantsMessage } from './match.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from './metrics.ts';
@@ -77,13 +77,13 @@ export interface DispatchOptions {
 
 /** Throws when anything could not be made durable; the queue record then fails and comes back. */
 export async function dispatch(deps: DispatchDeps, queued: QueueMessage, options: DispatchOptions = {}): Promise<void> {
-  if (queued.kind === 'event') return fanOut(deps, queued.message, options);
+  if (queued.kind === 'event') return fanOut(deps, queued.message, options, new Set(queued.fifoRouted));
   return deliverQueued(deps, queued, options);
 }
 
-async function fanOut(deps: DispatchDeps, message: Message, options: DispatchOptions): Promise<void> {
+async function fanOut(deps: DispatchDeps, message: Message, options: DispatchOptions, fifoRouted: Set<string>): Promise<void> {
   const targets = (await deps.subscriptions.forTenant(message.tenant)).filter(
-    (subscription) => wantsMessage(subscription, message),
+    (subscription) => !fifoRouted.has(subscription.id) && wantsMessage(subscription, message),
   );
   const body = deliveryBody(message);
   const lane = options.lane ?? 'main';
@@ -189,6 +189,26 @@ async function heldForRateLimit(
   }
 }
 
+/**
+ * The rate limit on the FIFO lane: a group is its endpoint's one sender, so its next slot is at most
+ * a slot width away (more only when the endpoint also gets test events or redeliveries). That wait is
+ * slept here; a longer one holds the group instead (the slot is given up, and taken afresh when the
+ * record is back), since a FIFO record cannot be handed back to the end of the queue. Returns the
+ * seconds to hold, or undefined to send now.
+ */
+export async function paceInOrder(deps: DispatchDeps, subscription: Subscription): Promise<number | undefined> {
+  const limiter = deps.rateLimiter;
+  if (!subscription.rateLimit || !limiter) return undefined;
+  const from = deps.clock.now() + RATE_LIMIT_LEAD_MS;
+  const slot = await limiter.reserve(subscription.id, 1000 / subscription.rateLimit, from, RATE_LIMIT_HORIZON_MS);
+  if (slot === undefined) return MAX_QUEUE_DELAY_SECONDS;
+  const waitMs = slot - deps.clock.now();
+  if (waitMs > (deps.rateLimitInlineWaitMs ?? DEFAULTS.rateLimitInlineWaitMs)) return Math.ceil(waitMs / 1000);
+  if (slot > from) deps.count?.(DELIVERY_METRICS.rateLimited);
+  if (waitMs > 0) await (deps.sleep ?? defaultSleep)(waitMs);
+  return undefined;
+}
+
 const alreadyDelivered = (deps: DispatchDeps, message: Message, subscription: Subscription) =>
   deps.attempts.hasSucceeded(subscription.id, message.id, Date.parse(message.timestamp) - CLOCK_SKEW_MS);
 
@@ -268,19 +288,35 @@ async function deliverOnce(
   // Marked before the retry is queued, so the retry (and, within the cache time, every new event) takes the slow lane.
   const slowUntil = slow ? await markSlow(deps, subscription) : subscription.slowUntil;
   deps.count?.(DELIVERY_METRICS.failed);
+  const retry: DeliveryMessage = { kind: 'delivery', message, subscriptionId: subscription.id, attempt: attemptNumber + 1, dueAt: 0 };
+  const delaySeconds = await settleFailure(deps, retry, subscription, attempt, outcome);
+  if (delaySeconds === undefined) return;
+  const dueAt = deps.clock.now() + delaySeconds * 1000;
+  // The retry waits in the lane the endpoint is in now (the slow one while it is marked).
+  const queue = slowQueueFor(deps, { ...subscription, slowUntil }) ?? deps.queue;
+  await queue.enqueue({ ...retry, dueAt }, Math.min(MAX_QUEUE_DELAY_SECONDS, delaySeconds));
+}
+
+/**
+ * After a failed attempt (`retry` is the delivery of the next one): keeps the message on the first
+ * failure, starts or checks the failure run, and either dead-letters (permanent, failing too long,
+ * schedule used up: undefined) or answers the seconds to wait before `retry`. Every lane's consumer
+ * ends a failure this way; each waits in its own way (the main lanes re-queue, FIFO holds the group).
+ */
+export async function settleFailure(
+  deps: DispatchDeps,
+  retry: DeliveryMessage,
+  subscription: Subscription,
+  attempt: Attempt,
+  outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>,
+): Promise<number | undefined> {
+  const failedAttempt = retry.attempt - 1;
   // Kept on the first failure so it can be redelivered or recovered later (idempotent put).
-  if (attemptNumber === 1) await deps.messages.keep(message);
-  const retry: DeliveryMessage = {
-    kind: 'delivery',
-    message,
-    subscriptionId: subscription.id,
-    attempt: attemptNumber + 1,
-    dueAt: 0,
-  };
+  if (failedAttempt === 1) await deps.messages.keep(retry.message);
   if (outcome.kind === 'permanent') {
     if (outcome.disableSubscription) await disable(deps, subscription, outcome.reason, attempt.timestamp);
     await deadLetter(deps, retry, outcome.reason, attempt);
-    return;
+    return undefined;
   }
   const failingSince = subscription.failingSince ? Date.parse(subscription.failingSince) : undefined;
   if (failingSince === undefined) {
@@ -290,17 +326,11 @@ async function deliverOnce(
     const reason = `no successful delivery for ${days} days; last: ${outcome.reason}`;
     await disable(deps, subscription, reason, attempt.timestamp);
     await deadLetter(deps, retry, `subscription disabled (${reason})`, attempt);
-    return;
+    return undefined;
   }
-  const delaySeconds = retryDelay(deps, subscription, outcome, attemptNumber);
-  if (delaySeconds === undefined) {
-    await deadLetter(deps, retry, `failed ${attemptNumber} attempts; last: ${outcome.reason}`, attempt);
-    return;
-  }
-  const dueAt = deps.clock.now() + delaySeconds * 1000;
-  // The retry waits in the lane the endpoint is in now (the slow one while it is marked).
-  const queue = slowQueueFor(deps, { ...subscription, slowUntil }) ?? deps.queue;
-  await queue.enqueue({ ...retry, dueAt }, Math.min(MAX_QUEUE_DELAY_SECONDS, delaySeconds));
+  const delaySeconds = retryDelay(deps, subscription, outcome, failedAttempt);
+  if (delaySeconds === undefined) await deadLetter(deps, retry, `failed ${failedAttempt} attempts; last: ${outcome.reason}`, attempt);
+  return delaySeconds;
 }
 
 /** No response before the deadline (delivery.ts classifies a timeout as retryable and throttled, without a status). */
@@ -351,7 +381,7 @@ function retryDelay(
   });
 }
 
-async function deadLetter(
+export async function deadLetter(
   deps: DispatchDeps,
   message: DeliveryMessage,
   reason: string,

@@ -50,9 +50,17 @@ export interface Subscription {
   signingAlgorithm?: SigningAlgorithm;
   /** At most this many deliveries per second to this endpoint, across every consumer (1..1000); absent: unlimited. */
   rateLimit?: number;
+  /**
+   * `fifo`: events reach this endpoint one at a time in publish order, through the FIFO queue with the
+   * subscription as message group (core/fifo.ts). Stored only when `fifo`; absent means `none`.
+   */
+  ordering?: 'fifo';
 }
 
 export type SigningAlgorithm = 'hmac-sha256' | 'ed25519';
+
+/** How an endpoint's events are ordered: `none` (in parallel, the default) or `fifo`. */
+export type Ordering = 'none' | 'fifo';
 
 /** One published event. */
 export interface Message {
@@ -69,8 +77,8 @@ export interface Message {
 
 export type AttemptStatus = 'succeeded' | 'failed';
 
-/** Which consumer made an attempt: the main one, or the slow lane for endpoints that recently hung. */
-export type DeliveryLane = 'main' | 'slow';
+/** Which consumer made an attempt: the main one, the slow lane for endpoints that recently hung, or the FIFO one. */
+export type DeliveryLane = 'main' | 'slow' | 'fifo';
 
 /** One HTTP POST of one message to one subscription. */
 export interface Attempt {
@@ -90,8 +98,8 @@ export interface Attempt {
   timestamp: string;
   /** True for "Send Test Event" attempts, which are never retried. */
   test?: boolean;
-  /** `slow` when made by the slow-lane consumer (the endpoint had timed out or been slow); absent on the main lane. */
-  lane?: 'slow';
+  /** `slow` when made by the slow-lane consumer (the endpoint had timed out or been slow), `fifo` by the FIFO one; absent on the main lane. */
+  lane?: 'slow' | 'fifo';
 }
 
 export type ApiKeyScope = 'admin' | 'publish' | 'tenant';

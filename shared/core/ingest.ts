@@ -6,6 +6,7 @@ import { newMessageId } from './ids.ts';
 import { depthDetails, isReservedTenant, issuesToDetails, publishEventSchema, textDepthDetails } from './inputs.ts';
 import { dataProblems } from './json-schema.ts';
 import { elementTexts, valueText } from './json-text.ts';
+import type { FifoRouter } from './fifo.ts';
 import { operationalEventType } from './operational-events.ts';
 import {
   type Clock,
@@ -16,7 +17,7 @@ import {
   MAX_QUEUE_MESSAGE_BYTES,
   QUEUE_ENVELOPE_BYTES,
 } from './ports.ts';
-import { queueBodyBytes } from './queue-message.ts';
+import { type QueueMessage, queueBodyBytes } from './queue-message.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /**
@@ -32,6 +33,8 @@ export interface IngestDeps {
   idempotency: IdempotencyStore;
   clock: Clock;
   maxPayloadBytes: number;
+  /** Sends each event's deliveries to the FIFO subscriptions that want it (core/fifo.ts); absent: no FIFO queue. */
+  fifo?: FifoRouter;
 }
 
 export interface Accepted {
@@ -173,13 +176,32 @@ async function publishOne(
   return { statusCode: 202, body, replayed: false };
 }
 
+/** The FIFO deliveries first, then the event for everyone else: 2xx only once both queues have theirs. */
 async function enqueue(deps: IngestDeps, message: Message): Promise<void> {
+  const [fifoRouted] = await routeFifo(deps, [message]).catch((error: unknown) => {
+    throw fifoUnavailable(error);
+  });
+  if (fifoRouted === undefined) throw fifoUnavailable();
   try {
-    await deps.queue.enqueue({ kind: 'event', message });
+    await deps.queue.enqueue(eventOf(message, fifoRouted));
   } catch (error) {
     throw queueUnavailable(error);
   }
 }
+
+const routeFifo = (deps: IngestDeps, messages: Message[]): Promise<(string[] | undefined)[]> =>
+  deps.fifo ? deps.fifo.route(messages) : Promise.resolve(messages.map(() => []));
+
+const eventOf = (message: Message, fifoRouted: string[]): QueueMessage =>
+  fifoRouted.length > 0 ? { kind: 'event', message, fifoRouted } : { kind: 'event', message };
+
+/** The FIFO step failed (the subscriptions could not be read, or the FIFO queue refused a delivery). */
+const fifoUnavailable = (error?: unknown) =>
+  new HookpostError(
+    'dependency_unavailable',
+    'the event could not be handed to the FIFO queue of its ordered endpoints; it was not published (an ordered endpoint may still receive it)',
+    [{ message: (error as Error | undefined)?.name || 'FifoQueueError' }],
+  );
 
 const queueUnavailable = (error: unknown) =>
   new HookpostError('dependency_unavailable', 'the events queue did not accept the message; nothing was published', [
@@ -210,10 +232,23 @@ async function publishBatch(
     }),
   );
   ready.sort((a, b) => a.index - b.index);
+  // FIFO deliveries in array order first; an item they could not all be sent for (and the FIFO ones after it) is not published.
+  const routed = await routeFifo(deps, ready.map(({ message }) => message)).catch((error: unknown) => {
+    for (const { index } of ready) results[index] = itemError(fifoUnavailable(error));
+    return [];
+  });
+  const publishable = ready.flatMap((item, i) => {
+    const fifoRouted = routed[i];
+    if (fifoRouted === undefined) {
+      results[item.index] ??= itemError(fifoUnavailable());
+      return [];
+    }
+    return [{ ...item, fifoRouted }];
+  });
   await Promise.all(
-    chunk(ready).map(async (group) => {
+    chunk(publishable).map(async (group) => {
       try {
-        const sent = await deps.queue.enqueueBatch(group.map(({ message }) => ({ kind: 'event', message })));
+        const sent = await deps.queue.enqueueBatch(group.map(({ message, fifoRouted }) => eventOf(message, fifoRouted)));
         group.forEach(({ index, message }, i) => {
           const outcome = sent[i];
           results[index] = outcome?.ok

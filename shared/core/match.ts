@@ -16,7 +16,7 @@ export function wantsEventType(patterns: readonly string[], type: string): boole
  * Whether an enabled subscription gets this message: its event types, then its filter against the
  * delivered body `{type, timestamp, data}` — before any HTTP work, so a filtered-out event costs no attempt.
  */
-export function wantsMessage(subscription: Subscription, message: Message): boolean {
+export function wantsMessage(subscription: Pick<Subscription, 'enabled' | 'eventTypes' | 'filter'>, message: Message): boolean {
   if (!subscription.enabled || !wantsEventType(subscription.eventTypes, message.type)) return false;
   if (!subscription.filter) return true;
   return matchesFilter(subscription.filter, parsedBody(message));

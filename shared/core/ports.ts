@@ -3,7 +3,7 @@
  * the in-memory ones used by unit tests and benchmarks implement them; wiring.ts plugs them in.
  */
 import type { ApiKeyRecord, Attempt, AttemptStatus, EventType, Message, Subscription } from './domain.ts';
-import type { QueueMessage } from './queue-message.ts';
+import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
 
 export interface Clock {
   now(): number; // epoch milliseconds
@@ -51,6 +51,11 @@ export interface AttemptStore {
   record(attempt: Attempt): Promise<void>;
   /** Whether (message, subscription) already has a succeeded attempt made at or after `sinceMs`. */
   hasSucceeded(subscriptionId: string, messageId: string, sinceMs: number): Promise<boolean>;
+  /**
+   * The (non-test) attempts of (message, subscription) made at or after `sinceMs`, and whether one
+   * succeeded: the FIFO consumer's ledger, read newest first like hasSucceeded.
+   */
+  attemptsOf(subscriptionId: string, messageId: string, sinceMs: number): Promise<{ made: number; succeeded: boolean }>;
   /** Newest first. */
   list(
     subscriptionId: string,
@@ -134,6 +139,24 @@ export interface RateLimiter {
    * when the next free slot is more than `horizonMs` after `nowMs` (booked out: come back later).
    */
   reserve(subscriptionId: string, widthMs: number, nowMs: number, horizonMs: number): Promise<number | undefined>;
+}
+
+/**
+ * The FIFO queue: deliveries to `ordering: fifo` endpoints, the subscription id as message group, so
+ * each endpoint's deliveries are received one group at a time in the order they were sent.
+ */
+export interface FifoQueue {
+  /** Up to MAX_QUEUE_BATCH_ENTRIES, kept in this order within each group; one result per input. */
+  enqueueBatch(deliveries: DeliveryMessage[]): Promise<SendResult[]>;
+  /** Keeps a received message hidden `seconds` more; its group waits at it meanwhile. */
+  hold(receiptHandle: string, seconds: number): Promise<void>;
+}
+
+/** What ingest reads of a tenant's subscriptions to route the FIFO ones: no secrets, so no key is needed. */
+export type SubscriptionRoute = Pick<Subscription, 'id' | 'tenant' | 'enabled' | 'eventTypes' | 'filter' | 'ordering'>;
+
+export interface SubscriptionRoutes {
+  listByTenant(tenant: string): Promise<SubscriptionRoute[]>;
 }
 
 /** A delivery that will not be retried any more, with what is needed to redeliver it. */

@@ -17,7 +17,15 @@ export const messageSchema = z.union([
 
 export const queueMessageSchema = z.discriminatedUnion('kind', [
   /** A freshly published event: deliver to every matching subscription of its tenant. */
-  z.object({ kind: z.literal('event'), message: messageSchema }),
+  z.object({
+    kind: z.literal('event'),
+    message: messageSchema,
+    /**
+     * Subscriptions (`ordering: fifo`) the ingest already sent this event to through the FIFO queue
+     * (core/fifo.ts): the fan-out skips exactly these, so none gets it twice or not at all.
+     */
+    fifoRouted: z.array(z.string()).optional(),
+  }),
   /** One (message, subscription) delivery: a retry, a redelivery, or a wait hop before one. */
   z.object({
     kind: z.literal('delivery'),

@@ -9,6 +9,7 @@ import { createDeliveryService, type DeliveryService } from './deliveries.ts';
 import type { DeliveryDeps } from './delivery.ts';
 import { dispatch, type DispatchDeps, type DispatchOptions } from './dispatch.ts';
 import type { DeliveryMetric } from './metrics.ts';
+import { createFifoRouter, deliverInOrder, type FifoOutcome, type FifoReceipt } from './fifo.ts';
 import { createPublisher, type Publisher } from './ingest.ts';
 import { createOperationalEvents } from './operational-events.ts';
 import type {
@@ -19,18 +20,20 @@ import type {
   DeadLetterQueue,
   EventQueue,
   EventTypeStore,
+  FifoQueue,
   HttpSender,
   IdempotencyStore,
   MessageStore,
   Notifier,
   SecretSource,
   SubscriptionRemoval,
+  SubscriptionRoutes,
   SubscriptionStore,
   TenantRegistry,
   RateLimiter,
 } from './ports.ts';
 import { createPortalService, type PortalService, portalKey } from './portal-tokens.ts';
-import type { QueueMessage } from './queue-message.ts';
+import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
 import { THROTTLED_MINIMUM_SECONDS } from './retry-policy.ts';
 import type { Settings } from './settings.ts';
 import { createSubscriptionDirectory, type SubscriptionDirectory } from './subscription-directory.ts';
@@ -51,6 +54,10 @@ export interface Ports {
   slowQueue?: EventQueue;
   /** Paces endpoints with a `rateLimit` (shared by every consumer instance); absent: they are not limited. */
   rateLimiter?: RateLimiter;
+  /** The FIFO queue (deliveries to `ordering: fifo` endpoints, a message group each); absent: FIFO endpoints are delivered like the others. */
+  fifoQueue?: FifoQueue;
+  /** What ingest reads to route FIFO endpoints (no secrets); needed with fifoQueue. */
+  subscriptionRoutes?: SubscriptionRoutes;
   deadLetters: DeadLetterQueue;
   http: HttpSender;
   notifier: Notifier;
@@ -82,6 +89,8 @@ export interface Services {
   portal: PortalService;
   /** The consumer's engine: one queue record in, its deliveries made durable or a throw. */
   dispatch: Dispatcher;
+  /** The FIFO consumer's engine: one delivery of a group, done or held (core/fifo.ts). */
+  deliverFifo: (queued: DeliveryMessage, receipt: FifoReceipt) => Promise<FifoOutcome>;
   /** The subscriptions with this process's cache (the delivery path reads through it). */
   directory: SubscriptionDirectory;
 }
@@ -155,6 +164,10 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
       idempotency: ports.idempotency,
       clock,
       maxPayloadBytes: settings.maxPayloadBytes,
+      ...(ports.fifoQueue &&
+        ports.subscriptionRoutes && {
+          fifo: createFifoRouter({ routes: ports.subscriptionRoutes, queue: ports.fifoQueue, clock, cacheMs: settings.subscriptionCacheMs }),
+        }),
     }),
     catalogue,
     subscriptions,
@@ -173,6 +186,7 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     tenants: ports.tenants,
     portal: createPortalService({ clock, key: signingKey }),
     dispatch: (queued, dispatchOptions) => dispatch(dispatchDeps, queued, dispatchOptions),
+    deliverFifo: (queued, receipt) => deliverInOrder(dispatchDeps, queued, receipt),
     directory,
   };
 }

@@ -17,6 +17,8 @@ export interface Settings {
   slowQueueUrl?: string;
   /** The slow queue's ARN: how the consumer tells a slow-lane record (its eventSourceARN) from a main one. */
   slowQueueArn?: string;
+  /** The FIFO queue (deliveries to `ordering: fifo` endpoints). Unset: FIFO endpoints are delivered like the others. */
+  fifoQueueUrl?: string;
   /** An attempt that times out or takes at least this long sends its endpoint to the slow lane. */
   slowLaneAfterMs: number;
   /** How long an endpoint stays in the slow lane after its last slow attempt, unless a prompt success ends it sooner. */
@@ -73,6 +75,7 @@ export const ENV = {
   deadLetterQueueUrl: 'HOOKPOST_DLQ_URL',
   slowQueueUrl: 'HOOKPOST_SLOW_QUEUE_URL',
   slowQueueArn: 'HOOKPOST_SLOW_QUEUE_ARN',
+  fifoQueueUrl: 'HOOKPOST_FIFO_QUEUE_URL',
   slowLaneAfterMs: 'HOOKPOST_SLOW_LANE_AFTER_MS',
   slowLaneHoldMs: 'HOOKPOST_SLOW_LANE_HOLD_MS',
   rateLimitInlineWaitMs: 'HOOKPOST_RATE_LIMIT_INLINE_WAIT_MS',
@@ -171,6 +174,7 @@ export function settingsFromEnv(env: Env = process.env): Settings {
     deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
     slowQueueUrl: optional(env, ENV.slowQueueUrl),
     slowQueueArn: optional(env, ENV.slowQueueArn),
+    fifoQueueUrl: optional(env, ENV.fifoQueueUrl),
     slowLaneAfterMs: positiveInt(env, ENV.slowLaneAfterMs, DEFAULTS.slowLaneAfterMs),
     slowLaneHoldMs: positiveInt(env, ENV.slowLaneHoldMs, DEFAULTS.slowLaneHoldMs),
     rateLimitInlineWaitMs: positiveInt(env, ENV.rateLimitInlineWaitMs, DEFAULTS.rateLimitInlineWaitMs),

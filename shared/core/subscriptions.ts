@@ -1,6 +1,6 @@
 /** A tenant's endpoints: create, list, change, delete, and the signing secret with its rotation. */
 import { checkUrl } from './destinations.ts';
-import type { SigningAlgorithm, SigningSecret, Subscription } from './domain.ts';
+import type { Ordering, SigningAlgorithm, SigningSecret, Subscription } from './domain.ts';
 import type { Filter } from './filter.ts';
 import { HookpostError, SubscriptionChangedError } from './errors.ts';
 import { newSigningSecret, newSubscriptionId } from './ids.ts';
@@ -24,6 +24,7 @@ export interface NewSubscription {
   timeoutMs?: number;
   signingAlgorithm?: SigningAlgorithm;
   rateLimit?: number;
+  ordering?: Ordering;
 }
 
 /** What a PATCH may change; `null` takes an endpoint's own filter, schedule or deadline away. The signing algorithm is fixed at creation. */
@@ -33,6 +34,9 @@ export type SubscriptionPatch = Partial<Omit<NewSubscription, 'signingAlgorithm'
   retrySchedule?: number[] | null;
   timeoutMs?: number | null;
 };
+
+/** `fifo` is stored; `none`, the default, is the field's absence. */
+const withOrdering = (ordering: Ordering | undefined): Pick<Subscription, 'ordering'> => (ordering === 'fifo' ? { ordering } : {});
 
 /** What a receiver verifies with: the HMAC secret itself, or the ed25519 public key (the signing key never leaves). */
 export type Credential = { secret: string } | { publicKey: string };
@@ -129,10 +133,12 @@ export function createSubscriptionService(deps: {
       const nowMs = clock.now();
       const now = new Date(nowMs).toISOString();
       const secret = newSecretFor(input.signingAlgorithm);
+      const { ordering, ...fields } = input;
       const subscription: Subscription = {
         id: newSubscriptionId(nowMs),
         tenant,
-        ...input,
+        ...fields,
+        ...withOrdering(ordering),
         url,
         secrets: [{ secret }],
         createdAt: now,
@@ -163,7 +169,7 @@ export function createSubscriptionService(deps: {
       const current = await get(tenant, id);
       const { disabledReason, slowUntil, ...rest } = current;
       const enabled = patch.enabled ?? current.enabled;
-      const { filter, retrySchedule, timeoutMs, rateLimit, ...plain } = patch;
+      const { filter, retrySchedule, timeoutMs, rateLimit, ordering, ...plain } = patch;
       const updated: Subscription = {
         ...rest,
         // A new URL is a new endpoint: it starts on the main lane.
@@ -184,6 +190,8 @@ export function createSubscriptionService(deps: {
       else if (timeoutMs !== undefined) updated.timeoutMs = timeoutMs;
       if (rateLimit === null) delete updated.rateLimit;
       else if (rateLimit !== undefined) updated.rateLimit = rateLimit;
+      if (ordering === 'none') delete updated.ordering;
+      else if (ordering !== undefined) Object.assign(updated, withOrdering(ordering));
       await replace(current, updated);
       return updated;
     },

@@ -8,10 +8,14 @@ import {
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TABLE_KEYS } from '../adapters/aws/table.ts';
+import { FIFO_MAX_RECEIVE_COUNT } from '../core/fifo.ts';
 
 export const EVENTS_QUEUE_NAME = 'hookpost-events';
 export const DEAD_LETTER_QUEUE_NAME = 'hookpost-dlq';
 export const SLOW_QUEUE_NAME = 'hookpost-slow';
+export const FIFO_QUEUE_NAME = 'hookpost-fifo.fifo';
+export const FIFO_DEAD_LETTER_QUEUE_NAME = 'hookpost-fifo-dlq.fifo';
+
 
 export interface QueueOptions {
   /** Receives before SQS moves a message to the DLQ. @default 5 */
@@ -22,6 +26,8 @@ export interface QueueOptions {
    * @default 60
    */
   visibilityTimeoutSeconds?: number;
+  /** The FIFO queue's, also how soon a FIFO record comes back after a crash. @default visibilityTimeoutSeconds */
+  fifoVisibilityTimeoutSeconds?: number;
 }
 
 export interface LocalQueues {
@@ -32,6 +38,11 @@ export interface LocalQueues {
   /** The slow lane's queue, shaped like the events queue and redriving to the same DLQ. */
   slowQueueUrl: string;
   slowQueueArn: string;
+  /** Deliveries to `ordering: fifo` endpoints, a message group per subscription … */
+  fifoQueueUrl: string;
+  fifoQueueArn: string;
+  /** … and where SQS moves a FIFO record it could not get handled (our own dead letters go to the DLQ above). */
+  fifoDeadLetterQueueUrl: string;
 }
 
 /** The largest message SQS accepts (1 MiB since 2025); our own 256 KiB payload limit sits well below. */
@@ -75,6 +86,7 @@ export async function createQueues(sqs: SQSClient, options: QueueOptions = {}): 
   };
   const events = await consumed(EVENTS_QUEUE_NAME);
   const slow = await consumed(SLOW_QUEUE_NAME);
+  const fifo = await createFifoQueues(sqs, options.fifoVisibilityTimeoutSeconds ?? visibilityTimeoutSeconds);
 
   return {
     eventsQueueUrl: events.url,
@@ -83,7 +95,32 @@ export async function createQueues(sqs: SQSClient, options: QueueOptions = {}): 
     deadLetterQueueArn,
     slowQueueUrl: slow.url,
     slowQueueArn: slow.arn,
+    ...fifo,
   };
+}
+
+/** The FIFO queue and its FIFO DLQ (a FIFO queue redrives only to a FIFO queue), like the CDK stack's. */
+async function createFifoQueues(sqs: SQSClient, visibilityTimeoutSeconds: number) {
+  const fifoAttributes = { FifoQueue: 'true', ContentBasedDeduplication: 'false', MaximumMessageSize: MAXIMUM_MESSAGE_SIZE };
+  const dlq = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: FIFO_DEAD_LETTER_QUEUE_NAME,
+      Attributes: { ...fifoAttributes, MessageRetentionPeriod: DLQ_RETENTION_SECONDS },
+    }),
+  );
+  if (!dlq.QueueUrl) throw new Error('CreateQueue returned no URL for the FIFO dead-letter queue');
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: FIFO_QUEUE_NAME,
+      Attributes: {
+        ...fifoAttributes,
+        VisibilityTimeout: String(visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await queueArn(sqs, dlq.QueueUrl), maxReceiveCount: FIFO_MAX_RECEIVE_COUNT }),
+      },
+    }),
+  );
+  if (!queue.QueueUrl) throw new Error('CreateQueue returned no URL for the FIFO queue');
+  return { fifoQueueUrl: queue.QueueUrl, fifoQueueArn: await queueArn(sqs, queue.QueueUrl), fifoDeadLetterQueueUrl: dlq.QueueUrl };
 }
 
 /**

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createHttpSender } from '../adapters/http/sender.ts';
 import type { ResolveAll } from '../adapters/http/ssrf-guard.ts';
-import { createBatchHandler } from '../adapters/lambda/sqs-batch.ts';
+import { createBatchHandler, createFifoBatchHandler } from '../adapters/lambda/sqs-batch.ts';
 import { createApiHandler } from '../api/app.ts';
 import { allRoutes } from '../api/routes/index.ts';
 import { DEFAULTS, type Settings } from '../core/settings.ts';
@@ -71,6 +71,8 @@ export interface LocalStackOptions {
   slowLaneHoldMs?: number;
   /** @default DEFAULTS.rateLimitInlineWaitMs */
   rateLimitInlineWaitMs?: number;
+  /** How long a received FIFO record stays hidden (how soon it is back after a crash). @default visibilityTimeoutSeconds */
+  fifoVisibilityTimeoutSeconds?: number;
 }
 
 export interface LocalStack {
@@ -85,6 +87,9 @@ export interface LocalStack {
   readonly deadLetterQueueUrl: string;
   /** The slow lane's queue (created even when the slow lane is off, then unused). */
   readonly slowQueueUrl: string;
+  /** The FIFO queue (deliveries to `ordering: fifo` endpoints) and its FIFO DLQ. */
+  readonly fifoQueueUrl: string;
+  readonly fifoDeadLetterQueueUrl: string;
   /** A queue subscribed to the local alarm topic: operational notices such as `endpoint.disabled` land here. */
   readonly noticesQueueUrl: string;
   /** Stops the server, the poller, the runtime, fauxqs and DynamoDB Local (if it started one). Safe to call twice. */
@@ -144,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const created = await createQueues(setupSqs, {
           maxReceiveCount: options.maxReceiveCount,
           visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? Math.max(60, 6 * Math.ceil(deliveryTimeoutMs / 1000)),
+          fifoVisibilityTimeoutSeconds: options.fifoVisibilityTimeoutSeconds,
         });
         return { ...created, ...(await createAlarmTopic(setupSqs, setupSns)) };
       } finally {
@@ -159,6 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       eventsQueueUrl: queues.eventsQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       ...(slowLane && { slowQueueUrl: queues.slowQueueUrl, slowQueueArn: queues.slowQueueArn }),
+      fifoQueueUrl: queues.fifoQueueUrl,
       slowLaneAfterMs: options.slowLaneAfterMs ?? Math.min(DEFAULTS.slowLaneAfterMs, Math.ceil(deliveryTimeoutMs / 2)),
       slowLaneHoldMs: options.slowLaneHoldMs ?? DEFAULTS.slowLaneHoldMs,
       rateLimitInlineWaitMs: options.rateLimitInlineWaitMs ?? DEFAULTS.rateLimitInlineWaitMs,
@@ -214,6 +221,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stops.push(() => slowPoller.stop());
     }
 
+    // The FIFO consumer, fed like Lambda's FIFO event source: fauxqs hands out a group only while none
+    // of its messages is in flight, and honours the visibility a held record is given.
+    const { fifoQueue } = runtime.ports;
+    if (fifoQueue) {
+      const fifoPoller = startPoller({
+        sqs,
+        queueUrl: queues.fifoQueueUrl,
+        queueArn: queues.fifoQueueArn,
+        handler: createFifoBatchHandler(runtime.services.deliverFifo, fifoQueue),
+        waitTimeSeconds: options.pollerWaitTimeSeconds ?? 1,
+      });
+      stops.push(() => fifoPoller.stop());
+    }
+
     const server = await startApiServer({
       port: options.port ?? 0,
       // Every route, as API Gateway has them all in front of the ingest and management functions.
@@ -232,6 +253,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       eventsQueueUrl: queues.eventsQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       slowQueueUrl: queues.slowQueueUrl,
+      fifoQueueUrl: queues.fifoQueueUrl,
+      fifoDeadLetterQueueUrl: queues.fifoDeadLetterQueueUrl,
       noticesQueueUrl: queues.noticesQueueUrl,
       stop: () => (stopping ??= stopAll()),
     };

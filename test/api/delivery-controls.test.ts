@@ -37,6 +37,8 @@ describe('validation', () => {
     ['a deadline under 1 s', { timeoutMs: 999 }, 'timeoutMs'],
     ['a deadline over 30 s', { timeoutMs: 30_001 }, 'timeoutMs'],
     ['an unknown signing algorithm', { signingAlgorithm: 'rsa' }, 'signingAlgorithm'],
+    ['an unknown ordering', { ordering: 'lifo' }, 'ordering'],
+    ['an ordering that is not a string', { ordering: true }, 'ordering'],
   ])('refuses %s with 422 naming the path, and creates nothing', async (_name, fields, path) => {
     const response = await create('invalid', { url: 'http://127.0.0.1:9/x', ...fields });
     expect(response.status).toBe(422);
@@ -54,6 +56,21 @@ describe('validation', () => {
     expect(stored).not.toHaveProperty('retrySchedule');
     expect(stored).not.toHaveProperty('timeoutMs');
     expect(stored).not.toHaveProperty('filter');
+  });
+
+  it('sets ordering on create and PATCH, shows it only when fifo, and refuses a bad one with 422 changing nothing', async () => {
+    const sub = (await create('ordering', { url: 'http://127.0.0.1:9/o', ordering: 'fifo' })).body;
+    expect(sub.ordering).toBe('fifo');
+    const path = `/v1/tenants/ordering/subscriptions/${sub.id}`;
+    const refused = await t.admin('PATCH', path, { ordering: 'random', description: 'changed' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.details.map((d: { path: string }) => d.path)).toContain('ordering');
+    expect((await t.admin('GET', path)).body).toMatchObject({ ordering: 'fifo', description: '' });
+    expect((await t.admin('PATCH', path, { ordering: 'none' })).status).toBe(200);
+    expect((await t.admin('GET', path)).body).not.toHaveProperty('ordering');
+    expect((await t.admin('PATCH', path, { ordering: 'fifo' })).body.ordering).toBe('fifo');
+    const plain = (await create('ordering', { url: 'http://127.0.0.1:9/n', ordering: 'none' })).body;
+    expect(plain).not.toHaveProperty('ordering');
   });
 });
 

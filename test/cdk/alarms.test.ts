@@ -35,6 +35,8 @@ describe('alarm windows', () => {
     ['DeadLettersAlarm', 60, 1, 1, 'the DLQ has any visible message'],
     ['OldestEventAlarm', 300, 2, 2, 'longer than 30 min (two 5-min periods)'],
     ['SlowLaneOldestAlarm', 300, 2, 2, 'longer than 1 h (two 5-min periods)'],
+    ['FifoDeadLettersAlarm', 60, 1, 1, 'the FIFO DLQ has any visible message'],
+    ['FifoOldestAlarm', 300, 2, 2, 'longer than 12 h (two 5-min periods)'],
     ['ConsumerErrorsAlarm', 300, 1, 1, 'the consumer function errored'],
     ['ConsumerThrottlesAlarm', 300, 1, 1, 'the consumer function was throttled'],
     ['DeliveryFailureRateAlarm', 300, 3, 3, 'in three consecutive 5-min periods'],
@@ -49,7 +51,7 @@ describe('alarm windows', () => {
   });
 
   it('covers every alarm of the stack', () => {
-    expect(Object.keys(alarms)).toHaveLength(7);
+    expect(Object.keys(alarms)).toHaveLength(9);
   });
 });
 

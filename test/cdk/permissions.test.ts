@@ -16,7 +16,7 @@ beforeAll(() => {
   template = Template.fromStack(new HookpostStack(testApp({ fast: true }), 'HookpostPermissions'));
 }, 60_000);
 
-type Fn = 'Ingest' | 'Management' | 'Consumer';
+type Fn = 'Ingest' | 'Management' | 'Consumer' | 'FifoConsumer';
 const statementsOf = (fn: Fn): Statement[] =>
   [...statementsByResource(template).entries()].filter(([id]) => id.startsWith(`${fn}Role`)).flatMap(([, s]) => s);
 
@@ -44,12 +44,17 @@ function dynamoGrants(fn: Fn): Record<string, string[]> {
 const { eventTypes, tenants, attempts, idempotency, apiKeyList, apiKeyHashes, rateLimits } = TABLE_PARTITIONS;
 
 describe('DynamoDB', () => {
-  it('ingest: reads event types and API keys by hash, claims, completes and unlocks idempotency records', () => {
+  it("ingest: reads event types and API keys by hash, claims, completes and unlocks idempotency records, queries a tenant's subscriptions (FIFO routing)", () => {
     expect(dynamoGrants('Ingest')).toEqual({
       'dynamodb:GetItem': [apiKeyHashes, eventTypes, idempotency].sort(),
       'dynamodb:PutItem': [idempotency],
       'dynamodb:UpdateItem': [idempotency],
+      'dynamodb:Query': [tenants],
     });
+  });
+
+  it('the FIFO consumer: what the consumer reads and writes, nothing more', () => {
+    expect(dynamoGrants('FifoConsumer')).toEqual(dynamoGrants('Consumer'));
   });
 
   it("consumer: queries a tenant's subscriptions, reads one afresh, updates them, keeps messages, records and reads attempts, reserves rate-limit slots", () => {
@@ -72,7 +77,7 @@ describe('DynamoDB', () => {
     });
   });
 
-  it.each<Fn>(['Ingest', 'Consumer', 'Management'])('%s: no table-wide action (wildcards, Scan, batch, streams)', (fn) => {
+  it.each<Fn>(['Ingest', 'Consumer', 'FifoConsumer', 'Management'])('%s: no table-wide action (wildcards, Scan, batch, streams)', (fn) => {
     const actions = statementsOf(fn).flatMap(actionsOf);
     for (const action of actions.filter((a) => a.startsWith('dynamodb:'))) {
       expect(action).not.toContain('*');
@@ -124,7 +129,10 @@ describe('SQS', () => {
       onlyResource(
         template,
         'AWS::SQS::Queue',
-        (p, id) => (p.RedrivePolicy !== undefined) === (redrive !== false) && id.startsWith(redrive === 'slow' ? 'SlowQueue' : redrive ? 'EventsQueue' : ''),
+        (p, id) =>
+          p.FifoQueue === undefined &&
+          (p.RedrivePolicy !== undefined) === (redrive !== false) &&
+          id.startsWith(redrive === 'slow' ? 'SlowQueue' : redrive ? 'EventsQueue' : ''),
       ).logicalId,
       'Arn',
     ],
@@ -160,5 +168,25 @@ describe('SQS', () => {
     expect(sqsActionsOn('Consumer', queueArn('slow'))).not.toContain('sqs:PurgeQueue');
     expect(sqsActionsOn('Ingest', queueArn('slow'))).toEqual([]);
     expect(sqsActionsOn('Management', queueArn('slow'))).toEqual([]);
+  });
+
+  const fifoQueueArn = (redrive: boolean) => ({
+    'Fn::GetAtt': [
+      onlyResource(template, 'AWS::SQS::Queue', (p) => p.FifoQueue === true && (p.RedrivePolicy !== undefined) === redrive).logicalId,
+      'Arn',
+    ],
+  });
+
+  it('the FIFO queue: ingest only sends there; the FIFO consumer receives, deletes and holds (visibility), and dead-letters to the DLQ', () => {
+    expect(sqsActionsOn('Ingest', fifoQueueArn(true))).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].sort());
+    expect(sqsActionsOn('FifoConsumer', fifoQueueArn(true))).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']),
+    );
+    expect(sqsActionsOn('FifoConsumer', fifoQueueArn(true))).not.toContain('sqs:SendMessage');
+    expect(sqsActionsOn('FifoConsumer', queueArn(false))).toContain('sqs:SendMessage');
+    expect(sqsActionsOn('Consumer', fifoQueueArn(true))).toEqual([]);
+    expect(sqsActionsOn('Management', fifoQueueArn(true))).toEqual([]);
+    // Nobody sends to the FIFO DLQ: SQS moves records there itself.
+    for (const fn of ['Ingest', 'Consumer', 'FifoConsumer', 'Management'] as const) expect(sqsActionsOn(fn, fifoQueueArn(false))).toEqual([]);
   });
 });

@@ -65,9 +65,11 @@ describe('custom props', () => {
     }
   });
 
-  it('size the consumer and the API functions', () => {
+  it('size the consumers and the API functions', () => {
     expect(consumer().Properties).toMatchObject({ Timeout: 120, MemorySize: 1024 });
-    const apiFunctions = functions().filter((fn) => fn !== consumer());
+    const fifoConsumer = onlyResource(template, 'AWS::Lambda::Function', (p) => String(p.Description).includes('FIFO')).resource;
+    expect(fifoConsumer.Properties).toMatchObject({ Timeout: 120, MemorySize: 1024 });
+    const apiFunctions = functions().filter((fn) => fn !== consumer() && fn !== fifoConsumer);
     // Ingest, management and the console.
     expect(apiFunctions.map((fn) => fn.Properties.MemorySize)).toEqual([256, 256, 256]);
   });
@@ -99,7 +101,7 @@ describe('custom props', () => {
   it('set log retention on every log group', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as CfnResource[];
     // Four functions and the API access log.
-    expect(groups).toHaveLength(5);
+    expect(groups).toHaveLength(6);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
   });
 

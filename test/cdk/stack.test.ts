@@ -28,7 +28,7 @@ beforeAll(() => {
 }, 120_000);
 
 const eventsQueue = () => onlyResource(template, 'AWS::SQS::Queue', (p, id) => p.RedrivePolicy !== undefined && id.startsWith('EventsQueue'));
-const deadLetterQueue = () => onlyResource(template, 'AWS::SQS::Queue', (p) => p.RedrivePolicy === undefined);
+const deadLetterQueue = () => onlyResource(template, 'AWS::SQS::Queue', (p) => p.RedrivePolicy === undefined && p.FifoQueue === undefined);
 const consumerFunction = () => {
   const mapping = onlyResource(
     template,
@@ -223,7 +223,7 @@ describe('functions', () => {
     for (const [, policy] of readers) expect(JSON.stringify(policy)).toContain(`{"Ref":"${secretId}"}`);
   });
 
-  it('seals signing secrets with a rotating KMS key that only management and the consumer may use, under its context', () => {
+  it('seals signing secrets with a rotating KMS key that only management and the consumers may use, under its context', () => {
     const key = onlyResource(template, 'AWS::KMS::Key', (p) => String(p.Description).includes('signing secrets'));
     expect(key.resource).toMatchObject({ Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
     for (const fn of functions()) {
@@ -234,7 +234,7 @@ describe('functions', () => {
     const users = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
       JSON.stringify(policy).includes(`"Fn::GetAtt":["${key.logicalId}","Arn"]`),
     );
-    expect(users.map(([id]) => id.replace(/RoleDefaultPolicy.*/, '')).sort()).toEqual(['Consumer', 'Management']);
+    expect(users.map(([id]) => id.replace(/RoleDefaultPolicy.*/, '')).sort()).toEqual(['Consumer', 'FifoConsumer', 'Management']);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -415,7 +415,7 @@ describe('alarms', () => {
 
   it('sends every alarm and its recovery to the topic and never treats missing data as breaching', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as CfnResource[];
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
         AlarmActions: [alarmTopicRef()],
@@ -496,7 +496,7 @@ describe('cdk-nag AwsSolutions', () => {
           `Hookpost/Api/${route} AwsSolutions-APIG4`,
           `Hookpost/Api/${route} AwsSolutions-COG4`,
         ]),
-        ...['Consumer', 'Ingest', 'Management', 'Console/Console'].flatMap((fn) => [
+        ...['Consumer', 'FifoConsumer', 'Ingest', 'Management', 'Console/Console'].flatMap((fn) => [
           `Hookpost/${fn}/Function AwsSolutions-L1`,
           `Hookpost/${fn}/Role AwsSolutions-IAM5[Resource::*]`,
         ]),

@@ -3,7 +3,7 @@
  * an endpoint made through the form with a filter, its own schedule, a rate limit and ed25519 signing; its detail
  * shows them and the whpk_ public key; only events the filter matches reach a real receiver, signed
  * v1a with that key; the server's refusal of a bad operator is shown next to the filter field; edit
- * clears a control back to the global setting; axe-core on the changed screens.
+ * clears a control back to the global setting and switches FIFO ordering; axe-core on the changed screens.
  */
 import { createPublicKey, verify } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -50,7 +50,7 @@ async function openForm(page: Page, tenant: string): Promise<void> {
 }
 
 describe('delivery controls in the endpoint form and detail', () => {
-  it('creates a filtered, own-schedule ed25519 endpoint; only matching events arrive, signed v1a with the shown public key', async () => {
+  it('creates a filtered, own-schedule, FIFO ed25519 endpoint; only matching events arrive, signed v1a with the shown public key', async () => {
     const receiver = await t.receiver();
     const { page, context, errors } = await signIn(browser, t.stack.url, t.stack.adminKey);
     await openForm(page, 'shop');
@@ -61,6 +61,7 @@ describe('delivery controls in the endpoint form and detail', () => {
     await page.getByLabel('Timeout (ms)').fill('4000');
     await page.getByLabel('Rate limit (per second)').fill('7');
     await page.getByLabel('Signing', { exact: true }).selectOption('ed25519');
+    await page.getByLabel('Ordering', { exact: true }).selectOption('fifo');
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('link', { name: `${receiver.url}/payments` }).click();
@@ -72,12 +73,14 @@ describe('delivery controls in the endpoint form and detail', () => {
       timeoutMs: 4000,
       rateLimit: 7,
       signingAlgorithm: 'ed25519',
+      ordering: 'fifo',
     });
     await page.getByTestId('detail-filter').getByText('"$gte": 100').waitFor();
     expect(await page.getByTestId('detail-schedule').textContent()).toBe('5, 30, 300 s');
     expect(await page.getByTestId('detail-timeout').textContent()).toBe('4,000 ms');
     expect(await page.getByTestId('detail-rate-limit').textContent()).toBe('7 per second');
     expect(await page.getByTestId('detail-signing').textContent()).toBe('Ed25519 (public key)');
+    expect(await page.getByTestId('detail-ordering').textContent()).toBe('FIFO (one at a time, in publish order)');
     await page.getByRole('heading', { name: 'Public key' }).waitFor();
     await page.getByText('verify each webhook\'s v1a signature with this public key').waitFor();
     await page.getByRole('button', { name: 'Reveal' }).click();
@@ -96,6 +99,8 @@ describe('delivery controls in the endpoint form and detail', () => {
     const delivered = receiver.requests[0] as RecordedRequest;
     expect(String(delivered.headers['webhook-signature'])).toMatch(/^v1a,/);
     expect(verifiesWith(publicKey, delivered)).toBe(true);
+    // Delivered by the FIFO consumer, as the form asked.
+    expect((await t.admin('GET', `/v1/tenants/shop/subscriptions/${sub.id}/attempts`)).body.items.map((a: { lane?: string }) => a.lane)).toEqual(['fifo']);
 
     // Rotation shows the new public key, and it is the one the API answers from now on.
     await page.getByRole('button', { name: 'Rotate key' }).click();
@@ -140,6 +145,7 @@ describe('delivery controls in the endpoint form and detail', () => {
       retrySchedule: [10, 60],
       timeoutMs: 5000,
       rateLimit: 20,
+      ordering: 'fifo',
     });
     expect(made.status).toBe(201);
     const { page, context, errors } = await signIn(browser, t.stack.url, t.stack.adminKey);
@@ -154,6 +160,8 @@ describe('delivery controls in the endpoint form and detail', () => {
     expect(await page.getByLabel('Rate limit (per second)').inputValue()).toBe('20');
     expect(JSON.parse(await page.getByLabel('Filter', { exact: true }).inputValue())).toEqual({ type: 'payment.received' });
     expect(await page.getByLabel('Signing', { exact: true }).count()).toBe(0); // fixed at creation
+    expect(await page.getByLabel('Ordering', { exact: true }).inputValue()).toBe('fifo');
+    await page.getByLabel('Ordering', { exact: true }).selectOption('none');
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('Filter', { exact: true }).fill('');
     await page.getByLabel('Timeout (ms)').fill('');
@@ -164,11 +172,13 @@ describe('delivery controls in the endpoint form and detail', () => {
     expect(await page.getByTestId('detail-filter').textContent()).toBe('None: every event of its types');
     expect(await page.getByTestId('detail-timeout').textContent()).toBe('Global setting');
     expect(await page.getByTestId('detail-rate-limit').textContent()).toBe('Unlimited');
+    expect(await page.getByTestId('detail-ordering').textContent()).toBe('None (in parallel)');
     const after = (await t.admin('GET', `/v1/tenants/edited/subscriptions/${made.body.id}`)).body;
     expect(after.retrySchedule).toEqual([3]);
     expect(after).not.toHaveProperty('filter');
     expect(after).not.toHaveProperty('timeoutMs');
     expect(after).not.toHaveProperty('rateLimit');
+    expect(after).not.toHaveProperty('ordering');
     expect(errors).toEqual([]);
     await context.close();
   });

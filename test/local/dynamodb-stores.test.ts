@@ -3,7 +3,7 @@
  * the in-memory fakes: the redelivery ledger read (newest first, at most LEDGER_SCAN_LIMIT attempts),
  * failure runs (`failingSince` set with if_not_exists, cleared with REMOVE) and the
  * disableAfterFailingMs setting end to end, secret rotation's bounds, and idempotency's per-caller
- * scope and "in progress" answer.
+ * scope and "in progress" answer; the FIFO consumer's ledger read and the ingest's routing projection.
  */
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
@@ -165,6 +165,52 @@ describe('the attempt log packs successes that finish together (group commit)', 
     } finally {
       client.destroy();
     }
+  });
+});
+
+describe('the FIFO ledger read (attemptsOf) and the routing projection on DynamoDB', () => {
+  it('counts the non-test attempts of one message since a time, says whether one succeeded, and reads routes without secrets', async () => {
+    const start = Date.now() - 60_000;
+    const make = (messageId: string, ms: number, status: Attempt['status'], test?: boolean): Attempt => ({
+      id: newAttemptId(ms),
+      subscriptionId: 'sub_FIFOLEDGER',
+      messageId,
+      tenant: 'ledger',
+      eventType: 'store.test',
+      attemptNumber: 1,
+      status,
+      durationMs: 1,
+      timestamp: new Date(ms).toISOString(),
+      ...(test ? { test } : {}),
+    });
+    const { attempts, subscriptionRoutes } = t.stack.runtime.ports;
+    for (const a of [
+      make('msg_head', start, 'failed'),
+      make('msg_head', start + 1, 'failed'),
+      make('msg_other', start + 2, 'succeeded'),
+      make('msg_head', start + 3, 'failed', true),
+    ])
+      await attempts.record(a);
+    expect(await attempts.attemptsOf('sub_FIFOLEDGER', 'msg_head', start - 1)).toEqual({ made: 2, succeeded: false });
+    expect(await attempts.attemptsOf('sub_FIFOLEDGER', 'msg_head', start + 1)).toEqual({ made: 1, succeeded: false });
+    await attempts.record(make('msg_head', start + 4, 'succeeded'));
+    expect(await attempts.attemptsOf('sub_FIFOLEDGER', 'msg_head', start - 1)).toEqual({ made: 3, succeeded: true });
+    // Successes recorded together share a pack item: each still counts, the test one still does not.
+    await Promise.all([make('msg_packed', start + 5, 'succeeded'), make('msg_packed', start + 6, 'succeeded', true), make('msg_else', start + 7, 'succeeded')].map((a) => attempts.record(a)));
+    expect(await attempts.attemptsOf('sub_FIFOLEDGER', 'msg_packed', start - 1)).toEqual({ made: 1, succeeded: true });
+    expect(await attempts.attemptsOf('sub_FIFOLEDGER', 'msg_else', start - 1)).toEqual({ made: 1, succeeded: true });
+
+    const r = await t.receiver();
+    const made = await t.admin('POST', '/v1/tenants/routes/subscriptions', {
+      url: `${r.url}/hook`,
+      eventTypes: ['store.*'],
+      ordering: 'fifo',
+      filter: { data: { n: 1 } },
+    });
+    expect(made.status).toBe(201);
+    expect(await subscriptionRoutes?.listByTenant('routes')).toEqual([
+      { id: made.body.id, tenant: 'routes', enabled: true, eventTypes: ['store.*'], ordering: 'fifo', filter: { data: { n: 1 } } },
+    ]);
   });
 });
 

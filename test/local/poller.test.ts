@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  ChangeMessageVisibilityCommand,
   ReceiveMessageCommand,
   type SQSClient,
   SendMessageBatchCommand,
@@ -271,5 +272,45 @@ describe('startPoller', () => {
   it('rejects a batch size SQS cannot serve', async () => {
     const h = await harness();
     expect(() => h.start(quiet as never, { batchSize: 11 })).toThrow(/batchSize must be an integer from 1 to 10/);
+  });
+});
+
+/**
+ * What the FIFO consumer relies on from fauxqs, as from SQS FIFO: a message group is handed out only
+ * while none of its messages is in flight, in send order, and a visibility change on the one in flight
+ * (a held record) keeps the group waiting that long while other groups go on.
+ */
+describe('the FIFO queue on fauxqs', () => {
+  const receive = async (sqs: SQSClient, queueUrl: string) =>
+    (
+      await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+      )
+    ).Messages ?? [];
+
+  it('locks a group while one of its messages is in flight, keeps send order, and honours a held visibility', async () => {
+    const h = await harness({ fifoVisibilityTimeoutSeconds: 30 });
+    await h.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: h.fifoQueueUrl,
+        Entries: ['a1', 'a2', 'a3', 'b1'].map((body, i) => ({ Id: String(i), MessageBody: body, MessageGroupId: body[0], MessageDeduplicationId: body })),
+      }),
+    );
+
+    const first = await receive(h.sqs, h.fifoQueueUrl);
+    const a1 = first.find((m) => m.Body === 'a1');
+    expect(first.map((m) => m.Body).sort()).toEqual(['a1', 'b1']); // never a2 while a1 is in flight
+    expect(a1?.Attributes?.MessageGroupId).toBe('a');
+    expect(await receive(h.sqs, h.fifoQueueUrl)).toEqual([]); // both groups are locked
+
+    // Holding a1 for 1 s keeps group a waiting that long, then a1 (not a2) comes back first.
+    await h.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: h.fifoQueueUrl, ReceiptHandle: a1?.ReceiptHandle, VisibilityTimeout: 1 }));
+    expect(await receive(h.sqs, h.fifoQueueUrl)).toEqual([]);
+    let again: Awaited<ReturnType<typeof receive>> = [];
+    await eventually(async () => {
+      again = await receive(h.sqs, h.fifoQueueUrl);
+      expect(again.length).toBeGreaterThan(0);
+    });
+    expect(again.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount])).toEqual([['a1', '2']]);
   });
 });

@@ -2,6 +2,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_REGION, dynamoDbClient } from '#shared/adapters/aws/clients.ts';
+import { FIFO_MAX_RECEIVE_COUNT } from '#shared/core/fifo.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 
 describe('startLocalStack', () => {
@@ -68,6 +69,19 @@ describe('startLocalStack', () => {
       deadLetterTargetArn: expect.stringMatching(/:hookpost-dlq$/),
       maxReceiveCount: 3,
     });
+  });
+
+  it('creates the FIFO queue like the CDK stack: no content-based deduplication, redriving to a FIFO DLQ after FIFO_MAX_RECEIVE_COUNT receives', async () => {
+    const attributes = async (QueueUrl: string) =>
+      (await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
+    const fifo = await attributes(stack.fifoQueueUrl);
+    expect(fifo).toMatchObject({ FifoQueue: 'true', ContentBasedDeduplication: 'false', VisibilityTimeout: '60', MaximumMessageSize: '1048576' });
+    expect(JSON.parse(fifo.RedrivePolicy ?? '{}')).toEqual({
+      deadLetterTargetArn: expect.stringMatching(/:hookpost-fifo-dlq\.fifo$/),
+      maxReceiveCount: FIFO_MAX_RECEIVE_COUNT,
+    });
+    expect(await attributes(stack.fifoDeadLetterQueueUrl)).toMatchObject({ FifoQueue: 'true' });
+    expect(stack.settings.fifoQueueUrl).toBe(stack.fifoQueueUrl);
   });
 });
 

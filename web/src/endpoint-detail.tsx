@@ -43,6 +43,8 @@ export function EndpointDetail({ tenant, id }: { tenant: string; id: string }) {
             <dd data-testid="detail-timeout">{subscription.timeoutMs === undefined ? t('detail.globalSetting') : formatDuration(subscription.timeoutMs)}</dd>
             <dt>{t('endpoints.rateLimit')}</dt>
             <dd data-testid="detail-rate-limit">{subscription.rateLimit === undefined ? t('detail.unlimited') : t('detail.perSecond', { count: subscription.rateLimit })}</dd>
+            <dt>{t('endpoints.ordering')}</dt>
+            <dd data-testid="detail-ordering">{subscription.ordering === 'fifo' ? t('endpoints.orderingFifo') : t('endpoints.orderingNone')}</dd>
             <dt>{t('endpoints.signing')}</dt>
             <dd data-testid="detail-signing">{subscription.signingAlgorithm === 'ed25519' ? t('endpoints.signingEd') : t('endpoints.signingHmac')}</dd>
             <dt>{t('detail.id')}</dt>

@@ -278,6 +278,7 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
   const [timeoutMs, setTimeoutMs] = useState(subscription?.timeoutMs === undefined ? '' : String(subscription.timeoutMs));
   const [rateLimit, setRateLimit] = useState(subscription?.rateLimit === undefined ? '' : String(subscription.rateLimit));
   const [signingAlgorithm, setSigningAlgorithm] = useState<'hmac-sha256' | 'ed25519'>('hmac-sha256');
+  const [ordering, setOrdering] = useState<'none' | 'fifo'>(subscription?.ordering ?? 'none');
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const known = new Set(catalogue.data?.items.map((item) => item.type) ?? []);
   const typed = patterns.split(/[\s,]+/).filter(Boolean);
@@ -295,7 +296,7 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
     try {
       if (subscription) {
         // `enabled` only when changed: re-sending "disabled" would clear why the endpoint was disabled.
-        const patch = { ...body, ...controls.values, ...(enabled === subscription.enabled ? {} : { enabled }) };
+        const patch = { ...body, ...controls.values, ordering, ...(enabled === subscription.enabled ? {} : { enabled }) };
         await ok(api().PATCH('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: subscription.id } }, body: patch }));
         onDone();
       } else {
@@ -308,6 +309,7 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
           ...(values.timeoutMs ? { timeoutMs: values.timeoutMs } : {}),
           ...(values.rateLimit ? { rateLimit: values.rateLimit } : {}),
           ...(signingAlgorithm === 'ed25519' ? { signingAlgorithm } : {}),
+          ...(ordering === 'fifo' ? { ordering } : {}),
         };
         const made = await ok(api().POST('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant } }, body: create }));
         onDone(made.id);
@@ -441,6 +443,14 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
           describedBy={described('rateLimit')}
           error={fieldErrors.rateLimit}
         />
+        <label for="ep-ordering">{t('endpoints.ordering')}</label>
+        <select id="ep-ordering" value={ordering} onChange={(e) => setOrdering((e.currentTarget as HTMLSelectElement).value as typeof ordering)} aria-describedby="ep-ordering-hint">
+          <option value="none">{t('endpoints.orderingNone')}</option>
+          <option value="fifo">{t('endpoints.orderingFifo')}</option>
+        </select>
+        <span class="hint" id="ep-ordering-hint">
+          {t('endpoints.orderingHint')}
+        </span>
         {!subscription && (
           <>
             <label for="ep-signing">{t('endpoints.signing')}</label>

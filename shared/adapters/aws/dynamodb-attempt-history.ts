@@ -7,7 +7,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attempt } from '../../core/domain.ts';
 import { attemptIdFloor } from '../../core/ids.ts';
 import type { AttemptHistory } from '../../core/ports.ts';
-import { attemptsOf } from './dynamodb-attempts.ts';
+import { unpack } from './dynamodb-attempts.ts';
 import { keys } from './dynamodb.ts';
 import { queryPages } from './dynamodb-pages.ts';
 
@@ -31,7 +31,7 @@ export class DynamoAttemptHistory implements AttemptHistory {
       max + 1,
     );
     const attempts = items
-      .flatMap((item) => attemptsOf(item))
+      .flatMap((item) => unpack(item))
       .filter((attempt) => attempt.id >= floor)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return { items: attempts.slice(0, max), truncated: attempts.length > max };

@@ -34,7 +34,7 @@ const partition = (subscriptionId: string) => `ATTEMPTS#${subscriptionId}`;
 type Packed = Omit<Attempt, 'subscriptionId' | 'tenant' | 'status'>;
 
 /** The attempts an item holds, newest first: one, or a pack's. */
-export function attemptsOf(item: Record<string, unknown>): Attempt[] {
+export function unpack(item: Record<string, unknown>): Attempt[] {
   const { pk: _pk, sk: _sk, ttl: _ttl, pack, ...rest } = item;
   if (typeof pack !== 'string') return [rest as unknown as Attempt];
   const { subscriptionId, tenant } = rest as { subscriptionId: string; tenant: string };
@@ -144,32 +144,42 @@ export class DynamoAttemptStore implements AttemptStore {
   }
 
   /**
-   * Reads newest first — an attempt made just before a crash is near the top — and at most
-   * LEDGER_SCAN_LIMIT items, so a busy endpoint's redeliveries stay cheap. Past that the answer is
-   * "not found" and the endpoint may get the event again (same webhook-id).
+   * The items holding attempts of one message since `sinceMs`, read newest first — an attempt made
+   * just before a crash is near the top — and at most LEDGER_SCAN_LIMIT items, so a busy endpoint's
+   * redeliveries stay cheap. Past that the answer is "none" and the endpoint may get the event again
+   * (same webhook-id). A pack's JSON holds `"messageId":"msg_…"` with these quotes only as its own
+   * field: inside a response excerpt they would be escaped.
    */
-  async hasSucceeded(subscriptionId: string, messageId: string, sinceMs: number): Promise<boolean> {
+  private async ofMessage(subscriptionId: string, messageId: string, sinceMs: number): Promise<Attempt[]> {
+    const floor = attemptIdFloor(sinceMs);
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND sk >= :since',
-        // A pack's JSON holds `"messageId":"msg_…"` with these quotes only as its own field: inside a
-        // response excerpt they would be escaped.
-        FilterExpression: '(messageId = :message AND #status = :succeeded) OR contains(#pack, :packed)',
-        ExpressionAttributeNames: { '#status': 'status', '#pack': 'pack' },
+        FilterExpression: 'messageId = :message OR contains(#pack, :packed)',
+        ExpressionAttributeNames: { '#status': 'status', '#test': 'test', '#pack': 'pack' },
         ExpressionAttributeValues: {
           ':pk': partition(subscriptionId),
-          ':since': attemptIdFloor(sinceMs),
+          ':since': floor,
           ':message': messageId,
-          ':succeeded': 'succeeded',
           ':packed': `"messageId":${JSON.stringify(messageId)}`,
         },
-        ProjectionExpression: 'pk',
+        ProjectionExpression: 'id, messageId, #status, #test, #pack',
         ScanIndexForward: false,
         Limit: LEDGER_SCAN_LIMIT,
       }),
     );
-    return (page.Items ?? []).length > 0;
+    return (page.Items ?? []).flatMap((item) => unpack(item)).filter((attempt) => attempt.messageId === messageId && attempt.id >= floor);
+  }
+
+  async hasSucceeded(subscriptionId: string, messageId: string, sinceMs: number): Promise<boolean> {
+    return (await this.ofMessage(subscriptionId, messageId, sinceMs)).some((attempt) => attempt.status === 'succeeded');
+  }
+
+  /** As hasSucceeded, and counting: a FIFO group waits at its head, whose attempts are the newest. */
+  async attemptsOf(subscriptionId: string, messageId: string, sinceMs: number): Promise<{ made: number; succeeded: boolean }> {
+    const attempts = (await this.ofMessage(subscriptionId, messageId, sinceMs)).filter((attempt) => !attempt.test);
+    return { made: attempts.length, succeeded: attempts.some((attempt) => attempt.status === 'succeeded') };
   }
 
   async list(
@@ -197,7 +207,7 @@ export class DynamoAttemptStore implements AttemptStore {
     // The key of the last item shown whole: where a page cut inside the next item goes on from.
     let shownKey = start;
     for (const item of page.items) {
-      const attempts = attemptsOf(item);
+      const attempts = unpack(item);
       const skip = within && item.sk === within.sk ? within.shown : 0;
       const shown = attempts.slice(skip, skip + options.limit - items.length);
       items.push(...shown);

@@ -15,6 +15,8 @@ import type {
   IdempotencyRecord,
   IdempotencyStore,
   MessageStore,
+  SubscriptionRoute,
+  SubscriptionRoutes,
   SubscriptionStore,
 } from '../../core/ports.ts';
 import { type Key, queryPages } from './dynamodb-pages.ts';
@@ -109,6 +111,26 @@ export class DynamoEventTypeStore implements EventTypeStore {
 }
 
 /** Subscriptions, with their signing secrets sealed at rest (opened on read, never stored in the clear). */
+/** A tenant's subscriptions as ingest routes them: a projection without the sealed secrets, so no key is needed. */
+export class DynamoSubscriptionRoutes implements SubscriptionRoutes {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async listByTenant(tenant: string): Promise<SubscriptionRoute[]> {
+    const { items } = await queryPages(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
+      ExpressionAttributeValues: { ':pk': `TENANT#${tenant}`, ':sub': 'SUB#' },
+      // `filter` is a reserved word in expressions.
+      ProjectionExpression: 'id, tenant, enabled, eventTypes, #filter, ordering',
+      ExpressionAttributeNames: { '#filter': 'filter' },
+    });
+    return items as unknown as SubscriptionRoute[];
+  }
+}
+
 export class DynamoSubscriptionStore implements SubscriptionStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -160,11 +182,11 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     // Only the fields an owner changes, and only over the version that was read: a disable by the
     // consumer (which moves updatedAt) or a rotation in between makes this a conflict, not a lost
     // update; the consumer's failingSince is never written back stale.
-    const { url, eventTypes, description, headers, enabled, updatedAt, disabledReason, filter, retrySchedule, timeoutMs, slowUntil, rateLimit } = subscription;
+    const { url, eventTypes, description, headers, enabled, updatedAt, disabledReason, filter, retrySchedule, timeoutMs, slowUntil, rateLimit, ordering } = subscription;
     // Optional fields are SET when present and REMOVEd when absent (a PATCH with null takes them away;
     // a new URL takes slowUntil away). slowUntil moves without a new version, so a PATCH racing the
     // consumer's mark may drop it: the next slow attempt marks the endpoint again.
-    const optional = { disabledReason, filter, retrySchedule, timeoutMs, slowUntil, rateLimit };
+    const optional = { disabledReason, filter, retrySchedule, timeoutMs, slowUntil, rateLimit, ordering };
     const present = Object.entries(optional).filter(([, value]) => value !== undefined);
     const absent = Object.entries(optional).filter(([, value]) => value === undefined);
     try {

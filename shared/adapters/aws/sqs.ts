@@ -1,6 +1,7 @@
 /** SQS adapters for the queue ports (AWS, and fauxqs locally). */
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SendMessageBatchCommandOutput, SQSClient } from '@aws-sdk/client-sqs';
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -12,12 +13,13 @@ import {
   type DeadLetter,
   type DeadLetterQueue,
   type EventQueue,
+  type FifoQueue,
   MAX_QUEUE_BATCH_ENTRIES,
   MAX_QUEUE_DELAY_SECONDS,
   type RedriveResult,
   type SendResult,
 } from '../../core/ports.ts';
-import { type QueueMessage, serializeQueueBody } from '../../core/queue-message.ts';
+import { type DeliveryMessage, type QueueMessage, serializeQueueBody } from '../../core/queue-message.ts';
 
 export class SqsEventQueue implements EventQueue {
   constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
@@ -40,12 +42,48 @@ export class SqsEventQueue implements EventQueue {
         Entries: messages.map((message, index) => ({ Id: String(index), MessageBody: serializeQueueBody(message) })),
       }),
     );
-    const results: SendResult[] = messages.map(() => ({ ok: false, error: 'not acknowledged by SQS' }));
-    for (const ok of output.Successful ?? []) results[Number(ok.Id)] = { ok: true };
-    for (const failed of output.Failed ?? []) {
-      results[Number(failed.Id)] = { ok: false, error: failed.Message ?? failed.Code ?? 'SQS refused the message' };
-    }
-    return results;
+    return batchResults(messages.length, output);
+  }
+}
+
+/** One result per entry sent (Ids are the positions), in order. */
+function batchResults(count: number, output: SendMessageBatchCommandOutput): SendResult[] {
+  const results: SendResult[] = Array.from({ length: count }, () => ({ ok: false, error: 'not acknowledged by SQS' }));
+  for (const ok of output.Successful ?? []) results[Number(ok.Id)] = { ok: true };
+  for (const failed of output.Failed ?? []) {
+    results[Number(failed.Id)] = { ok: false, error: failed.Message ?? failed.Code ?? 'SQS refused the message' };
+  }
+  return results;
+}
+
+/**
+ * The FIFO queue: the subscription is the message group, and `<messageId>:<subscriptionId>` the
+ * deduplication id, so a publish sent twice within SQS's 5-minute window reaches the endpoint once.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html
+ */
+export class SqsFifoQueue implements FifoQueue {
+  constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
+
+  async enqueueBatch(deliveries: DeliveryMessage[]): Promise<SendResult[]> {
+    if (deliveries.length > MAX_QUEUE_BATCH_ENTRIES) throw new Error(`at most ${MAX_QUEUE_BATCH_ENTRIES} messages per batch`);
+    const output = await this.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: this.queueUrl,
+        Entries: deliveries.map((delivery, index) => ({
+          Id: String(index),
+          MessageBody: serializeQueueBody(delivery),
+          MessageGroupId: delivery.subscriptionId,
+          MessageDeduplicationId: `${delivery.message.id}:${delivery.subscriptionId}`,
+        })),
+      }),
+    );
+    return batchResults(deliveries.length, output);
+  }
+
+  async hold(receiptHandle: string, seconds: number): Promise<void> {
+    await this.sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.ceil(seconds) }),
+    );
   }
 }
 

@@ -1,0 +1,29 @@
+/** The FIFO queue's consumer: deliveries to `ordering: fifo` endpoints, each endpoint's one at a time in publish order. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { SQSEvent } from 'aws-lambda';
+import { httpSenderFor } from '#shared/adapters/http/sender.ts';
+import { log, logger, metrics, traced, tracer } from '#shared/adapters/lambda/observability.ts';
+import { createFifoBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
+import { settingsFromEnv } from '#shared/core/settings.ts';
+import { createRuntime } from '#shared/wiring.ts';
+
+const settings = settingsFromEnv();
+const { services, ports } = createRuntime(settings, {
+  instrument: traced,
+  log,
+  httpSender: httpSenderFor,
+  count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),
+});
+if (!ports.fifoQueue) throw new Error('the FIFO consumer needs HOOKPOST_FIFO_QUEUE_URL');
+const handleBatch = createFifoBatchHandler(services.deliverFifo, ports.fifoQueue, (error) =>
+  log.error('FIFO record failed', { error: error instanceof Error ? error.message : String(error) }),
+);
+
+export const handler = middy((event: SQSEvent) => handleBatch(event))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }));

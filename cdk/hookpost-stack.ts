@@ -332,10 +332,13 @@ export class HookpostStack extends Stack {
     // reads a tenant's subscriptions (and one afresh before dropping a delivery) and marks them
     // failing/healthy/disabled, keeps failed messages, records and reads attempts (shared/core/dispatch.ts),
     // and announces disabled endpoints on the topic.
-    tableAccess(this.consumer.role, ['Query', 'PutItem'], [t.tenants, t.attempts]);
-    tableAccess(this.consumer.role, ['GetItem', 'UpdateItem'], [t.tenants]);
-    // Reserves rate-limit slots: one conditional UpdateItem per paced attempt (shared/adapters/aws/dynamodb-rate-limiter.ts).
-    tableAccess(this.consumer.role, ['UpdateItem'], [t.rateLimits]);
+    // The FIFO consumer (below) reads and writes the table as this one does.
+    for (const role of [this.consumer.role, this.fifoConsumer.role]) {
+      tableAccess(role, ['Query', 'PutItem'], [t.tenants, t.attempts]);
+      tableAccess(role, ['GetItem', 'UpdateItem'], [t.tenants]);
+      // Reserves rate-limit slots: one conditional UpdateItem per paced attempt (shared/adapters/aws/dynamodb-rate-limiter.ts).
+      tableAccess(role, ['UpdateItem'], [t.rateLimits]);
+    }
     this.eventsQueue.grantSendMessages(this.consumer.function);
     // Hands deliveries to slow endpoints to the slow lane (and re-enqueues their retries there).
     this.slowQueue.grantSendMessages(this.consumer.function);
@@ -358,8 +361,6 @@ export class HookpostStack extends Stack {
     // uses dispatch.ts's failure handling), minus re-enqueueing: a retry waits in the FIFO queue
     // itself (ChangeMessageVisibility, part of the event source's consume grant). Its operational
     // events go to the events queue. Table access as the consumer's: attempts are read as the ledger.
-    tableAccess(this.fifoConsumer.role, ['Query', 'PutItem'], [t.tenants, t.attempts]);
-    tableAccess(this.fifoConsumer.role, ['GetItem', 'UpdateItem'], [t.tenants]);
     this.eventsQueue.grantSendMessages(this.fifoConsumer.function);
     this.deadLetterQueue.grantSendMessages(this.fifoConsumer.function);
     this.fifoConsumer.role.addToPolicy(

@@ -101,7 +101,8 @@ describe('the attempt log packs successes that finish together (group commit)', 
 
   it('writes concurrent successes as few items, and every reader still sees each attempt once, in order', async () => {
     const sub = 'sub_PACKS';
-    const start = Date.now() - 60_000;
+    // Older than any later test's times: ids come from a monotonic ULID source, which never goes back in time.
+    const start = Date.now() - 120_000;
     const { attempts, attemptHistory } = t.stack.runtime.ports;
     const successes = Array.from({ length: 30 }, (_, n) => attempt(sub, n, start + n));
     const failure = attempt(sub, 99, start + 15, 'failed');
@@ -144,7 +145,7 @@ describe('the attempt log packs successes that finish together (group commit)', 
 
   it('a success recorded alone is its own item; large successes split into packs under 64 KiB; a failed write rejects every attempt it held', async () => {
     const { attempts } = t.stack.runtime.ports;
-    const start = Date.now() - 30_000;
+    const start = Date.now() - 90_000;
     await attempts.record(attempt('sub_ALONE', 1, start));
     const alone = await storedItems('sub_ALONE');
     expect(alone).toHaveLength(1);

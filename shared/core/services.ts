@@ -6,11 +6,8 @@ import { type ApiKeyService, createApiKeyService } from './api-keys.ts';
 import { type Authenticator, createAuthenticator } from './auth.ts';
 import { type Catalogue, createCatalogue } from './catalogue.ts';
 import { createDeliveryService, type DeliveryService } from './deliveries.ts';
-import type { DeliveryDeps } from './delivery.ts';
-import { dispatch, type DispatchDeps, type DispatchOptions } from './dispatch.ts';
-import type { DeliveryMetric } from './metrics.ts';
+import { createDispatcher, type Dispatcher, type DispatcherOptions, deliveryDeps, subscriptionDirectory } from './dispatcher.ts';
 import { createPublisher, type Publisher } from './ingest.ts';
-import { createOperationalEvents } from './operational-events.ts';
 import type {
   ApiKeyStore,
   AttemptHistory,
@@ -29,10 +26,8 @@ import type {
   TenantRegistry,
 } from './ports.ts';
 import { createPortalService, type PortalService, portalKey } from './portal-tokens.ts';
-import type { QueueMessage } from './queue-message.ts';
-import { THROTTLED_MINIMUM_SECONDS } from './retry-policy.ts';
 import type { Settings } from './settings.ts';
-import { createSubscriptionDirectory, type SubscriptionDirectory } from './subscription-directory.ts';
+import type { SubscriptionDirectory } from './subscription-directory.ts';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions.ts';
 
 export interface Ports {
@@ -58,8 +53,6 @@ export interface Ports {
   tenants: TenantRegistry;
 }
 
-export type Dispatcher = (queued: QueueMessage, options?: DispatchOptions) => Promise<void>;
-
 export interface Services {
   version: string;
   /** The API's public base URL for portal links, when set (else the API takes it from the request). */
@@ -83,22 +76,11 @@ export interface Services {
   directory: SubscriptionDirectory;
 }
 
-export interface ServiceOptions {
-  /** Counts deliveries (CloudWatch EMF metrics in the consumer). */
-  count?: (metric: DeliveryMetric) => void;
-  /** The floor after a 429 or a timeout (default THROTTLED_MINIMUM_SECONDS, capped by the schedule). */
-  throttledMinimumSeconds?: number;
-  random?: () => number;
-}
+export type ServiceOptions = DispatcherOptions;
 
 export function createServices(ports: Ports, settings: Settings, options: ServiceOptions = {}): Services {
   const { clock } = ports;
-  const directory = createSubscriptionDirectory({
-    store: ports.subscriptions,
-    removal: ports.subscriptionRemoval,
-    clock,
-    cacheMs: settings.subscriptionCacheMs,
-  });
+  const directory = subscriptionDirectory(ports, settings);
   const catalogue = createCatalogue({ store: ports.eventTypes, clock, cacheMs: settings.subscriptionCacheMs });
   const signingKey = portalKey({ clock, key: settings.portalSigningKey, source: ports.portalKeySource });
   const auth = createAuthenticator({
@@ -108,12 +90,7 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     adminKeySource: ports.adminKeySource,
     portalKey: signingKey,
   });
-  const delivery: DeliveryDeps = {
-    http: ports.http,
-    clock,
-    deliveryTimeoutMs: settings.deliveryTimeoutMs,
-    userAgent: `Hookpost/${settings.version}`,
-  };
+  const delivery = deliveryDeps(ports, settings);
   const subscriptions = createSubscriptionService({
     directory,
     clock,
@@ -121,24 +98,6 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     maxPerTenant: settings.maxSubscriptionsPerTenant,
     tenants: ports.tenants,
   });
-  const dispatchDeps: DispatchDeps = {
-    ...delivery,
-    subscriptions: directory,
-    attempts: ports.attempts,
-    messages: ports.messages,
-    queue: ports.queue,
-    deadLetters: ports.deadLetters,
-    notifier: ports.notifier,
-    operations: createOperationalEvents({ queue: ports.queue, clock }),
-    retryScheduleSeconds: settings.retryScheduleSeconds,
-    throttledMinimumSeconds: options.throttledMinimumSeconds ?? THROTTLED_MINIMUM_SECONDS,
-    disableAfterFailingMs: settings.disableAfterFailingMs,
-    count: options.count,
-    random: options.random,
-    slowQueue: ports.slowQueue,
-    slowLaneAfterMs: settings.slowLaneAfterMs,
-    slowLaneHoldMs: settings.slowLaneHoldMs,
-  };
   return {
     version: settings.version,
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
@@ -167,7 +126,7 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     deadLetters: ports.deadLetters,
     tenants: ports.tenants,
     portal: createPortalService({ clock, key: signingKey }),
-    dispatch: (queued, dispatchOptions) => dispatch(dispatchDeps, queued, dispatchOptions),
+    dispatch: createDispatcher(ports, settings, options, directory),
     directory,
   };
 }

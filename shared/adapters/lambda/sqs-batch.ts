@@ -6,7 +6,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseQueueMessage } from '../../core/queue-message.ts';
-import type { Dispatcher } from '../../core/services.ts';
+import type { Dispatcher } from '../../core/dispatcher.ts';
 
 export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 

@@ -76,9 +76,8 @@ export interface Services {
   directory: SubscriptionDirectory;
 }
 
-export type ServiceOptions = DispatcherOptions;
-
-export function createServices(ports: Ports, settings: Settings, options: ServiceOptions = {}): Services {
+/** `options` are the delivery engine's (the API's use cases take none). */
+export function createServices(ports: Ports, settings: Settings, options: DispatcherOptions = {}): Services {
   const { clock } = ports;
   const directory = subscriptionDirectory(ports, settings);
   const catalogue = createCatalogue({ store: ports.eventTypes, clock, cacheMs: settings.subscriptionCacheMs });

@@ -34,6 +34,7 @@ export async function bundleFunction(name: string, entry: string, outDir: string
     mainFields: [...BUNDLE.mainFields],
     minify: BUNDLE.minify,
     sourcemap: BUNDLE.sourceMap,
+    sourcesContent: BUNDLE.sourcesContent,
     external: [...BUNDLE.externalModules],
     banner: { js: BUNDLE.banner },
     metafile: true,

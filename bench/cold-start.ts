@@ -1,6 +1,6 @@
 /**
  * `npm run bench:cold`: bundle every function the CDK stack deploys with the stack's own esbuild
- * settings (cdk/bundling.ts: FUNCTION_ENTRIES, BUNDLE — esm, node22, minified, source map, AWS SDK
+ * settings (cdk/bundling.ts: FUNCTION_ENTRIES, BUNDLE — esm, node22, minified, source map without sources' text, AWS SDK
  * bundled, createRequire banner), then report each bundle's size and the median time to import it in a
  * fresh `node` with the functions' NODE_OPTIONS (source maps on, as on Lambda), beside a bare handler
  * that imports only `@aws-sdk/client-sqs`, bundled the same way. Also prints what dominates each bundle

@@ -18,6 +18,12 @@ export const BUNDLE = {
   minify: true,
   sourceMap: true,
   /**
+   * The map without the sources' text: stack traces need only the mappings (file, line, column), and
+   * Node reads the whole map at start with --enable-source-maps (the consumer's was 6.9 MiB with the
+   * sources, 1.9 MiB without; about 15 ms less to import).
+   */
+  sourcesContent: false,
+  /**
    * Nothing is left to the runtime, the AWS SDK included: the functions run the SDK version the tests
    * run (package-lock.json), not whatever the Node.js 22 runtime ships, which can be older and lack a
    * command the code imports (StartMessageMoveTaskCommand) — the function would then fail to start.

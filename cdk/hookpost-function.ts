@@ -84,6 +84,7 @@ export class HookpostFunction extends Construct {
         banner: BUNDLE.banner,
         minify: BUNDLE.minify,
         sourceMap: BUNDLE.sourceMap,
+        sourcesContent: BUNDLE.sourcesContent,
         // The AWS SDK too (see BUNDLE.externalModules): the version the tests run, not the runtime's.
         bundleAwsSDK: true,
         externalModules: [...BUNDLE.externalModules],

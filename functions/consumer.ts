@@ -8,11 +8,12 @@ import type { SQSEvent } from 'aws-lambda';
 import { httpSenderFor } from '#shared/adapters/http/sender.ts';
 import { log, logger, metrics, traced, tracer } from '#shared/adapters/lambda/observability.ts';
 import { createBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
+import { createDispatcher } from '#shared/core/dispatcher.ts';
 import { settingsFromEnv } from '#shared/core/settings.ts';
 import { createRuntime } from '#shared/wiring.ts';
 
 const settings = settingsFromEnv();
-const { services } = createRuntime(settings, {
+const { services: dispatch } = createRuntime(settings, createDispatcher, {
   instrument: traced,
   log,
   httpSender: httpSenderFor,
@@ -20,7 +21,7 @@ const { services } = createRuntime(settings, {
   count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),
 });
 // Mapped to the events queue and to the slow lane's queue; the record's source tells them apart.
-const handleBatch = createBatchHandler(services.dispatch, { slowQueueArn: settings.slowQueueArn });
+const handleBatch = createBatchHandler(dispatch, { slowQueueArn: settings.slowQueueArn });
 
 export const handler = middy((event: SQSEvent) => handleBatch(event))
   .use(injectLambdaContext(logger))

@@ -8,18 +8,19 @@ import type { SQSEvent } from 'aws-lambda';
 import { httpSenderFor } from '#shared/adapters/http/sender.ts';
 import { log, logger, metrics, traced, tracer } from '#shared/adapters/lambda/observability.ts';
 import { createFifoBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
+import { createFifoDeliverer } from '#shared/core/dispatcher.ts';
 import { settingsFromEnv } from '#shared/core/settings.ts';
 import { createRuntime } from '#shared/wiring.ts';
 
 const settings = settingsFromEnv();
-const { services, ports } = createRuntime(settings, {
+const { services: deliverFifo, ports } = createRuntime(settings, createFifoDeliverer, {
   instrument: traced,
   log,
   httpSender: httpSenderFor,
   count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1),
 });
 if (!ports.fifoQueue) throw new Error('the FIFO consumer needs HOOKPOST_FIFO_QUEUE_URL');
-const handleBatch = createFifoBatchHandler(services.deliverFifo, ports.fifoQueue, (error) =>
+const handleBatch = createFifoBatchHandler(deliverFifo, ports.fifoQueue, (error) =>
   log.error('FIFO record failed', { error: error instanceof Error ? error.message : String(error) }),
 );
 

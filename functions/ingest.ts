@@ -3,8 +3,9 @@ import { apiGatewayHandler } from '#shared/adapters/lambda/api-gateway-handler.t
 import { log, traced } from '#shared/adapters/lambda/observability.ts';
 import { eventRoutes } from '#shared/api/routes/events.ts';
 import { settingsFromEnv } from '#shared/core/settings.ts';
+import { createServices } from '#shared/core/services.ts';
 import { createRuntime } from '#shared/wiring.ts';
 
-const { services } = createRuntime(settingsFromEnv(), { instrument: traced, log });
+const { services } = createRuntime(settingsFromEnv(), createServices, { instrument: traced, log });
 
 export const handler = apiGatewayHandler(eventRoutes, services);

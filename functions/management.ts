@@ -4,9 +4,10 @@ import { log, traced } from '#shared/adapters/lambda/observability.ts';
 import { httpSenderFor } from '#shared/adapters/http/sender.ts';
 import { managementRoutes } from '#shared/api/routes/management.ts';
 import { settingsFromEnv } from '#shared/core/settings.ts';
+import { createServices } from '#shared/core/services.ts';
 import { createRuntime } from '#shared/wiring.ts';
 
 // Management sends test events, so it carries the HTTP sender; ingest does not.
-const { services } = createRuntime(settingsFromEnv(), { instrument: traced, log, httpSender: httpSenderFor });
+const { services } = createRuntime(settingsFromEnv(), createServices, { instrument: traced, log, httpSender: httpSenderFor });
 
 export const handler = apiGatewayHandler(managementRoutes, services);

@@ -1,9 +1,13 @@
 /**
  * The composition root: the one place that builds the adapters (DynamoDB, SQS, SNS, KMS, Secrets
  * Manager, undici) from Settings and hands them to the core as ports. Each Lambda function builds one
- * per container; local mode builds one per stack.
+ * per container; local mode builds one per stack. What is built on the ports is the caller's choice
+ * (`build`): the API functions and local mode take every service (core/services.ts createServices),
+ * the consumer only its engine (core/dispatcher.ts createDispatcher), so its bundle imports neither
+ * the API's validators nor the code behind them.
  */
-import { createServices, type Ports, type ServiceOptions, type Services } from './core/services.ts';
+import type { DispatcherOptions } from './core/dispatcher.ts';
+import type { Ports } from './core/services.ts';
 import { createSecretCipher, localKeyWrapper, type SecretCipher } from './core/secret-cipher.ts';
 import type { ClosableHttpSender, Clock, Log } from './core/ports.ts';
 import type { Settings } from './core/settings.ts';
@@ -26,15 +30,19 @@ import { secretsManagerSource } from './adapters/aws/secrets-manager.ts';
 import { logNotifier, SnsNotifier } from './adapters/aws/sns.ts';
 import { SqsDeadLetterQueue, SqsEventQueue, SqsFifoQueue } from './adapters/aws/sqs.ts';
 
-export interface Runtime {
+export interface Runtime<S> {
   settings: Settings;
   /** The adapters, as ports (tests and local mode look at the stores directly). */
   ports: Ports;
-  services: Services;
+  /** What `build` made of the ports. */
+  services: S;
   close(): Promise<void>;
 }
 
-export interface RuntimeOptions extends ServiceOptions {
+/** Builds use cases on the ports: createServices (everything) or createDispatcher (the consumer's engine). */
+export type ServiceBuilder<S> = (ports: Ports, settings: Settings, options: DispatcherOptions) => S;
+
+export interface RuntimeOptions extends DispatcherOptions {
   /** Wraps each AWS client once, e.g. Powertools tracer.captureAWSv3Client. */
   instrument?: <T>(client: T) => T;
   clock?: Clock;
@@ -68,7 +76,7 @@ function secretCipher(settings: Settings, instrument: <T>(client: T) => T): Secr
   throw new Error('Set HOOKPOST_SECRETS_KEY_ARN (AWS) or HOOKPOST_LOCAL_SECRETS_KEY (local mode) to seal signing secrets');
 }
 
-export function createRuntime(settings: Settings, options: RuntimeOptions = {}): Runtime {
+export function createRuntime<S>(settings: Settings, build: ServiceBuilder<S>, options: RuntimeOptions = {}): Runtime<S> {
   const instrument = options.instrument ?? (<T>(client: T) => client);
   const clock = options.clock ?? systemClock;
   const { region, tableName: table } = settings;
@@ -115,7 +123,7 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
   return {
     settings,
     ports,
-    services: createServices(ports, settings, options),
+    services: build(ports, settings, options),
     async close() {
       await http.close();
       sqs.destroy();

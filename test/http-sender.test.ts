@@ -247,6 +247,42 @@ describe('http sender, local mode (allowPrivateTargets=true) against a loopback 
     expect(result.durationMs).toBeLessThan(10_000); // one deadline for the whole body, not per piece
   });
 
+  it('keeps each deadline of the same length to its own start while others are pending', async () => {
+    // Three hanging requests started 300 ms apart share one deadline length (and one timer).
+    receiver.enqueue({ status: 200, delayMs: 5_000 }, { status: 200, delayMs: 5_000 }, { status: 200, delayMs: 5_000 });
+    const timeoutMs = 600;
+    const started = performance.now();
+    const endedAt: number[] = [];
+    const send = async (waitMs: number) => {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      const result = await sender.post(request(`${receiver.url}/hang`, { timeoutMs }));
+      endedAt[waitMs / 300] = performance.now() - started;
+      return result;
+    };
+
+    const results = await Promise.all([send(0), send(300), send(600)]);
+
+    for (const result of results) expect(result).toMatchObject({ kind: 'error', error: 'timeout' });
+    for (const [i, ended] of endedAt.entries()) {
+      expect(ended).toBeGreaterThanOrEqual(i * 300 + timeoutMs - 50);
+      expect(ended).toBeLessThan(i * 300 + timeoutMs + 400);
+    }
+  });
+
+  it('decodes a character split across body chunks, and one arriving whole', async () => {
+    const euro = Buffer.from('€');
+    receiver.enqueue(
+      { status: 200, slowBody: { chunks: [Buffer.concat([Buffer.from('a'), euro.subarray(0, 2)]), euro.subarray(2), 'b'], intervalMs: 20 } },
+      { status: 200, slowBody: { chunks: ['a€', '€b'], intervalMs: 20 } },
+    );
+
+    const split = await sender.post(request(`${receiver.url}/split`));
+    const whole = await sender.post(request(`${receiver.url}/whole`));
+
+    expect(split).toMatchObject({ kind: 'response', bodyExcerpt: 'a€b' });
+    expect(whole).toMatchObject({ kind: 'response', bodyExcerpt: 'a€€b' });
+  });
+
   it('reports a refused connection as a connection error', async () => {
     const port = await closedPort();
 

@@ -1,6 +1,6 @@
 /** A route table: method + path pattern → handler, with who may call it. */
 import type { Principal } from '../core/domain.ts';
-import { isReservedTenant } from '../core/inputs.ts';
+import { isReservedTenant } from '../core/tenants.ts';
 import type { Services } from '../core/services.ts';
 import type { ApiRequest, ApiResponse } from './http.ts';
 

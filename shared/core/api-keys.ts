@@ -6,7 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRecord, ApiKeyScope } from './domain.ts';
 import { HookpostError } from './errors.ts';
 import { newApiKeyId } from './ids.ts';
-import { isReservedTenant } from './inputs.ts';
+import { isReservedTenant } from './tenants.ts';
 import type { ApiKeyStore, Clock, Page } from './ports.ts';
 
 export const newApiKey = (): string => `hp_${randomBytes(32).toString('base64url')}`;

@@ -18,6 +18,13 @@ export type DeliveryOutcome =
   | { kind: 'retryable'; reason: string; retryAfterSeconds?: number; throttled: boolean }
   | { kind: 'permanent'; reason: string; disableSubscription: boolean };
 
+/** ISO text of an epoch-ms time; attempts made in the same millisecond (a busy batch) share one. */
+let lastIso = { ms: Number.NaN, text: '' };
+function isoTime(ms: number): string {
+  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
+  return lastIso.text;
+}
+
 /**
  * The payload a receiver gets, `{"type","timestamp","data"}`, with `data` spliced in as published;
  * built once per message and shared by every subscription.
@@ -102,7 +109,7 @@ export async function attemptDelivery(
     attemptNumber,
     status: outcome.kind === 'delivered' ? 'succeeded' : 'failed',
     durationMs: Math.round(result.durationMs),
-    timestamp: new Date(startedAt).toISOString(),
+    timestamp: isoTime(startedAt),
   };
   // Assigned rather than spread in: this runs once per delivery and spreads allocate a temporary each.
   if (result.kind === 'response') {

@@ -395,6 +395,11 @@ export async function deadLetter(
 
 /** Waits for every delivery, then rethrows the first failure so none is cut short by another's error. */
 async function settleAll(work: Promise<void>[]): Promise<void> {
+  // One matching endpoint (the usual fan-out): its own promise, without allSettled's result objects.
+  if (work.length === 1) {
+    await work[0];
+    return;
+  }
   const results = await Promise.allSettled(work);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;

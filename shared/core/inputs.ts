@@ -21,12 +21,6 @@ export const tenantIdSchema = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -')
   .meta({ example: 'acme' });
 
-/** Tenant ids that start with `_` are Hookpost's own: only admin keys manage them, nobody publishes into them. */
-export const isReservedTenant = (tenant: string | undefined): boolean => tenant?.startsWith('_') ?? false;
-
-/** The reserved tenant Hookpost publishes its operational events to (core/operational-events.ts). */
-export const OPERATIONS_TENANT = '_operations';
-
 /** An event type pattern: an exact name, `prefix.*`, or `*`. */
 export const eventTypePatternSchema = z
   .string()

@@ -8,7 +8,7 @@
  */
 import type { EventType, Subscription } from './domain.ts';
 import { newMessageId } from './ids.ts';
-import { isReservedTenant, OPERATIONS_TENANT } from './inputs.ts';
+import { isReservedTenant, OPERATIONS_TENANT } from './tenants.ts';
 import type { Clock, DeadLetter, EventQueue } from './ports.ts';
 
 export const OPERATIONAL_EVENT_TYPE = {

@@ -7,7 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Principal } from './domain.ts';
 import { HookpostError } from './errors.ts';
-import { isReservedTenant } from './inputs.ts';
+import { isReservedTenant } from './tenants.ts';
 import type { Clock, SecretSource } from './ports.ts';
 import { TtlCache } from './ttl-cache.ts';
 

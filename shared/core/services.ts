@@ -6,12 +6,10 @@ import { type ApiKeyService, createApiKeyService } from './api-keys.ts';
 import { type Authenticator, createAuthenticator } from './auth.ts';
 import { type Catalogue, createCatalogue } from './catalogue.ts';
 import { createDeliveryService, type DeliveryService } from './deliveries.ts';
-import type { DeliveryDeps } from './delivery.ts';
-import { dispatch, type DispatchDeps, type DispatchOptions } from './dispatch.ts';
-import type { DeliveryMetric } from './metrics.ts';
-import { createFifoRouter, deliverInOrder, type FifoOutcome, type FifoReceipt } from './fifo.ts';
+import { dispatch } from './dispatch.ts';
+import { type Dispatcher, type DispatcherOptions, deliveryDeps, dispatchDeps, type FifoDeliverer, subscriptionDirectory } from './dispatcher.ts';
+import { createFifoRouter, deliverInOrder } from './fifo.ts';
 import { createPublisher, type Publisher } from './ingest.ts';
-import { createOperationalEvents } from './operational-events.ts';
 import type {
   ApiKeyStore,
   AttemptHistory,
@@ -33,10 +31,8 @@ import type {
   RateLimiter,
 } from './ports.ts';
 import { createPortalService, type PortalService, portalKey } from './portal-tokens.ts';
-import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
-import { THROTTLED_MINIMUM_SECONDS } from './retry-policy.ts';
 import type { Settings } from './settings.ts';
-import { createSubscriptionDirectory, type SubscriptionDirectory } from './subscription-directory.ts';
+import type { SubscriptionDirectory } from './subscription-directory.ts';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions.ts';
 
 export interface Ports {
@@ -68,8 +64,6 @@ export interface Ports {
   tenants: TenantRegistry;
 }
 
-export type Dispatcher = (queued: QueueMessage, options?: DispatchOptions) => Promise<void>;
-
 export interface Services {
   version: string;
   /** The API's public base URL for portal links, when set (else the API takes it from the request). */
@@ -90,27 +84,15 @@ export interface Services {
   /** The consumer's engine: one queue record in, its deliveries made durable or a throw. */
   dispatch: Dispatcher;
   /** The FIFO consumer's engine: one delivery of a group, done or held (core/fifo.ts). */
-  deliverFifo: (queued: DeliveryMessage, receipt: FifoReceipt) => Promise<FifoOutcome>;
+  deliverFifo: FifoDeliverer;
   /** The subscriptions with this process's cache (the delivery path reads through it). */
   directory: SubscriptionDirectory;
 }
 
-export interface ServiceOptions {
-  /** Counts deliveries (CloudWatch EMF metrics in the consumer). */
-  count?: (metric: DeliveryMetric) => void;
-  /** The floor after a 429 or a timeout (default THROTTLED_MINIMUM_SECONDS, capped by the schedule). */
-  throttledMinimumSeconds?: number;
-  random?: () => number;
-}
-
-export function createServices(ports: Ports, settings: Settings, options: ServiceOptions = {}): Services {
+/** `options` are the delivery engine's (the API's use cases take none). */
+export function createServices(ports: Ports, settings: Settings, options: DispatcherOptions = {}): Services {
   const { clock } = ports;
-  const directory = createSubscriptionDirectory({
-    store: ports.subscriptions,
-    removal: ports.subscriptionRemoval,
-    clock,
-    cacheMs: settings.subscriptionCacheMs,
-  });
+  const directory = subscriptionDirectory(ports, settings);
   const catalogue = createCatalogue({ store: ports.eventTypes, clock, cacheMs: settings.subscriptionCacheMs });
   const signingKey = portalKey({ clock, key: settings.portalSigningKey, source: ports.portalKeySource });
   const auth = createAuthenticator({
@@ -120,12 +102,7 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     adminKeySource: ports.adminKeySource,
     portalKey: signingKey,
   });
-  const delivery: DeliveryDeps = {
-    http: ports.http,
-    clock,
-    deliveryTimeoutMs: settings.deliveryTimeoutMs,
-    userAgent: `Hookpost/${settings.version}`,
-  };
+  const delivery = deliveryDeps(ports, settings);
   const subscriptions = createSubscriptionService({
     directory,
     clock,
@@ -133,26 +110,7 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     maxPerTenant: settings.maxSubscriptionsPerTenant,
     tenants: ports.tenants,
   });
-  const dispatchDeps: DispatchDeps = {
-    ...delivery,
-    subscriptions: directory,
-    attempts: ports.attempts,
-    messages: ports.messages,
-    queue: ports.queue,
-    deadLetters: ports.deadLetters,
-    notifier: ports.notifier,
-    operations: createOperationalEvents({ queue: ports.queue, clock }),
-    retryScheduleSeconds: settings.retryScheduleSeconds,
-    throttledMinimumSeconds: options.throttledMinimumSeconds ?? THROTTLED_MINIMUM_SECONDS,
-    disableAfterFailingMs: settings.disableAfterFailingMs,
-    count: options.count,
-    random: options.random,
-    slowQueue: ports.slowQueue,
-    slowLaneAfterMs: settings.slowLaneAfterMs,
-    slowLaneHoldMs: settings.slowLaneHoldMs,
-    rateLimiter: ports.rateLimiter,
-    rateLimitInlineWaitMs: settings.rateLimitInlineWaitMs,
-  };
+  const engine = dispatchDeps(ports, settings, options, directory);
   return {
     version: settings.version,
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
@@ -185,8 +143,8 @@ export function createServices(ports: Ports, settings: Settings, options: Servic
     deadLetters: ports.deadLetters,
     tenants: ports.tenants,
     portal: createPortalService({ clock, key: signingKey }),
-    dispatch: (queued, dispatchOptions) => dispatch(dispatchDeps, queued, dispatchOptions),
-    deliverFifo: (queued, receipt) => deliverInOrder(dispatchDeps, queued, receipt),
+    dispatch: (queued, dispatchOptions) => dispatch(engine, queued, dispatchOptions),
+    deliverFifo: (queued, receipt) => deliverInOrder(engine, queued, receipt),
     directory,
   };
 }

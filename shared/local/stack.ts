@@ -12,6 +12,7 @@ import { createApiHandler } from '../api/app.ts';
 import { allRoutes } from '../api/routes/index.ts';
 import { DEFAULTS, type Settings } from '../core/settings.ts';
 import { createRuntime, type Runtime } from '../wiring.ts';
+import { createServices, type Services } from '../core/services.ts';
 import { LOCAL_REGION, dynamoDbClient, snsClient, sqsClient } from '../adapters/aws/clients.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startPoller } from './poller.ts';
@@ -80,7 +81,7 @@ export interface LocalStack {
   readonly url: string;
   readonly adminKey: string;
   readonly settings: Settings;
-  readonly runtime: Runtime;
+  readonly runtime: Runtime<Services>;
   /** An SQS client pointed at fauxqs (for tests that look at the queues). */
   readonly sqs: SQSClient;
   readonly eventsQueueUrl: string;
@@ -191,7 +192,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     };
 
-    const runtime = createRuntime(settings, {
+    const runtime = createRuntime(settings, createServices, {
       httpSender: (s) => createHttpSender({ allowPrivateTargets: s.allowPrivateTargets, lookup: options.lookup }),
     });
     stops.push(() => runtime.close());

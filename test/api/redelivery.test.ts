@@ -250,4 +250,22 @@ describe('parseQueueMessage and dead-letter envelopes', () => {
     expect(() => parseQueueMessage('{"not":"ours"}')).toThrow();
     expect(() => parseQueueMessage('{"reason":"x","message":{"junk":true},"deadLetteredAt":"x"}')).toThrow();
   });
+
+  it('keeps only the known fields and refuses a record of the wrong shape', () => {
+    const delivery = { kind: 'delivery', message, subscriptionId: 'sub_1', attempt: 2, dueAt: 5 };
+    expect(parseQueueMessage(JSON.stringify({ ...delivery, extra: 1, message: { ...message, extra: 'x' } }))).toEqual(delivery);
+    for (const bad of [
+      { ...delivery, attempt: 0 },
+      { ...delivery, attempt: 1.5 },
+      { ...delivery, attempt: '2' },
+      { ...delivery, dueAt: null },
+      { ...delivery, subscriptionId: 7 },
+      { ...delivery, message: { ...message, tenant: undefined } },
+      { ...delivery, message: [message] },
+      { kind: 'other', message },
+      [{ kind: 'event', message }],
+    ]) {
+      expect(() => parseQueueMessage(JSON.stringify(bad)), JSON.stringify(bad)).toThrow(/queue message/);
+    }
+  });
 });

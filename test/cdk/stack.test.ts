@@ -153,7 +153,9 @@ describe('functions', () => {
       // Nothing is imported at run time from outside the bundle: not Powertools, not the AWS SDK. (The
       // lookbehind skips the SDK's own error text, which quotes `[require("@aws-sdk/signature-v4-crt")]`.)
       expect(bundle).not.toMatch(/(?<![\w[])(from\s*|require\(|import\()["'](@aws-lambda-powertools|@aws-sdk|@smithy)\//);
-      const sourceMap = JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+      const sourceMap = JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      // Mappings only (what stack traces need), not the sources' text: less for Node to read at start.
+      expect(sourceMap.sourcesContent).toBeUndefined();
       // Every API and delivery function talks to DynamoDB; its client comes from this repository's
       // node_modules (package-lock). The console function only serves files and has no AWS client.
       const servesFilesOnly = String(fn.Properties.Description).includes('console');
@@ -161,8 +163,18 @@ describe('functions', () => {
       bundledSources.set(logicalId, sourceMap.sources);
       bundles.set(logicalId, bundle);
     }
-    const consumerSources = bundledSources.get(consumerFunction().logicalId) ?? [];
-    expect(consumerSources.some((source) => source.includes('node_modules/@aws-lambda-powertools/'))).toBe(true);
+    // Both consumers build only their engine (core/dispatcher.ts): no API validators in their cold
+    // start, and undici's Agent without the rest of undici's index (fetch, WebSocket, cache).
+    const fifoConsumerId = [...bundledSources.keys()].find((id) => id.startsWith('FifoConsumer'));
+    expect(fifoConsumerId).toBeDefined();
+    for (const id of [consumerFunction().logicalId, fifoConsumerId as string]) {
+      const consumerSources = bundledSources.get(id) ?? [];
+      expect(consumerSources.some((source) => source.includes('node_modules/@aws-lambda-powertools/'))).toBe(true);
+      for (const left of ['node_modules/zod/', 'node_modules/ajv/', 'node_modules/undici/lib/web/websocket/', 'node_modules/undici/lib/mock/']) {
+        expect(consumerSources.filter((source) => source.includes(left))).toEqual([]);
+      }
+      expect(consumerSources.some((source) => source.includes('node_modules/undici/lib/dispatcher/agent.js'))).toBe(true);
+    }
     // The redrive's SQS command ships with the management function (the runtime's SDK may not have it).
     const management = [...bundles.entries()].find(([id]) => id.startsWith('Management'))?.[1] ?? '';
     expect(management).toContain('StartMessageMoveTask');

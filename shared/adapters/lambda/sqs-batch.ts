@@ -8,7 +8,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { runFifoBatch } from '../../core/fifo.ts';
 import type { FifoQueue } from '../../core/ports.ts';
 import { parseQueueMessage } from '../../core/queue-message.ts';
-import type { Dispatcher, Services } from '../../core/services.ts';
+import type { Dispatcher, FifoDeliverer } from '../../core/dispatcher.ts';
 
 export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
@@ -36,7 +36,7 @@ export function createBatchHandler(dispatch: Dispatcher, options: { slowQueueArn
  * reported failed with them, so the group waits at it while other groups go on.
  */
 export function createFifoBatchHandler(
-  deliverFifo: Services['deliverFifo'],
+  deliverFifo: FifoDeliverer,
   queue: Pick<FifoQueue, 'hold'>,
   onError: (error: unknown) => void = (error) => console.error('[fifo]', error instanceof Error ? error.message : error),
 ): BatchHandler {

@@ -43,6 +43,20 @@ export function api5xxMetric(apiId: string, stageName: string): cloudwatch.Metri
   });
 }
 
+/** One function metric of the consumer and of the FIFO consumer, summed (each a 5-minute SUM). */
+function bothConsumers(
+  props: Pick<HookpostAlarmsProps, 'consumer' | 'fifoConsumer'>,
+  metric: (fn: lambda.IFunction) => cloudwatch.Metric,
+  label: string,
+): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: 'events + fifo',
+    usingMetrics: { events: metric(props.consumer), fifo: metric(props.fifoConsumer) },
+    label,
+    period: Duration.minutes(5),
+  });
+}
+
 export interface HookpostAlarmsProps {
   readonly topic: sns.ITopic;
   readonly eventsQueue: sqs.IQueue;
@@ -51,6 +65,8 @@ export interface HookpostAlarmsProps {
   readonly fifoDeadLetterQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly consumer: lambda.IFunction;
+  /** Watched with the consumer: its errors and throttles count in the same two alarms. */
+  readonly fifoConsumer: lambda.IFunction;
   readonly apiId: string;
   readonly apiStageName: string;
   readonly oldestEventAgeThreshold: Duration;
@@ -148,10 +164,10 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
       datapointsToAlarm: 2,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
-    // Endpoint failures are handled inside the consumer, so any function error is a bug or an AWS outage.
+    // Endpoint failures are handled inside the consumers, so any function error is a bug or an AWS outage.
     consumerErrors: new cloudwatch.Alarm(scope, 'ConsumerErrorsAlarm', {
-      alarmDescription: 'Hookpost: the consumer function failed (not an endpoint failure: those are retried).',
-      metric: props.consumer.metricErrors({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+      alarmDescription: 'Hookpost: a consumer function (events or FIFO) failed (not an endpoint failure: those are retried).',
+      metric: bothConsumers(props, (fn) => fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }), 'consumer errors'),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -160,8 +176,8 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
     }),
     // The event source already caps concurrency, so a throttle means the account or a reserved limit ran out.
     consumerThrottles: new cloudwatch.Alarm(scope, 'ConsumerThrottlesAlarm', {
-      alarmDescription: 'Hookpost: the consumer function is throttled; deliveries are delayed.',
-      metric: props.consumer.metricThrottles({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+      alarmDescription: 'Hookpost: a consumer function (events or FIFO) is throttled; deliveries are delayed.',
+      metric: bothConsumers(props, (fn) => fn.metricThrottles({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }), 'consumer throttles'),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

@@ -460,6 +460,7 @@ export class HookpostStack extends Stack {
       fifoDeadLetterQueue: this.fifoDeadLetterQueue,
       deadLetterQueue: this.deadLetterQueue,
       consumer: this.consumer.function,
+      fifoConsumer: this.fifoConsumer.function,
       apiId: this.api.apiId,
       apiStageName: API_STAGE_NAME,
       oldestEventAgeThreshold: p.oldestEventAgeAlarmThreshold,

@@ -50,6 +50,21 @@ describe('alarm windows', () => {
     expect(properties.DatapointsToAlarm).toBe(datapointsToAlarm);
   });
 
+  it.each([
+    ['ConsumerErrorsAlarm', 'Errors'],
+    ['ConsumerThrottlesAlarm', 'Throttles'],
+  ])('%s sums %s of both consumers, the events one and the FIFO one', (id, metricName) => {
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
+    const idOf = (prefix: string) => functions.find((logicalId) => logicalId.startsWith(prefix));
+    type Stat = { MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: { Ref: string } }[] } }; Expression?: string };
+    const metrics = alarm(id).Metrics as Stat[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('events + fifo');
+    const watched = metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+    expect(watched.map((m) => m.MetricName)).toEqual([metricName, metricName]);
+    const refs = watched.map((m) => m.Dimensions.find((d) => d.Name === 'FunctionName')?.Value.Ref);
+    expect(refs.sort()).toEqual([idOf('Consumer'), idOf('FifoConsumer')].sort());
+  });
+
   it('covers every alarm of the stack', () => {
     expect(Object.keys(alarms)).toHaveLength(9);
   });

@@ -380,11 +380,15 @@ describe('alarms', () => {
     });
   });
 
-  it.each(['Errors', 'Throttles'])('alarms on any consumer %s', (metricName) => {
+  it.each(['Errors', 'Throttles'])('alarms on any consumer %s (the FIFO consumer\'s counted with it: alarms.test.ts)', (metricName) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Lambda',
-      MetricName: metricName,
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: consumerFunction().logicalId } }],
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: { Namespace: 'AWS/Lambda', MetricName: metricName, Dimensions: [{ Name: 'FunctionName', Value: { Ref: consumerFunction().logicalId } }] },
+          }),
+        }),
+      ]),
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       AlarmActions: [alarmTopicRef()],

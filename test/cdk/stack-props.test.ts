@@ -108,8 +108,9 @@ describe('custom props', () => {
   it('set alarm thresholds', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 3600 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Threshold: 12 });
-    const rate = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Record<string, CfnResource>).filter(
-      (alarm) => alarm.Properties.Metrics !== undefined,
+    // The failure rate is the math alarm over the delivery counters (the consumer sums read AWS/Lambda).
+    const rate = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Record<string, CfnResource>).filter((alarm) =>
+      JSON.stringify(alarm.Properties.Metrics ?? []).includes('DeliveryFailed'),
     );
     expect(rate.map((alarm) => alarm.Properties.Threshold)).toEqual([40]);
   });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type DispatchDeps } from '#shared/core/dispatch.ts';
+import { dispatch } from '#shared/core/dispatch.ts';
 import type { Message, Subscription } from '#shared/core/domain.ts';
 import type { HttpRequest, HttpResult, Notice } from '#shared/core/ports.ts';
 import type { DeliveryMessage } from '#shared/core/queue-message.ts';
-import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/adapters/memory.ts';
-import { testSubscription } from '../helpers/dispatch.ts';
+import { testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 
@@ -14,25 +13,11 @@ const sub = (id: string, overrides: Partial<Subscription> = {}): Subscription =>
 
 /** Arrange helper: subscriptions, and a scripted response per host. */
 function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => HttpResult, stored: Subscription[] = subscriptions) {
-  const sent: HttpRequest[] = [];
   const disabled: string[] = [];
   const failing: [string, string][] = [];
   const healthy: string[] = [];
   const notices: Notice[] = [];
-  const attempts = new MemoryAttemptStore();
-  const queue = new MemoryEventQueue();
-  const deadLetters = new MemoryDeadLetterQueue();
-  const messages = new MemoryMessageStore();
-  const deps: DispatchDeps = {
-    http: {
-      post: async (req) => {
-        sent.push(req);
-        return respond(req);
-      },
-    },
-    clock: { now: () => NOW },
-    deliveryTimeoutMs: 1000,
-    userAgent: 'Hookpost/test',
+  const engine = testEngine(subscriptions, respond, { now: () => NOW }, {
     subscriptions: {
       // `subscriptions` is the cached view; `stored` what an uncached read finds.
       forTenant: async (tenant) => subscriptions.filter((s) => s.tenant === tenant),
@@ -41,17 +26,9 @@ function setup(subscriptions: Subscription[], respond: (req: HttpRequest) => Htt
       markFailing: async (_tenant, id, at) => void failing.push([id, at]),
       markHealthy: async (_tenant, id) => void healthy.push(id),
     },
-    disableAfterFailingMs: 5 * 86_400_000,
     notifier: { publish: async (notice) => void notices.push(notice) },
-    attempts,
-    messages,
-    queue,
-    deadLetters,
-    retryScheduleSeconds: [10, 3600],
-    throttledMinimumSeconds: 60,
-    random: () => 0.5,
-  };
-  return { deps, sent, disabled, failing, healthy, notices, attempts, queue, deadLetters, messages };
+  });
+  return { ...engine, disabled, failing, healthy, notices };
 }
 
 const status = (statusCode: number, headers: Record<string, string> = {}): HttpResult => ({

@@ -1,12 +1,13 @@
 /** FIFO endpoints' core (shared/core/fifo.ts) with memory ports: routing at publish, one delivery of a group, and a batch of groups. */
 import { describe, expect, it } from 'vitest';
-import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryFifoQueue, MemoryIdempotencyStore, MemoryMessageStore, MemoryRateLimiter } from '#shared/adapters/memory.ts';
+import { MemoryEventQueue, MemoryFifoQueue, MemoryIdempotencyStore, MemoryRateLimiter } from '#shared/adapters/memory.ts';
 import { dispatch, type DispatchDeps, RATE_LIMIT_LEAD_MS } from '#shared/core/dispatch.ts';
 import type { EventType, Message, Subscription } from '#shared/core/domain.ts';
 import { createFifoRouter, deliverInOrder, type FifoOutcome, MAX_HOLD_SECONDS, runFifoBatch } from '#shared/core/fifo.ts';
 import { createPublisher } from '#shared/core/ingest.ts';
 import type { HttpRequest, HttpResult, SubscriptionRoute } from '#shared/core/ports.ts';
 import type { DeliveryMessage } from '#shared/core/queue-message.ts';
+import { testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');
 const clock = { now: () => NOW };
@@ -117,58 +118,15 @@ describe('the fan-out', () => {
   });
 });
 
-function sub(id: string, overrides: Partial<Subscription> = {}): Subscription {
-  return {
-    id,
-    tenant: 't1',
-    url: `https://${id}.example.test/hook`,
-    eventTypes: ['order.*'],
-    description: '',
-    headers: {},
-    enabled: true,
-    secrets: [{ secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' }],
-    createdAt: new Date(NOW).toISOString(),
-    updatedAt: new Date(NOW).toISOString(),
-    ...overrides,
-  };
-}
+/** An endpoint of tenant t1 for `order.*`. */
+const sub = (id: string, overrides: Partial<Subscription> = {}): Subscription =>
+  testSubscription(id, new Date(NOW).toISOString(), { eventTypes: ['order.*'], ...overrides });
 
 const ok: HttpResult = { kind: 'response', statusCode: 200, headers: {}, bodyExcerpt: 'ok', durationMs: 2 };
 const failed: HttpResult = { kind: 'response', statusCode: 500, headers: {}, bodyExcerpt: 'no', durationMs: 2 };
 
 function consumer(subscriptions: Subscription[], respond: (req: HttpRequest) => HttpResult) {
-  const sent: HttpRequest[] = [];
-  const attempts = new MemoryAttemptStore();
-  const deadLetters = new MemoryDeadLetterQueue();
-  const queue = new MemoryEventQueue();
-  const deps: DispatchDeps = {
-    http: {
-      post: async (req) => {
-        sent.push(req);
-        return respond(req);
-      },
-    },
-    clock,
-    deliveryTimeoutMs: 1000,
-    userAgent: 'Hookpost/test',
-    subscriptions: {
-      forTenant: async (tenant) => subscriptions.filter((s) => s.tenant === tenant),
-      get: async (tenant, id) => subscriptions.find((s) => s.tenant === tenant && s.id === id),
-      disable: async () => {},
-      markFailing: async () => {},
-      markHealthy: async () => {},
-    },
-    disableAfterFailingMs: 5 * 86_400_000,
-    notifier: { publish: async () => {} },
-    attempts,
-    messages: new MemoryMessageStore(),
-    queue,
-    deadLetters,
-    retryScheduleSeconds: [10, 3600],
-    throttledMinimumSeconds: 60,
-    random: () => 0.5,
-  };
-  return { deps, sent, attempts, deadLetters, queue };
+  return testEngine(subscriptions, respond, clock);
 }
 
 const deliveryOf = (n: number, subscriptionId = 'sub_f'): DeliveryMessage => ({ kind: 'delivery', message: messageOf(n), subscriptionId, attempt: 1, dueAt: 0 });

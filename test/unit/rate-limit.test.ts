@@ -5,19 +5,13 @@
  * attempt and spends no retry; a delivery back too late takes a new slot instead of sending late.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  MemoryAttemptStore,
-  MemoryDeadLetterQueue,
-  MemoryEventQueue,
-  MemoryMessageStore,
-  MemoryRateLimiter,
-} from '#shared/adapters/memory.ts';
-import { type DispatchDeps, dispatch, RATE_LIMIT_LEAD_MS } from '#shared/core/dispatch.ts';
+import { MemoryEventQueue, MemoryRateLimiter } from '#shared/adapters/memory.ts';
+import { dispatch, RATE_LIMIT_LEAD_MS } from '#shared/core/dispatch.ts';
 import type { Message, Subscription } from '#shared/core/domain.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
-import type { HttpResult } from '#shared/core/ports.ts';
+import type { HttpRequest, HttpResult } from '#shared/core/ports.ts';
 import { type DeliveryMessage, parseQueueMessage, serializeQueueBody } from '#shared/core/queue-message.ts';
-import { readsOf, testSubscription } from '../helpers/dispatch.ts';
+import { testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');
 
@@ -44,36 +38,15 @@ function setup(subscriptions: Subscription[], respond: () => HttpResult = () => 
   const counted: DeliveryMetric[] = [];
   const slept: number[] = [];
   const timers: { at: number; wake: () => void }[] = [];
-  const queue = new MemoryEventQueue();
   const slowQueue = new MemoryEventQueue();
-  const attempts = new MemoryAttemptStore();
   const limiter = new MemoryRateLimiter();
-  const deps: DispatchDeps = {
-    http: {
-      post: async (req) => {
-        sentAt.push({ host: new URL(req.url).hostname, at: now });
-        return respond();
-      },
-    },
-    clock: { now: () => now },
-    deliveryTimeoutMs: 1000,
-    userAgent: 'Hookpost/test',
-    subscriptions: {
-      ...readsOf(subscriptions),
-      disable: async () => {},
-      markFailing: async () => {},
-      markHealthy: async () => {},
-    },
-    disableAfterFailingMs: 5 * 86_400_000,
-    notifier: { publish: async () => {} },
-    attempts,
-    messages: new MemoryMessageStore(),
-    queue,
+  const record = (req: HttpRequest) => {
+    sentAt.push({ host: new URL(req.url).hostname, at: now });
+    return respond();
+  };
+  const { deps, queue, attempts } = testEngine(subscriptions, record, { now: () => now }, {
     slowQueue,
-    deadLetters: new MemoryDeadLetterQueue(),
-    retryScheduleSeconds: [10, 3600],
     throttledMinimumSeconds: 0,
-    random: () => 0.5,
     count: (metric) => void counted.push(metric),
     rateLimiter: limiter,
     rateLimitInlineWaitMs: 1000,
@@ -81,7 +54,7 @@ function setup(subscriptions: Subscription[], respond: () => HttpResult = () => 
       slept.push(ms);
       return new Promise<void>((wake) => timers.push({ at: now + ms, wake }));
     },
-  };
+  });
   /** Runs deliveries concurrently, moving the clock from one sleeper's wake-up to the next (`oversleepMs` late each). */
   async function run(work: Promise<void>[], oversleepMs = 0): Promise<void> {
     let done = false;

@@ -5,13 +5,13 @@
  * and dead-letters after the last retry; a prompt success ends the mark.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/adapters/memory.ts';
-import { type DispatchDeps, dispatch } from '#shared/core/dispatch.ts';
+import { MemoryEventQueue } from '#shared/adapters/memory.ts';
+import { dispatch } from '#shared/core/dispatch.ts';
 import type { Message, Subscription } from '#shared/core/domain.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
 import type { HttpRequest, HttpResult } from '#shared/core/ports.ts';
 import type { DeliveryMessage } from '#shared/core/queue-message.ts';
-import { readsOf, testSubscription } from '../helpers/dispatch.ts';
+import { readsOf, testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');
 const HOLD_MS = 300_000;
@@ -29,7 +29,6 @@ function setup(
   options: { slowLane?: boolean; slowLaneAfterMs?: number } = {},
 ) {
   let now = START;
-  const sent: HttpRequest[] = [];
   const counted: DeliveryMetric[] = [];
   const writes: string[] = [];
   const update = (id: string, change: (s: Subscription) => Subscription) => {
@@ -37,21 +36,8 @@ function setup(
     const current = subscriptions[index];
     if (current) subscriptions[index] = change(current);
   };
-  const queue = new MemoryEventQueue();
   const slowQueue = new MemoryEventQueue();
-  const attempts = new MemoryAttemptStore();
-  const deadLetters = new MemoryDeadLetterQueue();
-  const messages = new MemoryMessageStore();
-  const deps: DispatchDeps = {
-    http: {
-      post: async (req) => {
-        sent.push(req);
-        return respond(req);
-      },
-    },
-    clock: { now: () => now },
-    deliveryTimeoutMs: 1000,
-    userAgent: 'Hookpost/test',
+  const { deps, sent, queue, attempts, deadLetters, messages } = testEngine(subscriptions, respond, { now: () => now }, {
     subscriptions: {
       ...readsOf(subscriptions),
       disable: async () => {},
@@ -65,18 +51,10 @@ function setup(
         update(id, (s) => ({ ...s, slowUntil: until }));
       },
     },
-    disableAfterFailingMs: 5 * 86_400_000,
-    notifier: { publish: async () => {} },
-    attempts,
-    messages,
-    queue,
-    deadLetters,
-    retryScheduleSeconds: [10, 3600],
     throttledMinimumSeconds: 0,
-    random: () => 0.5,
     count: (metric) => void counted.push(metric),
     ...(options.slowLane !== false && { slowQueue, slowLaneAfterMs: options.slowLaneAfterMs ?? 500, slowLaneHoldMs: HOLD_MS }),
-  };
+  });
   return {
     deps,
     sent,

@@ -38,6 +38,11 @@ try {
     description: 'Order sync (production)',
     eventTypes: ['site.created', 'site.deleted'],
     headers: { 'x-customer': 'acme' },
+    // The delivery controls, so the detail shows them set: ordered, paced, its own schedule and deadline.
+    ordering: 'fifo',
+    rateLimit: 20,
+    retrySchedule: [1, 5],
+    timeoutMs: 5000,
   });
   await call('POST', '/v1/tenants/acme/subscriptions', { url: `${receiver.url}/crm`, description: 'CRM: memberships', eventTypes: ['membership.*'] });
   const off = await call('POST', '/v1/tenants/acme/subscriptions', { url: 'https://old.example.com/hooks', description: 'Legacy endpoint', eventTypes: ['*'] });

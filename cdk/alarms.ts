@@ -88,6 +88,32 @@ export interface HookpostAlarms {
   readonly api5xx: cloudwatch.Alarm;
 }
 
+/** Any visible message in the queue, checked every minute: a dead letter nobody will retry. */
+function holdsAny(scope: Construct, id: string, description: string, queue: sqs.IQueue): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(1) }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/** The queue's oldest message older than `threshold` for two 5-minute periods in a row. */
+function waitsLongerThan(scope: Construct, id: string, description: string, queue: sqs.IQueue, threshold: Duration): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: description,
+    metric: queue.metricApproximateAgeOfOldestMessage({ statistic: cloudwatch.Stats.MAXIMUM, period: Duration.minutes(5) }),
+    threshold: threshold.toSeconds(),
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
 /** Builds every alarm, wires each to the topic (on alarm and on recovery) and returns them. */
 export function createAlarms(scope: Construct, props: HookpostAlarmsProps): HookpostAlarms {
   // Every alarm states datapointsToAlarm (M of N) rather than leaving it to CloudFormation's default,
@@ -95,75 +121,42 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
   const alarms: HookpostAlarms = {
     // Any dead letter is a delivery nobody will retry; the visible count also sees messages moved
     // in by a redrive (NumberOfMessagesSent does not).
-    deadLetters: new cloudwatch.Alarm(scope, 'DeadLettersAlarm', {
-      alarmDescription: 'Hookpost: the dead-letter queue holds deliveries that exhausted their retries.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }),
+    deadLetters: holdsAny(scope, 'DeadLettersAlarm', 'Hookpost: the dead-letter queue holds deliveries that exhausted their retries.', props.deadLetterQueue),
     // Retry waits hop through SQS delays of at most 15 min as new messages, so an older message
     // means the consumer is not keeping up (default 30 min leaves room for one full hop).
-    oldestEvent: new cloudwatch.Alarm(scope, 'OldestEventAlarm', {
-      alarmDescription: 'Hookpost: events wait on the queue longer than expected; the consumer is behind or failing.',
-      metric: props.eventsQueue.metricApproximateAgeOfOldestMessage({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(5),
-      }),
-      threshold: props.oldestEventAgeThreshold.toSeconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }),
+    oldestEvent: waitsLongerThan(
+      scope,
+      'OldestEventAlarm',
+      'Hookpost: events wait on the queue longer than expected; the consumer is behind or failing.',
+      props.eventsQueue,
+      props.oldestEventAgeThreshold,
+    ),
     // The slow lane is behind by design while its endpoints hang; a message this old means it is not
     // draining at all (slowLaneMaxConcurrency too low for the hanging share, or the consumer failing there).
-    slowLaneOldest: new cloudwatch.Alarm(scope, 'SlowLaneOldestAlarm', {
-      alarmDescription:
-        'Hookpost: deliveries wait on the slow lane (endpoints that recently timed out) longer than expected; raise slowLaneMaxConcurrency or check the consumer.',
-      metric: props.slowQueue.metricApproximateAgeOfOldestMessage({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(5),
-      }),
-      threshold: props.slowLaneOldestAgeThreshold.toSeconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }),
+    slowLaneOldest: waitsLongerThan(
+      scope,
+      'SlowLaneOldestAlarm',
+      'Hookpost: deliveries wait on the slow lane (endpoints that recently timed out) longer than expected; raise slowLaneMaxConcurrency or check the consumer.',
+      props.slowQueue,
+      props.slowLaneOldestAgeThreshold,
+    ),
     // SQS moved a FIFO record after FIFO_MAX_RECEIVE_COUNT receives: the FIFO consumer kept failing on
     // it (a bug, a poison body), and the events behind it in its group went on without it.
-    fifoDeadLetters: new cloudwatch.Alarm(scope, 'FifoDeadLettersAlarm', {
-      alarmDescription: 'Hookpost: the FIFO dead-letter queue holds records the FIFO consumer could not handle.',
-      metric: props.fifoDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }),
+    fifoDeadLetters: holdsAny(
+      scope,
+      'FifoDeadLettersAlarm',
+      'Hookpost: the FIFO dead-letter queue holds records the FIFO consumer could not handle.',
+      props.fifoDeadLetterQueue,
+    ),
     // A FIFO group waits at a failing event for its schedule; this old means an ordered endpoint has
     // been stuck long, or the FIFO consumer is not draining.
-    fifoOldest: new cloudwatch.Alarm(scope, 'FifoOldestAlarm', {
-      alarmDescription: 'Hookpost: a FIFO endpoint has been waiting at one event longer than expected (failing for long), or the FIFO consumer is not draining.',
-      metric: props.fifoQueue.metricApproximateAgeOfOldestMessage({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(5),
-      }),
-      threshold: props.fifoOldestAgeThreshold.toSeconds(),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }),
+    fifoOldest: waitsLongerThan(
+      scope,
+      'FifoOldestAlarm',
+      'Hookpost: a FIFO endpoint has been waiting at one event longer than expected (failing for long), or the FIFO consumer is not draining.',
+      props.fifoQueue,
+      props.fifoOldestAgeThreshold,
+    ),
     // Endpoint failures are handled inside the consumers, so any function error is a bug or an AWS outage.
     consumerErrors: new cloudwatch.Alarm(scope, 'ConsumerErrorsAlarm', {
       alarmDescription: 'Hookpost: a consumer function (events or FIFO) failed (not an endpoint failure: those are retried).',

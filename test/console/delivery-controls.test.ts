@@ -114,6 +114,18 @@ describe('delivery controls in the endpoint form and detail', () => {
     await context.close();
   });
 
+  it("offers Hookpost's own event types only to a reserved tenant's endpoints, where they are published", async () => {
+    const { page, context, errors } = await signIn(browser, t.stack.url, t.stack.adminKey);
+    await openForm(page, 'shop');
+    await page.getByRole('checkbox', { name: 'payment.received' }).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'hookpost.message.exhausted' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await openForm(page, '_operations');
+    await page.getByRole('checkbox', { name: 'hookpost.message.exhausted' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("shows the server's refusal of an unknown filter operator next to the field, naming its path; bad JSON is caught before sending", async () => {
     const { page, context, errors } = await signIn(browser, t.stack.url, t.stack.adminKey);
     await openForm(page, 'refused');

@@ -264,6 +264,14 @@ function WholeNumberControl(props: {
   );
 }
 
+/**
+ * The catalogue's types an endpoint of `tenant` can be given: Hookpost's own (`hookpost.*`) are
+ * published only into the reserved `_…` tenants, so elsewhere they are offered only if already chosen.
+ */
+function offeredTypes<T extends { type: string; builtIn?: boolean }>(items: T[], tenant: string, chosen: string[]): T[] {
+  return items.filter((item) => !item.builtIn || tenant.startsWith('_') || chosen.includes(item.type));
+}
+
 /** Add or edit an endpoint: URL, description, event types (checkboxes + typed patterns), custom headers, enabled, delivery controls. */
 export function EndpointForm({ tenant, subscription, onDone }: { tenant: string; subscription?: Subscription; onDone(createdId?: string): void }) {
   const catalogue = useLoad(() => ok(api().GET('/v1/event-types')), []);
@@ -343,7 +351,7 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
         <Loading loaded={catalogue}>
           {(data) => (
             <ul class="checks">
-              {data.items.map((item) => (
+              {offeredTypes(data.items, tenant, subscription?.eventTypes ?? []).map((item) => (
                 <li key={item.type}>
                   <input type="checkbox" id={`type-${item.type}`} checked={types.includes(item.type)} onChange={(e) => toggleType(item.type, (e.currentTarget as HTMLInputElement).checked)} aria-describedby={item.description ? `type-desc-${item.type}` : undefined} />
                   <label for={`type-${item.type}`}>{item.type}</label>

@@ -4,7 +4,7 @@
  * route without one (test/api/openapi.test.ts checks allRoutes against the document).
  * `npm run openapi` writes it to openapi.json at the repository root.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import {
   acceptedSchema,

@@ -1,9 +1,9 @@
 /** Reading a request: JSON body checks (413/415/400) and zod validation (422), mapped to ApiErrors. */
 import { gunzipSync, inflateSync } from 'node:zlib';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { HookpostError } from '../core/errors.ts';
 import type { ApiRequest } from './http.ts';
-import { issuesToDetails } from './schemas.ts';
+import { issuesToDetails } from '../core/inputs.ts';
 
 /** The body as text: a gzip/deflate body is inflated, never past `maxBytes` (a zip bomb stops there). */
 export function bodyText(req: ApiRequest, maxBytes: number): string {

@@ -3,7 +3,7 @@
  * a published event (checked per item, so one bad batch item never fails the others). The API's
  * request schemas (api/schemas.ts) are built from these. `.meta()` is plain zod (no zod-openapi here).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorDetail } from './errors.ts';
 import { MAX_JSON_DEPTH, nestsDeeperThan, textNestsDeeperThan } from './json-text.ts';
 
@@ -42,6 +42,18 @@ export const publishEventSchema = z
     tenant: tenantIdSchema.optional(),
   })
   .meta({ id: 'PublishEvent' });
+
+export const MAX_BATCH_EVENTS = 100;
+
+/**
+ * POST /v1/events/batch. Here with the event's own schema rather than with the API's (api/schemas.ts),
+ * so the ingest function, which serves only the two publish routes, never builds the management API's schemas.
+ */
+export const publishBatchSchema = z
+  .strictObject({
+    events: z.array(z.unknown().meta({ description: 'a PublishEvent; each is validated on its own' })).min(1).max(MAX_BATCH_EVENTS),
+  })
+  .meta({ id: 'PublishBatch' });
 
 /** Turns a zod failure into the error body's `details` list. */
 export function issuesToDetails(error: z.ZodError): ErrorDetail[] {

@@ -2,7 +2,7 @@
 import { bodyText, parseJson, validate } from '../request.ts';
 import { jsonResponse } from '../responses.ts';
 import type { Route } from '../router.ts';
-import { publishBatchSchema } from '../schemas.ts';
+import { publishBatchSchema } from '../../core/inputs.ts';
 
 /** A batch carries up to 100 events; Lambda's 6 MB request limit bounds it anyway. */
 const MAX_BATCH_BODY_BYTES = 6 * 1024 * 1024;

@@ -26,14 +26,14 @@ export interface Catalogue {
 }
 
 /** The schema must be a valid JSON Schema, and the example (what "Send Test Event" sends) something it accepts. */
-function checkInput(input: EventTypeInput): void {
+async function checkInput(input: EventTypeInput): Promise<void> {
   const tooDeep = depthDetails(input, ['schema', 'example']);
   if (tooDeep.length > 0) throw new HookpostError('validation_failed', 'event type is invalid', tooDeep);
   if (!input.schema) return;
-  const problems = schemaProblems(input.schema);
+  const problems = await schemaProblems(input.schema);
   if (problems.length > 0) throw new HookpostError('validation_failed', 'schema is not a valid JSON Schema', problems);
   if (input.example === undefined) return;
-  const exampleProblems = dataProblems(input.schema, input.example).map((p) => ({ ...p, path: p.path?.replace(/^data/, 'example') }));
+  const exampleProblems = (await dataProblems(input.schema, input.example)).map((p) => ({ ...p, path: p.path?.replace(/^data/, 'example') }));
   if (exampleProblems.length > 0) throw new HookpostError('validation_failed', 'example does not match the schema', exampleProblems);
 }
 
@@ -48,7 +48,7 @@ export function createCatalogue(deps: { store: EventTypeStore; clock: Clock; cac
 
   async function put(type: string, input: EventTypeInput) {
     refuseBuiltIn(type);
-    checkInput(input);
+    await checkInput(input);
     const existing = await store.get(type);
     const now = new Date(clock.now()).toISOString();
     const eventType: EventType = { type, ...input, createdAt: existing?.createdAt ?? now, updatedAt: now };

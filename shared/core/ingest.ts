@@ -79,7 +79,7 @@ async function prepare(deps: IngestDeps, input: unknown, dataText: string | unde
     ]);
   }
   if (eventType.schema) {
-    const problems = dataProblems(eventType.schema, data);
+    const problems = await dataProblems(eventType.schema, data);
     if (problems.length > 0) throw new HookpostError('validation_failed', `data does not match the schema of "${type}"`, problems);
   }
   const now = deps.clock.now();

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE } from '../cdk/bundling.ts';
+import { BUNDLE, bundleDefine, DEFAULT_TRACING } from '../cdk/bundling.ts';
 import { PROJECT_ROOT } from './receiver-process.ts';
 
 /** Under node_modules so a bundle resolves whatever BUNDLE.externalModules leaves out, as a runtime would. */
@@ -21,7 +21,8 @@ export interface Bundle {
   metafile?: Metafile;
 }
 
-export async function bundleFunction(name: string, entry: string, outDir: string): Promise<Bundle> {
+/** `tracing`: the stack prop the bundle is built for (bundleDefine); the stack's default unless given. */
+export async function bundleFunction(name: string, entry: string, outDir: string, options: { tracing?: boolean } = {}): Promise<Bundle> {
   const file = path.join(outDir, `${name}.mjs`);
   // The CDK construct passes the same BUNDLE to NodejsFunction (which adds bundle and platform node).
   const result = await build({
@@ -37,6 +38,7 @@ export async function bundleFunction(name: string, entry: string, outDir: string
     sourcesContent: BUNDLE.sourcesContent,
     external: [...BUNDLE.externalModules],
     banner: { js: BUNDLE.banner },
+    define: bundleDefine({ tracing: options.tracing ?? DEFAULT_TRACING }),
     metafile: true,
     logLevel: 'error',
   });

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:cold`: bundle every function the CDK stack deploys with the stack's own esbuild
  * settings (cdk/bundling.ts: FUNCTION_ENTRIES, BUNDLE — esm, node22, minified, source map without sources' text, AWS SDK
- * bundled, createRequire banner), then report each bundle's size and the median time to import it in a
+ * bundled, createRequire banner, the stack's default `tracing: false` compiled in), plus the consumer as
+ * `tracing: true` builds it, then report each bundle's size and the median time to import it in a
  * fresh `node` with the functions' NODE_OPTIONS (source maps on, as on Lambda), beside a bare handler
  * that imports only `@aws-sdk/client-sqs`, bundled the same way. Also prints what dominates each bundle
  * (esbuild metafile).
@@ -46,14 +47,16 @@ export const handler = async () => ({ batchItemFailures: [], region: typeof sqs 
 `;
 
 const bundle = (name: string, entry: string) => bundleFunction(name, entry, OUT_DIR);
+/** The consumer as a stack with `tracing: true` deploys it: the Powertools tracer and the X-Ray SDK in, and on. */
+const TRACED_CONSUMER = 'consumer (tracing on)';
 
 /** Milliseconds from process start to the bundle's module evaluated, measured inside the child. */
-async function importMs(file: string): Promise<number> {
+async function importMs(file: string, extraEnv: Record<string, string> = {}): Promise<number> {
   const script = `const t0 = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t0);`;
   try {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: OUT_DIR,
-      env: { ...process.env, ...LAMBDA_ENV, NODE_OPTIONS },
+      env: { ...process.env, ...LAMBDA_ENV, NODE_OPTIONS, ...extraEnv },
       timeout: 30_000,
     });
     return Number(stdout.trim().split('\n').at(-1));
@@ -100,13 +103,16 @@ async function main(): Promise<void> {
 
   const bundles = [
     ...(await Promise.all(entries.map((f) => bundle(f.replace(/\.ts$/, ''), path.join(functionsDir, f))))),
+    await bundleFunction(TRACED_CONSUMER, path.join(functionsDir, 'consumer.ts'), OUT_DIR, { tracing: true }),
     await bundle('bare (client-sqs only)', bareEntry),
   ];
+  // Its tracer is built (tracing on) but sends nothing: there is no X-Ray daemon, and the bench only imports.
+  const envOf = (name: string): Record<string, string> => (name === TRACED_CONSUMER ? { POWERTOOLS_TRACE_ENABLED: 'true' } : {});
 
   const timings = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
   // Interleaved so a burst of machine load does not land on one bundle's runs only.
   for (let i = 0; i < RUNS; i++) {
-    for (const b of bundles) timings.get(b.name)?.push(await importMs(b.file));
+    for (const b of bundles) timings.get(b.name)?.push(await importMs(b.file, envOf(b.name)));
   }
 
   const bare = median(timings.get('bare (client-sqs only)') ?? []);

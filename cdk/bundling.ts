@@ -31,5 +31,17 @@ export const BUNDLE = {
   externalModules: [] as readonly string[],
 } as const;
 
+/** The stack's `tracing` prop when not given: off (cdk/stack-props.ts). */
+export const DEFAULT_TRACING = false;
+
+/**
+ * Constants compiled into a function's bundle (esbuild `define`). `tracing` off makes the tracer's
+ * import dead code (shared/adapters/lambda/observability.ts), so the bundle holds neither the
+ * Powertools tracer nor the X-Ray SDK: about 120 KiB that every cold start would otherwise read.
+ */
+export const bundleDefine = (options: { tracing: boolean }): Record<string, string> => ({
+  'process.env.HOOKPOST_TRACING': JSON.stringify(String(options.tracing)),
+});
+
 /** NODE_OPTIONS of every function: stack traces point at the TypeScript sources through the source map. */
 export const NODE_OPTIONS = '--enable-source-maps';

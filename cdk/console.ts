@@ -25,6 +25,7 @@ export interface HookpostConsoleProps {
   readonly environment: Record<string, string>;
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: HookpostFunctionProps['logLevel'];
+  readonly tracing: boolean;
   readonly memorySize: number;
   readonly portalFrameAncestors: readonly string[];
   readonly portalSigningKeySecret?: secretsmanager.ISecret;
@@ -57,6 +58,7 @@ export class HookpostConsole extends Construct {
       environment: { ...props.environment, [ENV.portalFrameAncestors]: props.portalFrameAncestors.join(' ') },
       logRetention: props.logRetention,
       logLevel: props.logLevel,
+      tracing: props.tracing,
       timeout: Duration.seconds(10),
       memorySize: props.memorySize,
       // The built web app goes next to the handler (console/ in the function's code).

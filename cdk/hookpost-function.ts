@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE, type FunctionEntry, NODE_OPTIONS } from './bundling.ts';
+import { BUNDLE, bundleDefine, type FunctionEntry, NODE_OPTIONS } from './bundling.ts';
 
 /** Repository root: `cdk/` lives directly under it. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -21,6 +21,8 @@ export interface HookpostFunctionProps {
   readonly logRetention: logs.RetentionDays;
   /** Also given to Powertools as POWERTOOLS_LOG_LEVEL by the stack. */
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Lambda active tracing (X-Ray); the stack also tells Powertools through POWERTOOLS_TRACE_ENABLED. */
+  readonly tracing: boolean;
   /** Shell commands run after bundling (e.g. to add files next to the bundle). */
   readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
@@ -69,7 +71,7 @@ export class HookpostFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout,
       memorySize: props.memorySize,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -88,6 +90,7 @@ export class HookpostFunction extends Construct {
         // The AWS SDK too (see BUNDLE.externalModules): the version the tests run, not the runtime's.
         bundleAwsSDK: true,
         externalModules: [...BUNDLE.externalModules],
+        define: bundleDefine({ tracing: props.tracing }),
         ...(props.afterBundling
           ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: props.afterBundling } }
           : {}),
@@ -95,10 +98,12 @@ export class HookpostFunction extends Construct {
     });
 
     // cdk-nag v3 findings accepted with a reason (Validations.acknowledge replaces NagSuppressions).
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) do not support resource-level permissions.',
-    });
+    if (props.tracing) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) do not support resource-level permissions.',
+      });
+    }
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'Node.js 22 is the runtime Hookpost is built and tested for; a newer runtime is a deliberate upgrade.',

@@ -236,8 +236,10 @@ export class HookpostStack extends Stack {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: p.logLevel,
+      // Read by the functions (observability.ts): off, they never load the X-Ray SDK.
+      POWERTOOLS_TRACE_ENABLED: String(p.tracing),
     };
-    const common = { environment, logRetention: p.logRetention, logLevel: p.logLevel };
+    const common = { environment, logRetention: p.logRetention, logLevel: p.logLevel, tracing: p.tracing };
 
     this.ingest = new HookpostFunction(this, 'Ingest', {
       ...common,
@@ -445,6 +447,7 @@ export class HookpostStack extends Stack {
       environment,
       logRetention: p.logRetention,
       logLevel: p.logLevel,
+      tracing: p.tracing,
       memorySize: p.apiMemorySize,
       portalFrameAncestors: p.portalFrameAncestors,
       portalSigningKeySecret: p.portalSigningKeySecret,

@@ -2,6 +2,7 @@
 import { Duration, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { DEFAULT_TRACING } from './bundling.ts';
 import { MAX_PAYLOAD_BYTES_LIMIT, MAX_QUEUE_MESSAGE_BYTES } from '#shared/core/ports.ts';
 import { DEFAULTS as SETTINGS } from '#shared/core/settings.ts';
 
@@ -117,6 +118,13 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly logRetention?: RetentionDays;
   /**
+   * X-Ray tracing of the functions (Lambda active tracing, and the Powertools tracer recording each
+   * AWS SDK call as a subsegment). Off, the functions do not load the X-Ray SDK at all, which is about a
+   * quarter of their import time (docs/performance.md), and there is no X-Ray charge.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
    * Powertools log level of the functions.
    * @default 'INFO'
    */
@@ -197,6 +205,7 @@ export interface ResolvedHookpostProps {
   readonly apiThrottleBurstLimit: number;
   readonly logRetention: RetentionDays;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  readonly tracing: boolean;
   readonly alarmEmail: string | undefined;
   readonly portalFrameAncestors: readonly string[];
   readonly portalSigningKeySecret: ISecret | undefined;
@@ -232,6 +241,7 @@ export const DEFAULTS = {
   apiThrottleBurstLimit: 200,
   logRetention: RetentionDays.ONE_MONTH,
   logLevel: 'INFO',
+  tracing: DEFAULT_TRACING,
   alarmEmail: undefined,
   oldestEventAgeAlarmThreshold: Duration.minutes(30),
   slowLaneOldestAgeAlarmThreshold: Duration.hours(1),

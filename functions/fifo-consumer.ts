@@ -3,10 +3,9 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { SQSEvent } from 'aws-lambda';
 import { httpSenderFor } from '#shared/adapters/http/sender.ts';
-import { log, logger, metrics, traced, tracer } from '#shared/adapters/lambda/observability.ts';
+import { log, logger, metrics, traced, tracing } from '#shared/adapters/lambda/observability.ts';
 import { createFifoBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
 import { createFifoDeliverer } from '#shared/core/dispatcher.ts';
 import { settingsFromEnv } from '#shared/core/settings.ts';
@@ -27,4 +26,4 @@ const handleBatch = createFifoBatchHandler(deliverFifo, ports.fifoQueue, (error)
 export const handler = middy((event: SQSEvent) => handleBatch(event))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }));
+  .use(tracing());

@@ -95,7 +95,9 @@ describe('management function authenticates its own requests', () => {
   });
 
   it('records no response in traces: a created secret or key never becomes trace metadata', async () => {
+    const tracedHandler = await managementHandler({ ...environment, POWERTOOLS_TRACE_ENABLED: 'true' });
     const { tracer } = await import('#shared/adapters/lambda/observability.ts');
+    if (!tracer) throw new Error('with POWERTOOLS_TRACE_ENABLED=true the functions build a tracer');
     vi.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true);
     vi.spyOn(tracer, 'getSegment').mockReturnValue(undefined);
     vi.spyOn(tracer, 'annotateColdStart').mockImplementation(() => {});
@@ -103,7 +105,7 @@ describe('management function authenticates its own requests', () => {
     const recorded = vi.spyOn(tracer, 'addResponseAsMetadata').mockImplementation(() => {});
     try {
       const body = JSON.stringify({ name: 'traced', scope: 'publish' });
-      const created = await handler(
+      const created = await tracedHandler(
         { ...event('POST', '/v1/api-keys', `Bearer ${t.stack.adminKey}`), headers: { authorization: `Bearer ${t.stack.adminKey}`, 'content-type': 'application/json' }, body },
         context,
       );
@@ -113,6 +115,17 @@ describe('management function authenticates its own requests', () => {
     } finally {
       vi.restoreAllMocks();
     }
+  });
+
+  it('builds no tracer with tracing off (the stack default), so the X-Ray SDK is never evaluated', async () => {
+    await managementHandler({ ...environment, POWERTOOLS_TRACE_ENABLED: 'false' });
+    const observability = await import('#shared/adapters/lambda/observability.ts');
+    const client = { send: () => 'sent' };
+
+    expect(observability.tracingEnabled).toBe(false);
+    expect(observability.tracer).toBeUndefined();
+    expect(observability.tracing()).toEqual([]);
+    expect(observability.traced(client)).toBe(client);
   });
 
   it('answers 503 in the error shape when the table cannot be reached', async () => {

@@ -29,6 +29,7 @@ const custom: HookpostStackProps = {
   apiThrottleBurstLimit: 20,
   logRetention: RetentionDays.THREE_MONTHS,
   logLevel: 'DEBUG',
+  tracing: true,
   alarmEmail: 'ops@example.com',
   oldestEventAgeAlarmThreshold: Duration.hours(1),
   deliveryFailureRateAlarmPercent: 40,
@@ -57,6 +58,16 @@ describe('custom props', () => {
         POWERTOOLS_LOG_LEVEL: 'DEBUG',
       });
     }
+  });
+
+  it('turn on X-Ray tracing: active tracing, the Powertools tracer, and the X-Ray grant on every function', () => {
+    for (const fn of functions()) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect((fn.Properties.Environment as { Variables: unknown }).Variables).toMatchObject({ POWERTOOLS_TRACE_ENABLED: 'true' });
+    }
+    const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, CfnResource>);
+    const xrayPolicies = policies.filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes('xray:PutTraceSegments'));
+    expect(xrayPolicies).toHaveLength(functions().length);
   });
 
   it('set the Lambda log levels, so DEBUG lines are not dropped by Lambda (JSON format defaults to INFO)', () => {

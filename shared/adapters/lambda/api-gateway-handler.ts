@@ -1,13 +1,12 @@
 /** One API Gateway Lambda handler for a group of routes: middy, Powertools, and the API core. */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApiHandler } from '../../api/app.ts';
 import type { Route } from '../../api/router.ts';
 import type { Services } from '../../core/services.ts';
 import { fromApiGateway, toApiGateway } from './api-gateway.ts';
-import { logger, tracer } from './observability.ts';
+import { logger, tracing } from './observability.ts';
 
 export function apiGatewayHandler(routes: Route[], services: Services) {
   const api = createApiHandler(services, routes, {
@@ -16,7 +15,6 @@ export function apiGatewayHandler(routes: Route[], services: Services) {
   return (
     middy(async (event: APIGatewayProxyEventV2) => toApiGateway(await api(fromApiGateway(event))))
       .use(injectLambdaContext(logger))
-      // Never record responses in traces: they carry signing secrets and API keys.
-      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(tracing())
   );
 }

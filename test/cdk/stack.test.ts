@@ -162,6 +162,8 @@ describe('functions', () => {
       // node_modules (package-lock). The console function only serves files and has no AWS client.
       const servesFilesOnly = String(fn.Properties.Description).includes('console');
       expect(sourceMap.sources.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/'))).toBe(!servesFilesOnly);
+      // Tracing is off by default, and then the tracer's import is compiled out (cdk/bundling.ts bundleDefine).
+      expect(sourceMap.sources.filter((source) => /node_modules\/(aws-xray-sdk-core|@aws-lambda-powertools\/tracer\/lib\/esm\/Tracer)/.test(source))).toEqual([]);
       bundledSources.set(logicalId, sourceMap.sources);
       bundles.set(logicalId, bundle);
     }

@@ -59,6 +59,9 @@ export function deliveryHeaders(
   };
 }
 
+/** Shared, never changed: the outcome of nearly every attempt, so not allocated for each. */
+const DELIVERED: DeliveryOutcome = Object.freeze({ kind: 'delivered' });
+
 export function classify(result: HttpResult, nowMs: number): DeliveryOutcome {
   if (result.kind === 'error') {
     if (result.error === 'blocked' || result.error === 'invalid_url') {
@@ -67,7 +70,7 @@ export function classify(result: HttpResult, nowMs: number): DeliveryOutcome {
     return { kind: 'retryable', reason: result.message, throttled: result.error === 'timeout' };
   }
   const status = result.statusCode;
-  if (status >= 200 && status < 300) return { kind: 'delivered' };
+  if (status >= 200 && status < 300) return DELIVERED;
   if (status === 410) return { kind: 'permanent', reason: 'endpoint answered 410 Gone', disableSubscription: true };
   const reason = status >= 300 && status < 400 ? `redirect ${status} not followed` : `endpoint answered ${status}`;
   return {
@@ -88,7 +91,7 @@ export async function attemptDelivery(
   message: Message,
   subscription: Subscription,
   attemptNumber: number,
-  options: { body?: string; test?: boolean } = {},
+  options: { body?: string; test?: boolean; timeoutMs?: number } = {},
 ): Promise<AttemptResult> {
   const startedAt = deps.clock.now();
   const body = options.body ?? deliveryBody(message);
@@ -96,8 +99,8 @@ export async function attemptDelivery(
     url: subscription.url,
     headers: deliveryHeaders(message, subscription, body, startedAt, deps.userAgent),
     body,
-    // The caller decides the deadline (dispatch: the endpoint's own or the global one; test sends: the global one).
-    timeoutMs: deps.deliveryTimeoutMs,
+    // The caller may decide the deadline (dispatch: the endpoint's own, or the slow-lane cut); else the global one.
+    timeoutMs: options.timeoutMs ?? deps.deliveryTimeoutMs,
   });
   const outcome = classify(result, deps.clock.now());
   const attempt: Attempt = {

@@ -142,9 +142,7 @@ export async function deliverInOrder(deps: DispatchDeps, queued: DeliveryMessage
   const attemptNumber = ledger.made + 1;
   const paced = await paceInOrder(deps, subscription);
   if (paced !== undefined) return { kind: 'hold', seconds: paced };
-  const deadlineMs = subscription.timeoutMs ?? deps.deliveryTimeoutMs;
-  const attemptDeps = deadlineMs === deps.deliveryTimeoutMs ? deps : { ...deps, deliveryTimeoutMs: deadlineMs };
-  const { attempt, outcome } = await attemptDelivery(attemptDeps, message, subscription, attemptNumber);
+  const { attempt, outcome } = await attemptDelivery(deps, message, subscription, attemptNumber, { timeoutMs: subscription.timeoutMs });
   attempt.lane = 'fifo';
   await deps.attempts.record(attempt);
   if (outcome.kind === 'delivered') {

@@ -3,7 +3,6 @@
  * connector resolves names with the SSRF-guarded lookup. Never throws; every outcome is an HttpResult.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { StringDecoder } from 'node:string_decoder';
 // The Agent alone, not undici's index: the index also evaluates fetch, WebSocket, the cache and the
 // mock layer, about half of undici's bundled size and import time, none of which a POST uses.
 import Agent from 'undici/lib/dispatcher/agent.js';
@@ -84,14 +83,15 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
     return target;
   };
 
-  async function post(request: HttpRequest): Promise<HttpResult> {
+  function post(request: HttpRequest): Promise<HttpResult> {
     const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
     const target = targetOf(request.url);
-    if (!target.ok) return { kind: 'error', error: target.code, message: target.reason, durationMs: elapsed() };
+    if (!target.ok) {
+      return Promise.resolve({ kind: 'error', error: target.code, message: target.reason, durationMs: Math.round(performance.now() - started) });
+    }
     // undici reads a 0 timeout as "none", so a nonsensical value becomes the shortest real one.
     const timeoutMs = request.timeoutMs >= 1 ? Math.ceil(request.timeoutMs) : 1;
-    const exchange = new Exchange(maxExcerptBytes, timeoutMs);
+    const exchange = new Exchange(maxExcerptBytes, timeoutMs, started);
     agent.dispatch(
       {
         origin: target.origin,
@@ -104,12 +104,8 @@ export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender
       },
       exchange,
     );
-    try {
-      const response = await exchange.result;
-      return { kind: 'response', ...response, durationMs: elapsed() };
-    } catch (err) {
-      return { kind: 'error', ...describeFailure(err, exchange.timedOut, timeoutMs), durationMs: elapsed() };
-    }
+    // The exchange settles with the whole result, a failure included: one promise per POST, no rethrow.
+    return exchange.result;
   }
 
   return {
@@ -148,13 +144,13 @@ function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
  * stays armed while a small remainder drains.
  */
 class Exchange implements Dispatcher.DispatchHandler {
-  readonly result: Promise<{ statusCode: number; headers: Record<string, string>; bodyExcerpt: string }>;
-  timedOut = false;
-  private resolve!: (value: Awaited<Exchange['result']>) => void;
-  private reject!: (reason: unknown) => void;
+  readonly result: Promise<HttpResult>;
+  private timedOut = false;
+  private resolve!: (value: HttpResult) => void;
   private controller: Dispatcher.DispatchController | undefined;
   private readonly timer: NodeJS.Timeout;
-  private readonly decoder = new StringDecoder('utf8');
+  /** The start of a character split across chunks (at most 3 bytes, copied), completed by the next one. */
+  private pending: Buffer | undefined;
   private statusCode = 0;
   private headers: Record<string, string> = {};
   private text = '';
@@ -165,12 +161,13 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   constructor(
     maxBytes: number,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
+    /** performance.now() when the POST began. */
+    private readonly started: number,
   ) {
     this.remaining = maxBytes;
-    this.result = new Promise((resolve, reject) => {
+    this.result = new Promise((resolve) => {
       this.resolve = resolve;
-      this.reject = reject;
     });
     this.timer = setTimeout(() => this.expire(), timeoutMs);
   }
@@ -189,11 +186,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.remaining > 0) {
       if (chunk.length < this.remaining) {
-        this.text += this.decoder.write(chunk);
+        this.appendText(chunk);
         this.remaining -= chunk.length;
         return;
       }
-      this.text += this.decoder.write(chunk.subarray(0, this.remaining));
+      this.appendText(chunk.subarray(0, this.remaining));
       this.discarded = chunk.length - this.remaining;
       this.remaining = 0;
       this.settle();
@@ -210,16 +207,34 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.finish();
-    if (!this.settled) {
-      this.settled = true;
-      this.reject(error);
-    }
+    this.fail(error);
+  }
+
+  /** UTF-8 text of the kept bytes, decoded as they come (a StringDecoder per POST cost more than the rest of the excerpt). */
+  private appendText(bytes: Buffer): void {
+    const buffer = this.pending ? Buffer.concat([this.pending, bytes]) : bytes;
+    const complete = completeUtf8Length(buffer);
+    this.pending = complete < buffer.length ? Buffer.from(buffer.subarray(complete)) : undefined;
+    this.text += buffer.toString('utf8', 0, complete);
   }
 
   private settle(): void {
     if (this.settled) return;
     this.settled = true;
-    this.resolve({ statusCode: this.statusCode, headers: this.headers, bodyExcerpt: this.text });
+    this.resolve({
+      kind: 'response',
+      statusCode: this.statusCode,
+      headers: this.headers,
+      bodyExcerpt: this.text,
+      durationMs: Math.round(performance.now() - this.started),
+    });
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    const durationMs = Math.round(performance.now() - this.started);
+    this.resolve({ kind: 'error', ...describeFailure(error, this.timedOut, this.timeoutMs), durationMs });
   }
 
   private finish(): void {
@@ -231,11 +246,20 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.timedOut = true;
     if (this.controller) this.controller.abort(deadlineError());
-    if (!this.settled) {
-      this.settled = true;
-      this.reject(deadlineError());
-    }
+    this.fail(deadlineError());
   }
+}
+
+/** Bytes of `buffer` up to an incomplete UTF-8 character at its end (all of them when there is none). */
+export function completeUtf8Length(buffer: Buffer): number {
+  const end = buffer.length;
+  for (let i = end - 1; i >= 0 && i >= end - 4; i--) {
+    const byte = buffer[i] as number;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back for its lead
+    const length = byte >= 0xf8 ? 1 : byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return end - i < length ? i : end;
+  }
+  return end;
 }
 
 const deadlineError = () => new DOMException('the delivery deadline passed', 'AbortError');

@@ -92,6 +92,9 @@ function measured(report: DurationReport, fanOut: number, batchSize: number, fig
 
 /** The consumer's measured duration (median ms) per invocation. */
 const consumerMs = (report: DurationReport, fanOut: number, batchSize: number) => measured(report, fanOut, batchSize, (s) => s.medianMs);
+/** Share of invocations X-Ray traces: none unless the stack turns tracing on (`tracing`, off by default). */
+const TRACED_SHARE = DEFAULTS.tracing ? MODEL.xraySampledShare : 0;
+
 /** The attempt log's measured write units per delivery: successes finishing together share packed items. */
 const wruPerDelivery = (report: DurationReport, fanOut: number, batchSize: number) =>
   measured(report, fanOut, batchSize, (s) => s.attemptWruPerDelivery);
@@ -105,7 +108,7 @@ function consumerSide(report: DurationReport, fanOut: number, batchSize: number)
   const receiveChunks = Math.ceil((MODEL.queuedMessageBytes * batchSize) / 65_536);
   const sqsRequests = invocations * (receiveChunks + 1);
   const logBytes = invocations * (MODEL.platformLogBytes + MODEL.emfBytes);
-  const traces = invocations * MODEL.xraySampledShare;
+  const traces = invocations * TRACED_SHARE;
   const dollars =
     invocations * PRICE.lambdaRequest +
     gbS * PRICE.lambdaArmGbSecond +
@@ -139,7 +142,7 @@ function perMillion(report: DurationReport, fanOut: number, publish: Publish): L
   const rru = events * 3 * (1 - MODEL.cacheHitRate) * MODEL.rruPerMiss;
 
   const logBytes = apiRequests * (MODEL.platformLogBytes + MODEL.accessLogBytes) + consumer.logBytes;
-  const traces = apiRequests * MODEL.xraySampledShare + consumer.traces;
+  const traces = apiRequests * TRACED_SHARE + consumer.traces;
 
   const gbS = ingestGbS + consumer.gbS;
   const invocations = apiRequests + consumer.invocations;
@@ -152,7 +155,7 @@ function perMillion(report: DurationReport, fanOut: number, publish: Publish): L
     { service: 'DynamoDB writes (attempt log)', usage: `${fmtCount(wru)} WRU`, dollars: wru * PRICE.dynamoWru },
     { service: 'DynamoDB reads (cache misses)', usage: `${fmtCount(rru)} RRU`, dollars: rru * PRICE.dynamoRru },
     { service: 'CloudWatch Logs ingestion', usage: `${(logBytes / 1e9).toFixed(3)} GB`, dollars: (logBytes / 1e9) * PRICE.logsIngestGb },
-    { service: 'X-Ray traces', usage: `${fmtCount(traces)} traces`, dollars: traces * PRICE.xrayTrace },
+    { service: 'X-Ray traces', usage: DEFAULTS.tracing ? `${fmtCount(traces)} traces` : 'tracing off (stack default)', dollars: traces * PRICE.xrayTrace },
     { service: 'Secrets Manager', usage: 'cached (≈ 0 calls)', dollars: 0 * PRICE.secretsManagerCall },
   ];
 }
@@ -270,7 +273,11 @@ async function main(): Promise<void> {
   );
   console.log(
     `assumptions: 1 KiB events, endpoint answers in ${MODEL.endpointLatencyMs} ms with < 600 B, every delivery succeeds first time, ` +
-      `${MODEL.cacheHitRate * 100} % cache hits, X-Ray samples ${MODEL.xraySampledShare * 100} %; consumer duration measured (below)`,
+      `${MODEL.cacheHitRate * 100} % cache hits, ` +
+        (DEFAULTS.tracing
+          ? `X-Ray samples ${MODEL.xraySampledShare * 100} %`
+          : `X-Ray off (the default; \`tracing: true\` samples ${MODEL.xraySampledShare * 100} % at $5 per million traces)`) +
+        '; consumer duration measured (below)',
   );
   console.log('');
   printMeasurement(report);

@@ -91,15 +91,13 @@ async function fanOut(deps: DispatchDeps, message: Message, options: DispatchOpt
   const skipped = fifoRouted && fifoRouted.length > 0 ? new Set(fifoRouted) : undefined;
   const body = deliveryBody(message);
   const lane = options.lane ?? 'main';
-  const work: Promise<void>[] = [];
-  for (const subscription of subscriptions) {
-    if (skipped?.has(subscription.id) || !wantsMessage(subscription, message)) continue;
-    work.push(
-      options.redelivered || diverts(deps, lane, subscription)
-        ? firstAttemptChecked(deps, message, subscription, lane, body, options)
-        : deliverOnce(deps, message, subscription, 1, lane, body),
-    );
-  }
+  // Every target is chosen before any delivery starts, so a filter that throws fails the record with nothing sent.
+  const targets = subscriptions.filter((subscription) => !skipped?.has(subscription.id) && wantsMessage(subscription, message));
+  const work = targets.map((subscription) =>
+    options.redelivered || diverts(deps, lane, subscription)
+      ? firstAttemptChecked(deps, message, subscription, lane, body, options)
+      : deliverOnce(deps, message, subscription, 1, lane, body),
+  );
   // One matching endpoint (the usual fan-out): its own promise, without allSettled's result objects.
   if (work.length === 1) await work[0];
   else await settleAll(work);

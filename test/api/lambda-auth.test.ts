@@ -122,7 +122,6 @@ describe('management function authenticates its own requests', () => {
     const observability = await import('#shared/adapters/lambda/observability.ts');
     const client = { send: () => 'sent' };
 
-    expect(observability.tracingEnabled).toBe(false);
     expect(observability.tracer).toBeUndefined();
     expect(observability.tracing()).toEqual([]);
     expect(observability.traced(client)).toBe(client);

@@ -26,8 +26,6 @@ export const tracer =
     ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME })
     : undefined;
 
-export const tracingEnabled = tracer !== undefined;
-
 /** The core's Log port on the Powertools logger. */
 export const log: Log = {
   warn: (message, fields) => logger.warn(message, fields ?? {}),

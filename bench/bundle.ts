@@ -58,3 +58,17 @@ export const LAMBDA_RUNTIME_ENV: Record<string, string> = {
   // No X-Ray daemon here: the tracer would otherwise try to send segments.
   POWERTOOLS_TRACE_ENABLED: 'false',
 };
+
+/** What the functions read at import from the stack (settingsFromEnv and the Powertools constructors), with dummy values. */
+export const LAMBDA_FUNCTION_ENV: Record<string, string> = {
+  ...LAMBDA_RUNTIME_ENV,
+  HOOKPOST_TABLE_NAME: 'hookpost-bench',
+  HOOKPOST_EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
+  HOOKPOST_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
+  HOOKPOST_FIFO_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/fifo.fifo',
+  HOOKPOST_EVENTS_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:events',
+  HOOKPOST_DLQ_ARN: 'arn:aws:sqs:us-east-1:000000000000:dlq',
+  HOOKPOST_SECRETS_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
+  HOOKPOST_ADMIN_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:admin',
+  HOOKPOST_ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alarms',
+};

@@ -19,27 +19,13 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import type { Metafile } from 'esbuild';
 import { BUNDLE, FUNCTION_ENTRIES, NODE_OPTIONS } from '../cdk/bundling.ts';
-import { benchOutDir, bundleFunction, LAMBDA_RUNTIME_ENV } from './bundle.ts';
+import { benchOutDir, bundleFunction, LAMBDA_FUNCTION_ENV } from './bundle.ts';
 import { PROJECT_ROOT } from './receiver-process.ts';
 
 const run = promisify(execFile);
 const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Math.max(1, Number(flags.runs) || 5);
 const OUT_DIR = benchOutDir('hookpost-cold-start');
-
-/** What the modules read at import (settingsFromEnv and the Powertools constructors), with dummy values. */
-const LAMBDA_ENV: Record<string, string> = {
-  ...LAMBDA_RUNTIME_ENV,
-  HOOKPOST_TABLE_NAME: 'hookpost-bench',
-  HOOKPOST_EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/events',
-  HOOKPOST_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
-  HOOKPOST_FIFO_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/fifo.fifo',
-  HOOKPOST_EVENTS_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:events',
-  HOOKPOST_DLQ_ARN: 'arn:aws:sqs:us-east-1:000000000000:dlq',
-  HOOKPOST_SECRETS_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
-  HOOKPOST_ADMIN_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:admin',
-  HOOKPOST_ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:alarms',
-};
 
 const BARE_HANDLER = `import { SQSClient } from '@aws-sdk/client-sqs';
 const sqs = new SQSClient({});
@@ -56,7 +42,7 @@ async function importMs(file: string, extraEnv: Record<string, string> = {}): Pr
   try {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: OUT_DIR,
-      env: { ...process.env, ...LAMBDA_ENV, NODE_OPTIONS, ...extraEnv },
+      env: { ...process.env, ...LAMBDA_FUNCTION_ENV, NODE_OPTIONS, ...extraEnv },
       timeout: 30_000,
     });
     return Number(stdout.trim().split('\n').at(-1));

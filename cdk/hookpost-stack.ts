@@ -236,7 +236,7 @@ export class HookpostStack extends Stack {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: p.logLevel,
-      // Read by the functions (observability.ts): off, they never load the X-Ray SDK.
+      // Powertools' own switch, in step with the bundles (which hold the tracer only with tracing on).
       POWERTOOLS_TRACE_ENABLED: String(p.tracing),
     };
     const common = { environment, logRetention: p.logRetention, logLevel: p.logLevel, tracing: p.tracing };

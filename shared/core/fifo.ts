@@ -18,18 +18,20 @@ import { DELIVERY_METRICS } from './metrics.ts';
 import {
   type Clock,
   type FifoQueue,
+  MAX_QUEUE_BATCH_BYTES,
   MAX_QUEUE_BATCH_ENTRIES,
   type SubscriptionRoute,
   type SubscriptionRoutes,
 } from './ports.ts';
-import type { DeliveryMessage } from './queue-message.ts';
+import { type DeliveryMessage, queueBodyBytes } from './queue-message.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 /**
- * SQS keeps a received message hidden for at most 12 hours: a longer retry wait holds the group
- * this long (a little under, for the time the attempt itself took) and the retry comes sooner.
+ * SQS keeps a received message hidden for at most 12 hours from its receive (the time already passed
+ * counts: a change past that is refused): a longer retry wait holds the group this long, leaving the
+ * longest a batch can have run before the hold (Lambda's 900 s maximum timeout), and the retry comes sooner.
  */
-export const MAX_HOLD_SECONDS = 12 * 60 * 60 - 300;
+export const MAX_HOLD_SECONDS = 12 * 60 * 60 - 900;
 
 /**
  * Receives before SQS moves a FIFO record to the FIFO DLQ (locally and in the CDK stack). Well above
@@ -78,8 +80,7 @@ export function createFifoRouter(deps: {
         (targets[index] ?? []).map((subscriptionId) => ({ index, delivery: firstDelivery(message, subscriptionId) })),
       );
       const routed: (string[] | undefined)[] = targets.slice();
-      for (let start = 0; start < deliveries.length; start += MAX_QUEUE_BATCH_ENTRIES) {
-        const group = deliveries.slice(start, start + MAX_QUEUE_BATCH_ENTRIES);
+      for (const group of batches(deliveries)) {
         const failedAt = await sendInOrder(deps.queue, group.map(({ delivery }) => delivery));
         if (failedAt === undefined) continue;
         // This message and every later one with FIFO subscriptions are not published.
@@ -90,6 +91,28 @@ export function createFifoRouter(deps: {
       return routed;
     },
   };
+}
+
+/**
+ * Consecutive runs within one SendMessageBatch: at most MAX_QUEUE_BATCH_ENTRIES, and at most
+ * MAX_QUEUE_BATCH_BYTES together (SQS refuses a batch past 1 MiB: one large event to four FIFO
+ * endpoints is four copies of it). A delivery is never split from its order.
+ */
+function batches<T extends { delivery: DeliveryMessage }>(deliveries: T[]): T[][] {
+  const groups: T[][] = [];
+  let bytes = 0;
+  for (const item of deliveries) {
+    const size = queueBodyBytes(item.delivery);
+    const current = groups.at(-1);
+    if (current && current.length < MAX_QUEUE_BATCH_ENTRIES && bytes + size <= MAX_QUEUE_BATCH_BYTES) {
+      current.push(item);
+      bytes += size;
+    } else {
+      groups.push([item]);
+      bytes = size;
+    }
+  }
+  return groups;
 }
 
 const firstDelivery = (message: Message, subscriptionId: string): DeliveryMessage => ({

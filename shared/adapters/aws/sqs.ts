@@ -14,6 +14,7 @@ import {
   type DeadLetterQueue,
   type EventQueue,
   type FifoQueue,
+  MAX_QUEUE_BATCH_BYTES,
   MAX_QUEUE_BATCH_ENTRIES,
   MAX_QUEUE_DELAY_SECONDS,
   type RedriveResult,
@@ -146,14 +147,21 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
       if (Messages.length === 0) break;
       const older = Messages.filter((m) => Number(m.Attributes?.SentTimestamp ?? 0) <= startedAt);
       if (older.length === 0) continue;
-      const sent = await this.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: eventsQueueUrl,
-          Entries: older.map((message, index) => ({ Id: String(index), MessageBody: message.Body ?? '' })),
-        }),
-      );
-      // Delete only what the events queue accepted; the rest reappears in the DLQ after the visibility timeout.
-      const accepted = (sent.Successful ?? []).map((entry) => older[Number(entry.Id)]).filter((m) => m !== undefined);
+      // Ten dead letters can hold up to 10 MiB: sent in batches SQS takes (1 MiB at most together).
+      const accepted: typeof older = [];
+      for (const batch of byBatchBytes(older)) {
+        const sent = await this.sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: eventsQueueUrl,
+            Entries: batch.map((message, index) => ({ Id: String(index), MessageBody: message.Body ?? '' })),
+          }),
+        );
+        // Delete only what the events queue accepted; the rest reappears in the DLQ after the visibility timeout.
+        for (const entry of sent.Successful ?? []) {
+          const message = batch[Number(entry.Id)];
+          if (message) accepted.push(message);
+        }
+      }
       if (accepted.length > 0) {
         await this.sqs.send(
           new DeleteMessageBatchCommand({
@@ -203,6 +211,24 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
     const approximateCount = Number(counts.ApproximateNumberOfMessages ?? 0) + Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0);
     return { approximateCount, items };
   }
+}
+
+/** Consecutive runs of messages whose bodies fit one SendMessageBatch together (MAX_QUEUE_BATCH_BYTES). */
+function byBatchBytes<M extends { Body?: string }>(messages: M[]): M[][] {
+  const batches: M[][] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = Buffer.byteLength(message.Body ?? '');
+    const current = batches.at(-1);
+    if (current && bytes + size <= MAX_QUEUE_BATCH_BYTES) {
+      current.push(message);
+      bytes += size;
+    } else {
+      batches.push([message]);
+      bytes = size;
+    }
+  }
+  return batches;
 }
 
 /** Dead letters we wrote carry their context; a poison message moved by SQS redrive is shown raw. */

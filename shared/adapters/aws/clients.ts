@@ -9,6 +9,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { translatingErrors } from './errors.ts';
+import { localSqsLimits } from './local-limits.ts';
 
 export const LOCAL_REGION = 'us-east-1';
 
@@ -19,7 +20,9 @@ const at = (endpoint: string | undefined) => (endpoint ? { endpoint, credentials
 
 export function sqsClient(region: string, endpoint?: string): SQSClient {
   // Queue URLs from fauxqs name a host (sqs.us-east-1.localhost) that need not resolve; always use the endpoint.
-  return translatingErrors(new SQSClient({ region, useQueueUrlAsEndpoint: false, ...at(endpoint) }), 'the events queue');
+  const client = translatingErrors(new SQSClient({ region, useQueueUrlAsEndpoint: false, ...at(endpoint) }), 'the events queue');
+  // fauxqs is lenient about a few SQS limits (delays, FIFO ids, 12 h visibility): local mode refuses them as AWS would.
+  return endpoint ? localSqsLimits.install(client) : client;
 }
 
 export function dynamoDbClient(region: string, endpoint?: string): DynamoDBClient {

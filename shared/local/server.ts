@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GATEWAY_INTEGRATION_FAILURE, LAMBDA_MAX_RESPONSE_BYTES, lambdaResponseBytes } from '../adapters/aws/local-limits.ts';
 import { type ApiRequest, type ApiResponse, bodyFromBytes } from '../api/http.ts';
 import { errorResponse } from '../api/responses.ts';
 import { HookpostError } from '../core/errors.ts';
@@ -90,6 +91,11 @@ async function toApiResponse(req: IncomingMessage, options: ApiServerOptions, ma
 }
 
 function write(res: ServerResponse, response: ApiResponse): void {
+  if (lambdaResponseBytes(response) > LAMBDA_MAX_RESPONSE_BYTES) {
+    // On AWS the function's result would be refused by Lambda and the caller would get API Gateway's 500.
+    console.error(`[server] the response (${lambdaResponseBytes(response)} bytes as a Lambda result) is over Lambda's ${LAMBDA_MAX_RESPONSE_BYTES}; answering 500 as API Gateway would`);
+    return write(res, GATEWAY_INTEGRATION_FAILURE);
+  }
   res.writeHead(response.statusCode, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
   res.end(response.body);
 }

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_REGION, sqsClient } from '#shared/adapters/aws/clients.ts';
-import { SQS_MAX_DELAY_SECONDS, sqsLimits } from '#shared/adapters/aws/local-limits.ts';
+import { LAMBDA_MAX_RESPONSE_BYTES, lambdaResponseBytes, SQS_MAX_DELAY_SECONDS, sqsLimits } from '#shared/adapters/aws/local-limits.ts';
 import { SqsDeadLetterQueue, SqsEventQueue, SqsFifoQueue } from '#shared/adapters/aws/sqs.ts';
 import { dispatch } from '#shared/core/dispatch.ts';
 import type { Message } from '#shared/core/domain.ts';
@@ -35,6 +35,7 @@ import { newMessageId, newSubscriptionId } from '#shared/core/ids.ts';
 import { MAX_PAYLOAD_BYTES_LIMIT, MAX_QUEUE_MESSAGE_BYTES } from '#shared/core/ports.ts';
 import { serializeQueueBody } from '#shared/core/queue-message.ts';
 import { createQueues, type LocalQueues } from '#shared/local/resources.ts';
+import { startApiServer } from '#shared/local/server.ts';
 import { type SqsLocal, startSqsLocal } from '#shared/local/sqs-local.ts';
 import { testEngine, testSubscription } from '../helpers/dispatch.ts';
 
@@ -301,5 +302,33 @@ describe('Hookpost stays inside, through its real code path', () => {
     const dlq = new SqsDeadLetterQueue(local, from, { eventsQueueUrl: to, moveByHand: true });
     expect(await dlq.redrive()).toEqual({ mode: 'local', moved: 3 });
     expect(await depth(to)).toBe(3);
+  });
+});
+
+describe("what the local API server adds: Lambda's 6 MB response", () => {
+  it('a response over 6 MiB as a Lambda result is answered 500 as API Gateway would; one just under is sent', async () => {
+    // Quotes count twice once the body is escaped into the Lambda result.
+    const bodyOf = (bytes: number) => JSON.stringify({ s: '"'.repeat(Math.floor((bytes - 10) / 2)) });
+    let body = '';
+    const server = await startApiServer({ handle: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body }) });
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      body = bodyOf(LAMBDA_MAX_RESPONSE_BYTES / 2 - 1024); // 3 MiB less 1 KiB of text, just under 6 MiB escaped
+      expect(lambdaResponseBytes({ statusCode: 200, headers: { 'content-type': 'application/json' }, body })).toBeLessThanOrEqual(LAMBDA_MAX_RESPONSE_BYTES);
+      const under = await fetch(server.url);
+      expect(under.status).toBe(200);
+      expect((await under.text()).length).toBe(body.length);
+      body = bodyOf(LAMBDA_MAX_RESPONSE_BYTES / 2 + 1024); // 3 MiB and 1 KiB of text, over 6 MiB escaped
+      expect(Buffer.byteLength(body)).toBeLessThan(LAMBDA_MAX_RESPONSE_BYTES);
+      const over = await fetch(server.url);
+      expect(over.status).toBe(500);
+      expect(await over.json()).toEqual({ message: 'Internal Server Error' });
+      expect(errors).toHaveLength(1);
+    } finally {
+      console.error = original;
+      await server.stop();
+    }
   });
 });

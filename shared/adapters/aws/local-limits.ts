@@ -114,3 +114,20 @@ export function sqsLimits(now: () => number = Date.now): SqsLimits {
 
 /** The one every local SQS client shares: the poller receives on one client, the FIFO consumer holds on another. */
 export const localSqsLimits = sqsLimits();
+
+/**
+ * Lambda's synchronous response limit: what the function returns, the API Gateway result object as
+ * JSON ({statusCode, headers, body}, the body escaped once more), may not pass 6 MB (6 MiB).
+ */
+export const LAMBDA_MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+/** The size Lambda counts for an API response (shared/adapters/lambda/api-gateway.ts toApiGateway). */
+export const lambdaResponseBytes = (response: { statusCode: number; headers?: Record<string, string>; body: string }): number =>
+  Buffer.byteLength(JSON.stringify({ statusCode: response.statusCode, headers: response.headers, body: response.body }));
+
+/** What API Gateway's HTTP API answers when the Lambda integration fails, an oversized response among it. */
+export const GATEWAY_INTEGRATION_FAILURE = {
+  statusCode: 500,
+  headers: { 'content-type': 'application/json' },
+  body: '{"message":"Internal Server Error"}',
+};

@@ -94,7 +94,8 @@ function write(res: ServerResponse, response: ApiResponse): void {
   if (lambdaResponseBytes(response) > LAMBDA_MAX_RESPONSE_BYTES) {
     // On AWS the function's result would be refused by Lambda and the caller would get API Gateway's 500.
     console.error(`[server] the response (${lambdaResponseBytes(response)} bytes as a Lambda result) is over Lambda's ${LAMBDA_MAX_RESPONSE_BYTES}; answering 500 as API Gateway would`);
-    return write(res, GATEWAY_INTEGRATION_FAILURE);
+    write(res, GATEWAY_INTEGRATION_FAILURE);
+    return;
   }
   res.writeHead(response.statusCode, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
   res.end(response.body);

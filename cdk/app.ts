@@ -7,9 +7,12 @@ const app = new App();
 
 // Optional at deploy time: `npx cdk deploy -c alarmEmail=ops@example.com`.
 const alarmEmail: unknown = app.node.tryGetContext('alarmEmail');
+// `npx cdk deploy -c smokeReceiver=true`: also deploy the receiver `npm run smoke` needs (SmokeReceiverUrl).
+const smokeReceiver: unknown = app.node.tryGetContext('smokeReceiver');
 
 new HookpostStack(app, 'Hookpost', {
   alarmEmail: typeof alarmEmail === 'string' && alarmEmail !== '' ? alarmEmail : undefined,
+  smokeReceiver: smokeReceiver === true || smokeReceiver === 'true',
 });
 
 // cdk-nag v3 is a policy-validation plugin: any unacknowledged finding fails `cdk synth`.

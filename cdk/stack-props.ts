@@ -179,6 +179,14 @@ export interface HookpostStackProps extends StackProps {
    * @default - the URL the portal-sessions request was sent to
    */
   readonly publicUrl?: string;
+  /**
+   * Deploys a receiver for `npm run smoke`: a public Lambda function URL (output `SmokeReceiverUrl`)
+   * that records what is posted to it in a small table of its own (kept a day) and gives it back only
+   * to whoever knows the random token in the path. Pass its URL as `--receiver-url`; turn it off again
+   * after checking.
+   * @default false
+   */
+  readonly smokeReceiver?: boolean;
 }
 
 /** The props with every default filled in. */
@@ -210,6 +218,7 @@ export interface ResolvedHookpostProps {
   readonly portalFrameAncestors: readonly string[];
   readonly portalSigningKeySecret: ISecret | undefined;
   readonly publicUrl: string | undefined;
+  readonly smokeReceiver: boolean;
   readonly oldestEventAgeAlarmThreshold: Duration;
   readonly slowLaneOldestAgeAlarmThreshold: Duration;
   readonly fifoOldestAgeAlarmThreshold: Duration;
@@ -251,6 +260,7 @@ export const DEFAULTS = {
   portalFrameAncestors: [],
   portalSigningKeySecret: undefined,
   publicUrl: undefined,
+  smokeReceiver: false,
 } as const satisfies ResolvedHookpostProps;
 
 /** SQS's largest message; the queue is created with it (defined with the queue port in shared/core/ports.ts). */

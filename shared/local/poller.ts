@@ -27,6 +27,11 @@ export interface PollerOptions {
   waitTimeSeconds?: number;
   /** Parallel receive loops, like Lambda's concurrent pollers. @default 2 */
   concurrency?: number;
+  /**
+   * Lambda's MaximumBatchingWindowInSeconds: after a receive that got fewer than batchSize messages,
+   * keep receiving until the batch is full or this long has passed, then hand it over. @default 0
+   */
+  maxBatchingWindowSeconds?: number;
   /** Overrides the queue's VisibilityTimeout on each receive. @default the queue's */
   visibilityTimeoutSeconds?: number;
   /** Called for every receive, handler or delete failure; the poller itself keeps going. @default console.error */
@@ -125,11 +130,15 @@ export function startPoller(options: PollerOptions): Poller {
   const waitTimeSeconds = options.waitTimeSeconds ?? 1;
   const concurrency = options.concurrency ?? 2;
   const onError = options.onError ?? defaultOnError;
+  const batchingWindowMs = (options.maxBatchingWindowSeconds ?? 0) * 1000;
   const awsRegion = regionOf(queueArn);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) {
     throw new Error(`batchSize must be an integer from 1 to 10 (the ReceiveMessage limit), got ${batchSize}`);
   }
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
+  if (!(batchingWindowMs >= 0 && batchingWindowMs <= 300_000)) {
+    throw new Error(`maxBatchingWindowSeconds must be from 0 to 300 (Lambda's limit), got ${options.maxBatchingWindowSeconds}`);
+  }
 
   const stopSignal = new AbortController();
   const report = (error: unknown, stage: PollerStage) => {
@@ -170,23 +179,44 @@ export function startPoller(options: PollerOptions): Poller {
     await deleteSucceeded(records, succeededMessageIds(records, response));
   }
 
+  const receive = async (maxMessages: number, waitSeconds: number): Promise<Message[]> => {
+    const output = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: maxMessages,
+        WaitTimeSeconds: waitSeconds,
+        ...(options.visibilityTimeoutSeconds !== undefined && { VisibilityTimeout: options.visibilityTimeoutSeconds }),
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: stopSignal.signal },
+    );
+    return output.Messages ?? [];
+  };
+
+  /** The batching window: more receives into a started batch until it is full or the window is over. */
+  async function fillBatch(messages: Message[]): Promise<Message[]> {
+    const windowEnds = Date.now() + batchingWindowMs;
+    while (messages.length < batchSize && !stopSignal.signal.aborted) {
+      const leftMs = windowEnds - Date.now();
+      if (leftMs <= 0) break;
+      try {
+        messages.push(...(await receive(batchSize - messages.length, Math.ceil(leftMs / 1000))));
+      } catch (error) {
+        // The batch received so far is handled (and acknowledged) all the same.
+        if (!stopSignal.signal.aborted) report(error, 'receive');
+        break;
+      }
+    }
+    return messages;
+  }
+
   async function loop(): Promise<void> {
     let backoffMs = 0;
     while (!stopSignal.signal.aborted) {
       let messages: Message[];
       try {
-        const output = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: batchSize,
-            WaitTimeSeconds: waitTimeSeconds,
-            ...(options.visibilityTimeoutSeconds !== undefined && { VisibilityTimeout: options.visibilityTimeoutSeconds }),
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-          { abortSignal: stopSignal.signal },
-        );
-        messages = output.Messages ?? [];
+        messages = await receive(batchSize, waitTimeSeconds);
         backoffMs = 0;
       } catch (error) {
         if (stopSignal.signal.aborted) return;
@@ -196,7 +226,7 @@ export function startPoller(options: PollerOptions): Poller {
         continue;
       }
       if (messages.length > 0) {
-        await handleBatch(messages);
+        await handleBatch(batchingWindowMs > 0 ? await fillBatch(messages) : messages);
       } else if (waitTimeSeconds === 0) {
         await sleep(MIN_BACKOFF_MS, stopSignal.signal); // no long poll to pace an empty queue
       }

@@ -111,7 +111,8 @@ interface Answer {
 /** Ctrl-C: the step under way stops waiting, and the clean-up still runs. */
 const interrupted = new AbortController();
 
-async function call(url: string, init: { method?: string; key?: string; body?: unknown } = {}): Promise<Answer> {
+/** `interruptible: false` for the clean-up, which runs after a Ctrl-C too. */
+async function call(url: string, init: { method?: string; key?: string; body?: unknown; interruptible?: boolean } = {}): Promise<Answer> {
   const response = await fetch(url, {
     method: init.method ?? 'GET',
     headers: {
@@ -119,7 +120,7 @@ async function call(url: string, init: { method?: string; key?: string; body?: u
       ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
     },
     body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-    signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), interrupted.signal]),
+    signal: init.interruptible === false ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), interrupted.signal]),
   });
   const text = await response.text();
   let body: unknown;
@@ -232,6 +233,7 @@ async function step(name: string, run: () => Promise<string>): Promise<boolean> 
   let result: Result = 'PASS';
   let detail: string;
   try {
+    if (interrupted.signal.aborted && name !== 'cleanup') throw new Skipped('skipped: interrupted (Ctrl-C)');
     detail = await run();
   } catch (error) {
     result = error instanceof Skipped ? 'SKIP' : 'FAIL';
@@ -446,16 +448,14 @@ async function main(): Promise<number> {
         return found.length >= 2 ? found : undefined;
       });
       for (const request of requests) verified(request, endpoint.secret);
-      const attempts = await waitFor(
-        `attempts 1 and 2 of ${id} in the attempt log`,
-        timeoutMs,
-        async () => {
-          const found = await attemptsOf(endpoint, id);
-          return found.length >= 2 ? found : undefined;
-        },
-      );
+      const attempts = await waitFor(`attempts 1 and 2 of ${id} in the attempt log`, timeoutMs, async () => {
+        const found = await attemptsOf(endpoint, id);
+        return found.some((a) => a.attemptNumber === 2) ? found : undefined;
+      });
+      // At least once: an attempt may be logged twice, so look for both numbers rather than exactly two entries.
       const wrong = attempts.filter((a) => a.status !== 'failed' || a.statusCode !== 500);
-      if (wrong.length > 0 || attempts[0]?.attemptNumber !== 1 || attempts[1]?.attemptNumber !== 2) {
+      const numbers = new Set(attempts.map((a) => a.attemptNumber));
+      if (wrong.length > 0 || !numbers.has(1) || !numbers.has(2)) {
         throw new Error(`unexpected attempt log: ${JSON.stringify(attempts)}`);
       }
       const gap = (Date.parse(requests[1]?.receivedAt ?? '') - Date.parse(requests[0]?.receivedAt ?? '')) / 1000;
@@ -495,9 +495,9 @@ async function main(): Promise<number> {
       const endpoint = need(ok, 'the delivery');
       const id = need(okMessage, 'the delivery');
       const attempts = await attemptsOf(endpoint, id);
-      const first = attempts[0];
-      if (attempts.length !== 1 || first?.status !== 'succeeded' || first.statusCode !== 200 || first.attemptNumber !== 1) {
-        throw new Error(`expected one succeeded attempt (200) of ${id}, got ${JSON.stringify(attempts)}`);
+      const first = attempts.find((a) => a.attemptNumber === 1);
+      if (first?.status !== 'succeeded' || first.statusCode !== 200 || attempts.some((a) => a.status !== 'succeeded')) {
+        throw new Error(`expected attempt 1 of ${id} to have succeeded (200), got ${JSON.stringify(attempts)}`);
       }
       return `${id}: attempt 1 succeeded (200)`;
     });
@@ -599,7 +599,7 @@ async function main(): Promise<number> {
 /** What the API still lists of what this run created (re-read after the deletes, without any cache in the way). */
 async function leftovers(api: string, key: string, created: Created, tenant: string): Promise<string[]> {
   const found: string[] = [];
-  const get = (path: string) => call(`${api}${path}`, { key });
+  const get = (path: string) => call(`${api}${path}`, { key, interruptible: false });
   const all = async (path: string) => {
     const items: Record<string, unknown>[] = [];
     let cursor: string | undefined;

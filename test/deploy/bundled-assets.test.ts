@@ -10,8 +10,17 @@
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type ReceiveMessageCommandOutput,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startPoller } from '#shared/local/poller.ts';
 import { BUNDLE } from '../../cdk/bundling.ts';
 import { apiClient, waitFor } from '../helpers/api.ts';
 import type { Receiver, RecordedRequest } from '../helpers/receiver.ts';
@@ -169,6 +178,52 @@ describe('a function that the template would break fails this pass', () => {
       await broken.stop();
       rmSync(codeDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the event source mappings', () => {
+  /** Batches a poller hands over when message `b` arrives just after the receive that got `a`. */
+  async function batchesWithWindow(maxBatchingWindowSeconds: number): Promise<string[][]> {
+    const name = `window-${maxBatchingWindowSeconds}-${Date.now()}`;
+    const { QueueUrl: queueUrl = '' } = await stack.sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const { Attributes } = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+    await stack.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'a' }));
+    let sentB = false;
+    const sqs = {
+      send: async (command: Parameters<SQSClient['send']>[0], options?: Parameters<SQSClient['send']>[1]) => {
+        const output = await stack.sqs.send(command as ReceiveMessageCommand, options);
+        if (command instanceof ReceiveMessageCommand && !sentB && (output as ReceiveMessageCommandOutput).Messages?.length) {
+          sentB = true;
+          await stack.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'b' }));
+        }
+        return output;
+      },
+    } as unknown as SQSClient;
+    const batches: string[][] = [];
+    const poller = startPoller({
+      sqs,
+      queueUrl,
+      queueArn: Attributes?.QueueArn ?? '',
+      concurrency: 1,
+      maxBatchingWindowSeconds,
+      handler: async (event) => {
+        batches.push(event.Records.map((record) => record.body));
+      },
+    });
+    try {
+      await waitFor('both messages handled', () => batches.flat().length === 2);
+    } finally {
+      await poller.stop();
+    }
+    return batches;
+  }
+
+  it('MaximumBatchingWindowInSeconds: a message that arrives within the window joins the batch; without a window it is a batch of its own', async () => {
+    const windows = assembly.eventSources.map((source) => source.maxBatchingWindowSeconds);
+    expect(windows.some((seconds) => seconds > 0)).toBe(true);
+
+    expect(await batchesWithWindow(1)).toEqual([['a', 'b']]);
+    expect(await batchesWithWindow(0)).toEqual([['a'], ['b']]);
   });
 });
 
@@ -367,6 +422,21 @@ describe('the pipeline on the uploaded code', () => {
     expect(sent.body).toMatchObject({ status: 'succeeded', statusCode: 200, response: 'thanks', test: true });
     expect(receiver.requests).toHaveLength(1);
     expect(new Webhook(sub.secret).verify(receiver.requests[0]?.body ?? '', headersOf(receiver.requests[0] as RecordedRequest))).toMatchObject({ type: 'user.created' });
+  });
+
+  it('issues a portal link whose token management and ingest both verify with the key from Secrets Manager', async () => {
+    const created = await call('POST', '/v1/tenants/portal/portal-sessions', {});
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const portal = apiClient(stack.url, created.body.token);
+
+    expect((await portal('GET', '/v1/tenants/portal/subscriptions')).status).toBe(200);
+    expect((await portal('GET', '/v1/tenants/other/subscriptions')).status).toBe(403);
+    // Ingest knows the token (403: not allowed to publish), rather than not knowing it (401).
+    expect((await portal('POST', '/v1/events', { type: 'order.paid', tenant: 'portal', data: {} })).status).toBe(403);
+    for (const name of ['Management', 'Ingest']) {
+      const portalKeyReads = stack.secrets.calls.filter((c) => c.accessKeyId === accessKeyIdOf(name) && String(c.input.SecretId).includes('PortalSigningKey'));
+      expect(portalKeyReads.length, name).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('serves the console page and health from their routes', async () => {

@@ -67,11 +67,10 @@ beforeAll(async () => {
     echo: process.env.HOOKPOST_BUNDLED_ECHO === '1',
   });
   call = apiClient(stack.url, stack.adminKey);
-  for (const type of ['user.created', 'order.paid']) {
-    const put = await call('PUT', `/v1/event-types/${type}`, { description: `${type} happened`, example: { n: 0 } });
-    expect(put.status, JSON.stringify(put.body)).toBe(201);
-  }
 }, 240_000);
+
+/** What the functions answered API Gateway with when a call failed, for assertion messages. */
+const integrationErrors = () => stack.api.integrationErrors.map(String).join('\n');
 
 afterAll(async () => {
   await receivers.closeAll();
@@ -249,6 +248,13 @@ describe('the local KMS', () => {
 });
 
 describe('the pipeline on the uploaded code', () => {
+  beforeAll(async () => {
+    for (const type of ['user.created', 'order.paid']) {
+      const put = await call('PUT', `/v1/event-types/${type}`, { description: `${type} happened`, example: { n: 0 } });
+      expect(put.status, `${JSON.stringify(put.body)}\n${integrationErrors()}`).toBe(201);
+    }
+  });
+
   it('management CRUD: event type, then a subscription created, read, patched and deleted, its secret sealed by KMS', async () => {
     // Event type
     const type = await call('GET', '/v1/event-types/order.paid');

@@ -7,7 +7,7 @@
  * test/deploy/bundled-stack.ts OVERRIDES the only change), MemorySize and Timeout, the SQS event
  * source mappings' settings driving the pollers, and the HTTP API's routes in front.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -27,7 +27,7 @@ import type { Receiver, RecordedRequest } from '../helpers/receiver.ts';
 import { queueDepth, receiverPool, subscribe as subscribeWith, waitForIdle } from '../helpers/stack.ts';
 import { unresolvedImports, unresolvedIn } from './bundle-imports.ts';
 import { accessKeyIdOf, type BundledStack, OVERRIDES, startBundledStack } from './bundled-stack.ts';
-import { type CloudAssembly, readAssembly, synthesize } from './cloud-assembly.ts';
+import { type CloudAssembly, type ResourceResolver, readAssembly, resolveValue, STACK_NAME, synthesize } from './cloud-assembly.ts';
 import { BundledFunction, nodeForRuntime } from './lambda-runtime.ts';
 
 /** The functions the pipeline needs, by construct path (the template may have more; every one is loaded). */
@@ -107,6 +107,42 @@ describe('the uploaded code', () => {
     const major = assembly.functions[0]?.runtime.replace(/^nodejs(\d+)\.x$/, '$1');
     for (const [name, bundled] of stack.functions) {
       await expect(bundled.warm(), name).resolves.toMatch(new RegExp(`^v${major}\\.`));
+    }
+  });
+
+  it('freezes an environment between invocations, as Lambda does', async () => {
+    const consumer = stack.functions.get('Consumer') as BundledFunction;
+    await consumer.warm();
+    const states = consumer.pids().map((pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]);
+    expect(states.length).toBeGreaterThanOrEqual(1);
+    expect(states).toEqual(states.map(() => 'T')); // stopped
+  });
+
+  it('keeps each function’s environment within Lambda’s 4 KB, with names and ARNs as long as AWS makes them', () => {
+    // CloudFormation names a resource `<stack>-<logical id>-<12 or 13 random characters>`; the longest region names have 14 characters.
+    const region = 'ap-southeast-5';
+    const account = '123456789012';
+    const named = (id: string) => `${STACK_NAME}-${id}-ABCDEFGHIJKLM`;
+    const awsShaped: ResourceResolver = (id, attribute) => {
+      const type = assembly.template.Resources[id]?.Type;
+      const fifo = assembly.template.Resources[id]?.Properties?.FifoQueue === true ? '.fifo' : '';
+      const shapes: Record<string, Record<string, string>> = {
+        'AWS::SQS::Queue': { Ref: `https://sqs.${region}.amazonaws.com/${account}/${named(id)}${fifo}`, Arn: `arn:aws:sqs:${region}:${account}:${named(id)}${fifo}` },
+        'AWS::DynamoDB::Table': { Ref: named(id), Arn: `arn:aws:dynamodb:${region}:${account}:table/${named(id)}` },
+        'AWS::SNS::Topic': { Ref: `arn:aws:sns:${region}:${account}:${named(id)}` },
+        'AWS::SecretsManager::Secret': { Ref: `arn:aws:secretsmanager:${region}:${account}:secret:${id}-ABCDEFGHIJKL-AbCdEf` },
+        'AWS::KMS::Key': { Ref: '1234abcd-12ab-34cd-56ef-1234567890ab', Arn: `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab` },
+      };
+      const value = shapes[type ?? '']?.[attribute];
+      if (value === undefined) throw new Error(`no AWS shape for ${attribute} of ${id} (${type})`);
+      return value;
+    };
+    for (const spec of assembly.functions) {
+      const bytes = Object.entries(spec.environment).reduce(
+        (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(resolveValue(value, name, awsShaped)),
+        0,
+      );
+      expect(bytes, spec.name).toBeLessThanOrEqual(4096);
     }
   });
 

@@ -3,7 +3,8 @@
  * (test/deploy/lambda-host.mjs) of the template's runtime's major version, started with the
  * function's code directory as its task root and working directory, the template's environment plus
  * what Lambda itself sets, a heap sized from MemorySize, and nothing of this process's environment,
- * module cache or node_modules. One invocation per environment at a time; a busy function gets
+ * module cache or node_modules; frozen (SIGSTOP) between invocations as Lambda freezes it. One
+ * invocation per environment at a time; a busy function gets
  * another environment, up to a local bound; an invocation that outlives the template's Timeout is
  * killed with its environment, and an environment that exits takes its invocation down with it.
  */
@@ -116,6 +117,7 @@ export class BundledFunction {
       child.on('message', (message: { type: string; nodeVersion?: string; error?: { errorType: string; errorMessage: string } }) => {
         if (message.type === 'ready') {
           clearTimeout(timer);
+          this.freeze(environment);
           resolve(message.nodeVersion ?? '');
         } else if (message.type === 'init-error') {
           clearTimeout(timer);
@@ -137,6 +139,19 @@ export class BundledFunction {
     environment.ready.catch(() => undefined);
     this.environments.add(environment);
     return environment;
+  }
+
+  /**
+   * Lambda freezes an environment once its handler has answered (or init is done) until the next
+   * invocation: timers, sockets and promises left running stand still. SIGSTOP does the same here, so
+   * work a function leaves behind after it answers is not done here either until it is invoked again.
+   */
+  private freeze(environment: Environment): void {
+    if (!environment.dead && environment.child.exitCode === null) environment.child.kill('SIGSTOP');
+  }
+
+  private thaw(environment: Environment): void {
+    if (!environment.dead && environment.child.exitCode === null) environment.child.kill('SIGCONT');
   }
 
   private discard(environment: Environment): void {
@@ -172,6 +187,11 @@ export class BundledFunction {
       environment.busy = true;
       next(environment);
     }
+  }
+
+  /** The process ids of the running environments. */
+  pids(): number[] {
+    return [...this.environments].flatMap((environment) => (environment.child.pid === undefined ? [] : [environment.child.pid]));
   }
 
   /** Starts an environment (a cold start) and resolves with its Node version once init is done, or rejects with the init error. */
@@ -214,6 +234,7 @@ export class BundledFunction {
           clearTimeout(timer);
           environment.child.off('message', settle);
           environment.current = undefined;
+          this.freeze(environment);
           if (message.type === 'result') resolve(message.result);
           else reject(new LambdaError(this.name, message.error?.errorType ?? 'Error', message.error?.errorMessage ?? ''));
         };
@@ -225,6 +246,7 @@ export class BundledFunction {
           },
         };
         environment.child.on('message', settle);
+        this.thaw(environment);
         environment.child.send({ type: 'invoke', id, event, context });
       });
     } finally {

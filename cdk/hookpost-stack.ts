@@ -27,6 +27,7 @@ import { type HookpostAlarms, createAlarms } from './alarms.ts';
 import { createDashboard } from './dashboard.ts';
 import { HookpostConsole } from './console.ts';
 import { HookpostFunction, PROJECT_ROOT } from './hookpost-function.ts';
+import { SmokeReceiver } from './smoke-receiver.ts';
 import {
   DEAD_LETTER_RETENTION,
   type HookpostStackProps,
@@ -49,6 +50,8 @@ export const TABLE_PARTITIONS = {
   eventTypes: 'EVENT_TYPE',
   /** A tenant's subscriptions (`SUB#…`) and kept messages (`MSG#…`). */
   tenants: 'TENANT#*',
+  /** The tenant registry: one item per tenant with endpoints, so tenants are listed without a scan. */
+  tenantRegistry: 'TENANTS',
   attempts: 'ATTEMPTS#*',
   idempotency: 'IDEMPOTENCY#*',
   /** API keys by id, for listing. */
@@ -314,7 +317,7 @@ export class HookpostStack extends Stack {
     tableAccess(
       this.management.role,
       ['GetItem', 'PutItem', 'Query', 'DeleteItem'],
-      [t.eventTypes, t.tenants, t.attempts, t.apiKeyList, t.apiKeyHashes],
+      [t.eventTypes, t.tenants, t.tenantRegistry, t.attempts, t.apiKeyList, t.apiKeyHashes],
     );
     tableAccess(this.management.role, ['UpdateItem'], [t.tenants]);
     // Redelivery, recovery, and the destination of a redrive.
@@ -504,6 +507,12 @@ export class HookpostStack extends Stack {
     new CfnOutput(this, 'FifoQueueUrl', { value: this.fifoQueue.queueUrl });
     new CfnOutput(this, 'FifoDeadLetterQueueUrl', { value: this.fifoDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboardName });
+
+    // --- Smoke-test receiver, only with `smokeReceiver: true` (cdk/smoke-receiver.ts) ------------
+    if (p.smokeReceiver) {
+      const receiver = new SmokeReceiver(this, 'SmokeReceiver', { logRetention: p.logRetention });
+      new CfnOutput(this, 'SmokeReceiverUrl', { value: receiver.functionUrl.url, description: 'Receiver for npm run smoke (--receiver-url)' });
+    }
 
     // --- cdk-nag: accepted findings, each with its reason --------------------------------------
     const authenticatedInFunction =

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '#shared/adapters/aws/dynamodb.ts';
 import { rateLimitKey } from '#shared/adapters/aws/dynamodb-rate-limiter.ts';
+import { tenantRegistryKey } from '#shared/adapters/aws/dynamodb-tenants.ts';
 import { HookpostStack, TABLE_PARTITIONS } from '../../cdk/hookpost-stack.ts';
 import { type Statement, actionsOf, onlyResource, statementsByResource, testApp } from './synth.ts';
 
@@ -41,7 +42,7 @@ function dynamoGrants(fn: Fn): Record<string, string[]> {
   return Object.fromEntries(Object.entries(grants).map(([action, patterns]) => [action, [...patterns].sort()]));
 }
 
-const { eventTypes, tenants, attempts, idempotency, apiKeyList, apiKeyHashes, rateLimits } = TABLE_PARTITIONS;
+const { eventTypes, tenants, tenantRegistry, attempts, idempotency, apiKeyList, apiKeyHashes, rateLimits } = TABLE_PARTITIONS;
 
 describe('DynamoDB', () => {
   it("ingest: reads event types and API keys by hash, claims, completes and unlocks idempotency records, queries a tenant's subscriptions (FIFO routing)", () => {
@@ -67,7 +68,7 @@ describe('DynamoDB', () => {
   });
 
   it('management: get/put/query/delete on everything but idempotency records, updates subscriptions only, never scans', () => {
-    const everythingButIdempotency = [apiKeyHashes, apiKeyList, attempts, eventTypes, tenants].sort();
+    const everythingButIdempotency = [apiKeyHashes, apiKeyList, attempts, eventTypes, tenantRegistry, tenants].sort();
     expect(dynamoGrants('Management')).toEqual({
       'dynamodb:GetItem': everythingButIdempotency,
       'dynamodb:PutItem': everythingButIdempotency,
@@ -94,6 +95,7 @@ describe('DynamoDB', () => {
     ['attempt', keys.attempt('sub_1', 'att_1').pk, attempts],
     ['idempotency record', keys.idempotency('key_1', 'abc').pk, idempotency],
     ['rate limiter', rateLimitKey('sub_1').pk, rateLimits],
+    ['tenant registry', tenantRegistryKey('acme').pk, tenantRegistry],
   ])('the %s partition key matches its pattern', (_name, pk, pattern) => {
     const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
     expect(pk).toMatch(regex);

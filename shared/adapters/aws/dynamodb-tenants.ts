@@ -9,7 +9,8 @@ import type { Page, TenantRecord, TenantRegistry } from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from './dynamodb.ts';
 
 const PK = 'TENANTS';
-const key = (tenant: string) => ({ pk: PK, sk: tenant });
+/** A tenant's item in the registry (one partition for all of them). */
+export const tenantRegistryKey = (tenant: string) => ({ pk: PK, sk: tenant });
 
 export class DynamoTenantRegistry implements TenantRegistry {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
@@ -17,7 +18,7 @@ export class DynamoTenantRegistry implements TenantRegistry {
   async add(tenant: string, at: string): Promise<void> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: { ...key(tenant), tenant, createdAt: at }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({ TableName: this.table, Item: { ...tenantRegistryKey(tenant), tenant, createdAt: at }, ConditionExpression: 'attribute_not_exists(pk)' }),
       );
     } catch (error) {
       if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
@@ -25,7 +26,7 @@ export class DynamoTenantRegistry implements TenantRegistry {
   }
 
   async removeIfEmpty(tenant: string): Promise<void> {
-    if ((await this.countEndpoints(tenant)) === 0) await this.db.send(new DeleteCommand({ TableName: this.table, Key: key(tenant) }));
+    if ((await this.countEndpoints(tenant)) === 0) await this.db.send(new DeleteCommand({ TableName: this.table, Key: tenantRegistryKey(tenant) }));
   }
 
   async list(options: { limit: number; cursor?: string }): Promise<Page<TenantRecord & { endpoints: number }>> {

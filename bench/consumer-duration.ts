@@ -211,7 +211,8 @@ export async function measureConsumerDuration(options: DurationOptions = {}): Pr
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const receiver = await startReceiverProcess({ delayMs: endpointMs });
-  const stack = await startLocalStack({ allowPrivateTargets: true });
+  // A local key for the signing secrets, which the bundled consumer is given too (KMS has no local endpoint).
+  const stack = await startLocalStack({ allowPrivateTargets: true, localSecretsKey: randomBytes(32).toString('base64') });
   let fn: FunctionProcess | undefined;
   try {
     const bundle = await bundleFunction('consumer', path.join(PROJECT_ROOT, 'functions', 'consumer.ts'), outDir);

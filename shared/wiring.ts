@@ -11,6 +11,8 @@ import type { Ports } from './core/services.ts';
 import { createSecretCipher, localKeyWrapper, type SecretCipher } from './core/secret-cipher.ts';
 import type { ClosableHttpSender, Clock, Log } from './core/ports.ts';
 import type { Settings } from './core/settings.ts';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { documentClient, dynamoDbClient, kmsClient, secretsManagerClient, snsClient, sqsClient } from './adapters/aws/clients.ts';
 import {
   DynamoEventTypeStore,
@@ -52,6 +54,11 @@ export interface RuntimeOptions extends DispatcherOptions {
    * here so the ingest bundle stays without undici. Without it, any delivery attempt throws.
    */
   httpSender?: (settings: Settings) => ClosableHttpSender;
+  /** KMS and Secrets Manager clients to use instead of the regional ones (local mode's stand-ins). */
+  kms?: KMSClient;
+  secretsManager?: SecretsManagerClient;
+  /** How the secret cipher (and its data-key cache) is shared: one per runtime unless local mode keeps one per function. */
+  shareCipher?: (build: () => SecretCipher) => SecretCipher;
 }
 
 const noHttpSender: ClosableHttpSender = {
@@ -67,10 +74,13 @@ export const consoleLog: Log = {
   error: (message, fields) => console.error(JSON.stringify({ level: 'ERROR', message, ...fields })),
 };
 
-/** KMS on AWS; a local key in local mode. Refuses to run with neither rather than store secrets in the clear. */
-function secretCipher(settings: Settings, instrument: <T>(client: T) => T): SecretCipher {
-  if (settings.secretsKeyArn) {
-    return createSecretCipher(kmsKeyWrapper(instrument(kmsClient(settings.region)), settings.secretsKeyArn));
+/** KMS on AWS (or local mode's stand-in); a local key otherwise. Refuses to run with neither rather than store secrets in the clear. */
+function secretCipher(settings: Settings, instrument: <T>(client: T) => T, options: RuntimeOptions): SecretCipher {
+  const { secretsKeyArn } = settings;
+  if (secretsKeyArn) {
+    const kms = instrument(options.kms ?? kmsClient(settings.region));
+    const build = () => createSecretCipher(kmsKeyWrapper(kms, secretsKeyArn));
+    return options.shareCipher ? options.shareCipher(build) : build();
   }
   if (settings.localSecretsKey) return createSecretCipher(localKeyWrapper(Buffer.from(settings.localSecretsKey, 'base64')));
   throw new Error('Set HOOKPOST_SECRETS_KEY_ARN (AWS) or HOOKPOST_LOCAL_SECRETS_KEY (local mode) to seal signing secrets');
@@ -89,7 +99,7 @@ export function createRuntime<S>(settings: Settings, build: ServiceBuilder<S>, o
   const ports: Ports = {
     clock,
     eventTypes: new DynamoEventTypeStore(db, table),
-    subscriptions: new DynamoSubscriptionStore(db, table, secretCipher(settings, instrument)),
+    subscriptions: new DynamoSubscriptionStore(db, table, secretCipher(settings, instrument, options)),
     subscriptionRemoval: new DynamoSubscriptionRemoval(db, table),
     attempts: new DynamoAttemptStore(db, table, ttlSeconds),
     attemptHistory: new DynamoAttemptHistory(db, table),
@@ -115,7 +125,8 @@ export function createRuntime<S>(settings: Settings, build: ServiceBuilder<S>, o
     notifier: sns && settings.alarmTopicArn ? new SnsNotifier(sns, settings.alarmTopicArn) : logNotifier(options.log ?? consoleLog),
   };
   // Secrets Manager only where a secret is named and the value is not a setting (local mode).
-  const secrets = settings.adminKeySecretArn || settings.portalSigningKeySecretArn ? instrument(secretsManagerClient(region)) : undefined;
+  const secrets =
+    settings.adminKeySecretArn || settings.portalSigningKeySecretArn ? instrument(options.secretsManager ?? secretsManagerClient(region)) : undefined;
   if (secrets && settings.adminKeySecretArn && !settings.adminKey) ports.adminKeySource = secretsManagerSource(secrets, settings.adminKeySecretArn);
   if (secrets && settings.portalSigningKeySecretArn && !settings.portalSigningKey) {
     ports.portalKeySource = secretsManagerSource(secrets, settings.portalSigningKeySecretArn);

@@ -159,7 +159,7 @@ describe('operational events', () => {
     const portal = await call('POST', '/v1/tenants/_operations/portal-sessions');
     expect(portal.status).toBe(422);
     expect(portal.body.error).toMatchObject({ code: 'validation_failed', details: [{ path: 'tenant' }] });
-    const asPortal = apiClient(stack.url, signPortalToken(stack.settings.portalSigningKey as string, '_operations', Date.now() + 600_000));
+    const asPortal = apiClient(stack.url, signPortalToken(stack.portalSigningKey, '_operations', Date.now() + 600_000));
     expect((await asPortal('GET', '/v1/tenants/_operations/subscriptions')).status).toBe(403);
     expect((await asPortal('POST', '/v1/tenants/_operations/subscriptions', { url: `${operations.url}/x`, eventTypes: ['*'] })).status).toBe(403);
     // The admin key manages it.

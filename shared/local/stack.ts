@@ -9,13 +9,22 @@ import { createHttpSender } from '../adapters/http/sender.ts';
 import type { ResolveAll } from '../adapters/http/ssrf-guard.ts';
 import { createBatchHandler, createFifoBatchHandler } from '../adapters/lambda/sqs-batch.ts';
 import { createApiHandler } from '../api/app.ts';
+import type { ApiRequest } from '../api/http.ts';
 import { allRoutes } from '../api/routes/index.ts';
-import { DEFAULTS, type Settings } from '../core/settings.ts';
+import { eventRoutes } from '../api/routes/events.ts';
+import { compile, match } from '../api/router.ts';
+import { DEFAULTS, type Settings, settingsEnvironment } from '../core/settings.ts';
 import { createRuntime, type Runtime } from '../wiring.ts';
 import { createServices, type Services } from '../core/services.ts';
 import { LOCAL_REGION, dynamoDbClient, snsClient, sqsClient } from '../adapters/aws/clients.ts';
+import { callRecorderFromEnv, type FunctionScope, perFunction, runAs } from './aws-calls.ts';
+import { localKeyArn, localKmsClient, localSecretArn, localSecretsManagerClient } from './aws-stand-ins.ts';
+
+const SIGNING_SECRETS_KEY_ARN = localKeyArn('hookpost-signing-secrets');
+const ADMIN_KEY_SECRET_ARN = localSecretArn('hookpost-admin-key');
+const PORTAL_SIGNING_KEY_SECRET_ARN = localSecretArn('hookpost-portal-signing-key');
 import { startDynamoDbLocal } from './dynamodb-local.ts';
-import { startPoller } from './poller.ts';
+import { type PollerOptions, startPoller } from './poller.ts';
 import { createAlarmTopic, createQueues, createTable } from './resources.ts';
 import { localConsole } from './console-route.ts';
 import { startApiServer } from './server.ts';
@@ -72,6 +81,12 @@ export interface LocalStackOptions {
   slowLaneHoldMs?: number;
   /** @default DEFAULTS.rateLimitInlineWaitMs */
   rateLimitInlineWaitMs?: number;
+  /**
+   * Seal signing secrets with this local key (base64 of 32 bytes) instead of the KMS stand-in, so that a
+   * bundled function given the same key (HOOKPOST_LOCAL_SECRETS_KEY, e.g. bench/consumer-duration.ts)
+   * opens them. @default the KMS stand-in
+   */
+  localSecretsKey?: string;
   /** How long a received FIFO record stays hidden (how soon it is back after a crash). @default visibilityTimeoutSeconds */
   fifoVisibilityTimeoutSeconds?: number;
 }
@@ -80,6 +95,8 @@ export interface LocalStack {
   /** e.g. `http://127.0.0.1:3000` */
   readonly url: string;
   readonly adminKey: string;
+  /** The key that signs portal links (base64), held in the local stand-in for Secrets Manager. */
+  readonly portalSigningKey: string;
   readonly settings: Settings;
   readonly runtime: Runtime<Services>;
   /** An SQS client pointed at fauxqs (for tests that look at the queues). */
@@ -176,70 +193,104 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       maxPayloadBytes: options.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
       attemptTtlDays: DEFAULTS.attemptTtlDays,
       subscriptionCacheMs: options.subscriptionCacheMs ?? DEFAULTS.subscriptionCacheMs,
-      // In-memory data, so a key per start is enough; it never leaves this process.
-      localSecretsKey: randomBytes(32).toString('base64'),
+      // KMS and Secrets Manager are stood in for in this process (aws-stand-ins.ts), with keys per start.
+      ...(options.localSecretsKey ? { localSecretsKey: options.localSecretsKey } : { secretsKeyArn: SIGNING_SECRETS_KEY_ARN }),
+      adminKeySecretArn: ADMIN_KEY_SECRET_ARN,
+      portalSigningKeySecretArn: PORTAL_SIGNING_KEY_SECRET_ARN,
       disableAfterFailingMs: options.disableAfterFailingMs ?? DEFAULTS.disableAfterFailingMs,
       maxSubscriptionsPerTenant: options.maxSubscriptionsPerTenant ?? DEFAULTS.maxSubscriptionsPerTenant,
       alarmTopicArn: queues.topicArn,
-      adminKey,
       version: packageVersion(),
       eventsQueueArn: queues.eventsQueueArn,
       deadLetterQueueArn: queues.deadLetterQueueArn,
       sqsEndpoint: sqsLocal.endpoint,
       dynamoDbEndpoint,
-      portalSigningKey: options.portalSigningKey ?? randomBytes(32).toString('base64'),
       portalFrameAncestors: options.portalFrameAncestors ?? [],
       ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     };
 
+    // With HOOKPOST_AWS_CALL_LOG set, every AWS call is logged with the function that makes it on AWS (test/iam).
+    const recordCalls = callRecorderFromEnv(
+      settingsEnvironment({
+        tableName,
+        eventsQueueUrl: queues.eventsQueueUrl,
+        eventsQueueArn: queues.eventsQueueArn,
+        deadLetterQueueUrl: queues.deadLetterQueueUrl,
+        deadLetterQueueArn: queues.deadLetterQueueArn,
+        slowQueueUrl: queues.slowQueueUrl,
+        slowQueueArn: queues.slowQueueArn,
+        fifoQueueUrl: queues.fifoQueueUrl,
+        alarmTopicArn: queues.topicArn,
+        secretsKeyArn: SIGNING_SECRETS_KEY_ARN,
+        adminKeySecretArn: ADMIN_KEY_SECRET_ARN,
+        portalSigningKeySecretArn: PORTAL_SIGNING_KEY_SECRET_ARN,
+      }),
+    );
+    const portalSigningKey = options.portalSigningKey ?? randomBytes(32).toString('base64');
     const runtime = createRuntime(settings, createServices, {
       httpSender: (s) => createHttpSender({ allowPrivateTargets: s.allowPrivateTargets, lookup: options.lookup }),
+      ...(recordCalls && { instrument: recordCalls }),
+      kms: localKmsClient(SIGNING_SECRETS_KEY_ARN),
+      secretsManager: localSecretsManagerClient({ [ADMIN_KEY_SECRET_ARN]: adminKey, [PORTAL_SIGNING_KEY_SECRET_ARN]: portalSigningKey }),
+      shareCipher: (build) => {
+        const cipher = perFunction(build);
+        return { seal: (plaintext, context) => cipher().seal(plaintext, context), open: (sealed, context) => cipher().open(sealed, context) };
+      },
     });
     stops.push(() => runtime.close());
-    // The poller's own client, as Lambda's event source mapping is apart from the function.
+    // For tests that look at the queues.
     const sqs = sqsClient(LOCAL_REGION, sqsLocal.endpoint);
     stops.push(async () => sqs.destroy());
+    // The pollers' own client, as Lambda's event source mapping is apart from the function (but calls with its role).
+    const pollerSqs = sqsClient(LOCAL_REGION, sqsLocal.endpoint);
+    recordCalls?.(pollerSqs);
+    stops.push(async () => pollerSqs.destroy());
+    // Each poller starts in its function's scope: its receives and deletes (Lambda's event source
+    // mapping calls with the function's role) and its handler's calls count as that function's.
+    const poll = (scope: FunctionScope, options: Omit<PollerOptions, 'sqs' | 'waitTimeSeconds'>) => {
+      const started = runAs(scope, () => startPoller({ sqs: pollerSqs, waitTimeSeconds, ...options }));
+      stops.push(() => started.stop());
+    };
+    const waitTimeSeconds = options.pollerWaitTimeSeconds ?? 1;
 
     // One handler for both queues, as the consumer function is mapped to both on AWS.
     const handler = createBatchHandler(runtime.services.dispatch, { slowQueueArn: settings.slowQueueArn });
-    const poller = startPoller({
-      sqs,
-      queueUrl: queues.eventsQueueUrl,
-      queueArn: queues.eventsQueueArn,
-      handler,
-      waitTimeSeconds: options.pollerWaitTimeSeconds ?? 1,
-    });
-    stops.push(() => poller.stop());
+    poll({ function: 'consumer' }, { queueUrl: queues.eventsQueueUrl, queueArn: queues.eventsQueueArn, handler });
     if (slowLane) {
-      const slowPoller = startPoller({
-        sqs,
-        queueUrl: queues.slowQueueUrl,
-        queueArn: queues.slowQueueArn,
-        handler,
-        waitTimeSeconds: options.pollerWaitTimeSeconds ?? 1,
-        concurrency: options.slowLaneConcurrency ?? 2,
-      });
-      stops.push(() => slowPoller.stop());
+      poll(
+        { function: 'consumer' },
+        { queueUrl: queues.slowQueueUrl, queueArn: queues.slowQueueArn, handler, concurrency: options.slowLaneConcurrency ?? 2 },
+      );
     }
 
     // The FIFO consumer, fed like Lambda's FIFO event source: fauxqs hands out a group only while none
     // of its messages is in flight, and honours the visibility a held record is given.
     const { fifoQueue } = runtime.ports;
     if (fifoQueue) {
-      const fifoPoller = startPoller({
-        sqs,
-        queueUrl: queues.fifoQueueUrl,
-        queueArn: queues.fifoQueueArn,
-        handler: createFifoBatchHandler(runtime.services.deliverFifo, fifoQueue),
-        waitTimeSeconds: options.pollerWaitTimeSeconds ?? 1,
-      });
-      stops.push(() => fifoPoller.stop());
+      poll(
+        { function: 'fifoConsumer' },
+        {
+          queueUrl: queues.fifoQueueUrl,
+          queueArn: queues.fifoQueueArn,
+          handler: createFifoBatchHandler(runtime.services.deliverFifo, fifoQueue),
+        },
+      );
     }
 
+    // API Gateway sends POST /v1/events and /v1/events/batch to the ingest function, the rest to management.
+    const handleApi = createApiHandler(runtime.services, allRoutes, { onUnexpectedError: logUnexpected });
+    const ingestRoutes = compile(eventRoutes);
+    const apiRoutes = compile(allRoutes);
+    const scopeOf = (req: ApiRequest): FunctionScope => {
+      const found = match(apiRoutes, req.method.toUpperCase(), req.path);
+      const route = found.kind === 'found' ? `${found.route.method} ${found.route.path}` : undefined;
+      const ingest = match(ingestRoutes, req.method.toUpperCase(), req.path).kind === 'found';
+      return { function: ingest ? 'ingest' : 'management', ...(route && { route }) };
+    };
     const server = await startApiServer({
       port: options.port ?? 0,
       // Every route, as API Gateway has them all in front of the ingest and management functions.
-      handle: createApiHandler(runtime.services, allRoutes, { onUnexpectedError: logUnexpected }),
+      handle: (req) => runAs(scopeOf(req), () => handleApi(req)),
       console: localConsole({ portalFrameAncestors: settings.portalFrameAncestors }),
     });
     stops.push(() => server.stop());
@@ -248,6 +299,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       url: server.url,
       adminKey,
+      portalSigningKey,
       settings,
       runtime,
       sqs,

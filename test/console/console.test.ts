@@ -286,7 +286,7 @@ describe('the tenant portal', () => {
     for (const bad of [
       `${base}#token=hpp_${forgedBody}.${signature}`,
       `${base}#token=hpp_${body}.${signature.slice(0, -3)}xyz`,
-      `${base}#token=${signPortalToken(t.stack.settings.portalSigningKey ?? '', 'portal-a', Date.now() - 1_000)}`,
+      `${base}#token=${signPortalToken(t.stack.portalSigningKey, 'portal-a', Date.now() - 1_000)}`,
       `${base}`,
     ]) {
       const { page, context } = await open(browser, bad);

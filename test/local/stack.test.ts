@@ -36,17 +36,23 @@ describe('startLocalStack', () => {
     expect(response.status).toBe(200);
   });
 
-  it('fills the config for local mode: endpoints, private targets allowed, a table of its own', async () => {
+  it('fills the config for local mode: endpoints, private targets allowed, a table of its own, keys and secrets as on AWS', async () => {
     expect(stack.settings).toMatchObject({
       region: 'us-east-1',
       tableName: expect.stringMatching(/^hookpost-/),
       allowPrivateTargets: true,
-      adminKey: stack.adminKey,
+      // Read through the stand-ins for KMS and Secrets Manager (shared/local/aws-stand-ins.ts), never set in the clear.
+      secretsKeyArn: expect.stringMatching(/^arn:aws:kms:/),
+      adminKeySecretArn: expect.stringMatching(/^arn:aws:secretsmanager:/),
+      portalSigningKeySecretArn: expect.stringMatching(/^arn:aws:secretsmanager:/),
       maxPayloadBytes: 256 * 1024,
       deliveryTimeoutMs: 10_000,
       sqsEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     });
+    expect(stack.settings.adminKey).toBeUndefined();
+    expect(stack.settings.portalSigningKey).toBeUndefined();
+    expect(stack.settings.localSecretsKey).toBeUndefined();
   });
 
   it('creates the table with the shared key schema and TTL, and the events queue with its redrive policy', async () => {

@@ -49,7 +49,9 @@ interface Run {
 
 /** `npm run <script> -- args`, in its own process group so the whole tree (npm, node, Java) can be stopped. */
 function npmRun(script: string, args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env: { ...process.env, ...env }, detached: true });
+  // Without the AWS call log of test/iam: this dev server would write into a directory that another run's global setup may empty under it.
+  const { HOOKPOST_AWS_CALL_LOG: _callLog, ...inherited } = process.env;
+  const child = spawn('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env: { ...inherited, ...env }, detached: true });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -186,9 +188,10 @@ describe('npm run smoke against npm run dev', () => {
       const [code] = await smoke.exited;
 
       const rows = tableRows(smoke.output());
-      expect(code).toBe(1);
-      expect(rows.find((row) => row.step === 'delivery'), smoke.output()).toMatchObject({ result: 'FAIL', detail: expect.stringMatching(/signature/i) });
-      expect(rows.find((row) => row.step === 'cleanup'), smoke.output()).toMatchObject({ result: 'PASS' });
+      const story = `${smoke.output()}\n--- npm run dev, last lines:\n${dev.output().slice(-4000)}`;
+      expect(code, story).toBe(1);
+      expect(rows.find((row) => row.step === 'delivery'), story).toMatchObject({ result: 'FAIL', detail: expect.stringMatching(/signature/i) });
+      expect(rows.find((row) => row.step === 'cleanup'), story).toMatchObject({ result: 'PASS' });
       expect(smoke.output()).toMatch(/smoke: FAILED: .*delivery \(fail\)/);
       expect(await inventory()).toEqual(nothing);
     } finally {

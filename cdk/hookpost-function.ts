@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUNDLE, bundleDefine, type FunctionEntry, NODE_OPTIONS } from './bundling.ts';
 
@@ -108,5 +109,14 @@ export class HookpostFunction extends Construct {
       id: 'AwsSolutions-L1',
       reason: 'Node.js 22 is the runtime Hookpost is built and tested for; a newer runtime is a deliberate upgrade.',
     });
+  }
+
+  /**
+   * sqs:SendMessage (SendMessageBatch is authorized as it) on these queues, nothing more: the queues are
+   * SSE-SQS (no key to grant), and the code never reads a queue's URL or attributes to send — which
+   * grantSendMessages would add (test/iam lists grants no call uses).
+   */
+  allowSendTo(...queues: sqs.IQueue[]): void {
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: queues.map((q) => q.queueArn) }));
   }
 }

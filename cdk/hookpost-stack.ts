@@ -304,11 +304,11 @@ export class HookpostStack extends Stack {
     this.adminKey.grantRead(this.ingest.function);
     tableAccess(this.ingest.role, ['GetItem'], [t.eventTypes, t.idempotency, t.apiKeyHashes]);
     tableAccess(this.ingest.role, ['PutItem', 'UpdateItem'], [t.idempotency]);
-    this.eventsQueue.grantSendMessages(this.ingest.function);
+    this.ingest.allowSendTo(this.eventsQueue);
     // FIFO endpoints: reads a tenant's subscriptions (a projection without the sealed secrets: no KMS)
     // and sends each event's FIFO deliveries before the event (shared/core/fifo.ts).
     tableAccess(this.ingest.role, ['Query'], [t.tenants]);
-    this.fifoQueue.grantSendMessages(this.ingest.function);
+    this.ingest.allowSendTo(this.fifoQueue);
 
     // Management: the catalogue, subscriptions, kept messages, attempts (list, stats, test sends) and
     // API keys; never idempotency records (shared/core/*.ts use cases). Changes to a subscription are
@@ -321,7 +321,7 @@ export class HookpostStack extends Stack {
     );
     tableAccess(this.management.role, ['UpdateItem'], [t.tenants]);
     // Redelivery, recovery, and the destination of a redrive.
-    this.eventsQueue.grantSendMessages(this.management.function);
+    this.management.allowSendTo(this.eventsQueue);
     // The DLQ: peek (GetQueueAttributes, ReceiveMessage with visibility 0) and redrive with a message
     // move task, which receives and deletes on the source queue with the caller's permissions
     // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html).
@@ -344,10 +344,10 @@ export class HookpostStack extends Stack {
       // Reserves rate-limit slots: one conditional UpdateItem per paced attempt (shared/adapters/aws/dynamodb-rate-limiter.ts).
       tableAccess(role, ['UpdateItem'], [t.rateLimits]);
     }
-    this.eventsQueue.grantSendMessages(this.consumer.function);
+    this.consumer.allowSendTo(this.eventsQueue);
     // Hands deliveries to slow endpoints to the slow lane (and re-enqueues their retries there).
-    this.slowQueue.grantSendMessages(this.consumer.function);
-    this.deadLetterQueue.grantSendMessages(this.consumer.function);
+    this.consumer.allowSendTo(this.slowQueue);
+    this.consumer.allowSendTo(this.deadLetterQueue);
     // Publishing to a KMS-encrypted topic needs the key too; exact actions instead of grantPublish's GenerateDataKey*.
     this.consumer.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.alarmTopic.topicArn] }),
@@ -366,8 +366,7 @@ export class HookpostStack extends Stack {
     // uses dispatch.ts's failure handling), minus re-enqueueing: a retry waits in the FIFO queue
     // itself (ChangeMessageVisibility, part of the event source's consume grant). Its operational
     // events go to the events queue. Table access as the consumer's: attempts are read as the ledger.
-    this.eventsQueue.grantSendMessages(this.fifoConsumer.function);
-    this.deadLetterQueue.grantSendMessages(this.fifoConsumer.function);
+    this.fifoConsumer.allowSendTo(this.eventsQueue, this.deadLetterQueue);
     this.fifoConsumer.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.alarmTopic.topicArn] }),
     );

@@ -49,9 +49,8 @@ interface Run {
 
 /** `npm run <script> -- args`, in its own process group so the whole tree (npm, node, Java) can be stopped. */
 function npmRun(script: string, args: string[], env: Record<string, string> = {}): Run {
-  // Without the AWS call log of test/iam: this dev server would write into a directory that another run's global setup may empty under it.
-  const { HOOKPOST_AWS_CALL_LOG: _callLog, ...inherited } = process.env;
-  const child = spawn('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env: { ...inherited, ...env }, detached: true });
+  // The dev server inherits this run's AWS call log, so test/iam also checks the calls the smoke's steps make.
+  const child = spawn('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env: { ...process.env, ...env }, detached: true });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

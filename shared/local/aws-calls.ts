@@ -89,7 +89,13 @@ export function callRecorderFromEnv(resources: Record<string, string>, env: Node
     const line = JSON.stringify(call, jsonReplacer);
     if (written.has(line)) return;
     written.add(line);
-    appendFileSync(file, `${line}\n`);
+    try {
+      appendFileSync(file, `${line}\n`);
+    } catch {
+      // The directory was removed under a running stack: record into a new file rather than fail the call.
+      mkdirSync(dir, { recursive: true });
+      appendFileSync(file, `${JSON.stringify({ resources })}\n${line}\n`);
+    }
   });
 }
 

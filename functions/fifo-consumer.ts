@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { httpSenderFor } from '#shared/adapters/http/sender.ts';
 import { log, logger, metrics, traced, tracing } from '#shared/adapters/lambda/observability.ts';
 import { createFifoBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
@@ -23,7 +23,8 @@ const handleBatch = createFifoBatchHandler(deliverFifo, ports.fifoQueue, (error)
   log.error('FIFO record failed', { error: error instanceof Error ? error.message : String(error) }),
 );
 
-export const handler = middy((event: SQSEvent) => handleBatch(event))
+// Lambda's context gives the time left: a group stops taking records before the invocation would be killed.
+export const handler = middy((event: SQSEvent, context: Context) => handleBatch(event, context))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(tracing());

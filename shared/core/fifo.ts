@@ -24,6 +24,7 @@ import {
   type SubscriptionRoutes,
 } from './ports.ts';
 import { type DeliveryMessage, queueBodyBytes } from './queue-message.ts';
+import { DEFAULTS } from './settings.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 /**
@@ -43,10 +44,22 @@ export const FIFO_MAX_RECEIVE_COUNT = 100;
 /** Slack for clock differences between the ingest and consumer functions when reading the attempt log. */
 const CLOCK_SKEW_MS = 60_000;
 
-/** What one FIFO record comes to: acknowledge it, or keep it (and its group) waiting this long. */
-export type FifoOutcome = { kind: 'done' } | { kind: 'hold'; seconds: number };
+/**
+ * What a FIFO record needs of its invocation beyond its attempt's deadline (and the rate limit's inline
+ * wait, when it has one): reading the attempt log and subscription before, recording the attempt and
+ * settling a failure after, and the batch's visibility changes and answer at the end.
+ */
+export const FIFO_FINISH_MARGIN_MS = 5_000;
+
+/**
+ * What one FIFO record comes to: acknowledge it, keep it (and its group) waiting this long, or hand it
+ * back unattempted (too little of the invocation left for its deadline): it and its group's later
+ * records are made visible again at once, for the next invocation.
+ */
+export type FifoOutcome = { kind: 'done' } | { kind: 'hold'; seconds: number } | { kind: 'handBack' };
 
 const done: FifoOutcome = { kind: 'done' };
+const handBack: FifoOutcome = { kind: 'handBack' };
 
 // ---- Publish side: routing an event to the FIFO subscriptions that want it ----
 
@@ -139,6 +152,17 @@ async function sendInOrder(queue: FifoQueue, deliveries: DeliveryMessage[]): Pro
 export interface FifoReceipt {
   /** How often the queue has handed this record out (1 the first time). */
   receiveCount: number;
+  /**
+   * The invocation's time left (Lambda's `getRemainingTimeInMillis`); none: no limit (the local poller,
+   * or a group's first record of an invocation, which starts with the invocation's whole budget).
+   */
+  remainingMs?: () => number;
+}
+
+/** The time a record must have left to be attempted in this invocation: its deadline, pacing wait and the margin. */
+export function fifoTimeNeededMs(deps: Pick<DispatchDeps, 'deliveryTimeoutMs' | 'rateLimitInlineWaitMs' | 'rateLimiter'>, subscription: Subscription): number {
+  const pacing = subscription.rateLimit && deps.rateLimiter ? (deps.rateLimitInlineWaitMs ?? DEFAULTS.rateLimitInlineWaitMs) : 0;
+  return (subscription.timeoutMs ?? deps.deliveryTimeoutMs) + pacing + FIFO_FINISH_MARGIN_MS;
 }
 
 /**
@@ -157,6 +181,9 @@ export async function deliverInOrder(deps: DispatchDeps, queued: DeliveryMessage
     await deadLetter(deps, queued, `subscription disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}`);
     return done;
   }
+  // Not enough of the invocation left for a whole attempt: hand it back rather than be killed mid-POST
+  // (the POST would be sent again). Unattempted, so the attempt log numbers its next attempt the same.
+  if (receipt.remainingMs && receipt.remainingMs() < fifoTimeNeededMs(deps, subscription)) return handBack;
   const ledger =
     receipt.receiveCount > 1
       ? await deps.attempts.attemptsOf(subscription.id, message.id, Date.parse(message.timestamp) - CLOCK_SKEW_MS)
@@ -223,6 +250,7 @@ export async function runFifoBatch<R>(
         if (outcome?.kind === 'done') continue;
         const rest = group.slice(position + 1).map((later) => later.record);
         if (outcome?.kind === 'hold') held.push({ record: item.record, seconds: outcome.seconds }, ...rest.map((record) => ({ record, seconds: 0 })));
+        if (outcome?.kind === 'handBack') held.push(...[item.record, ...rest].map((record) => ({ record, seconds: 0 })));
         failed.push(item.record, ...rest);
         return;
       }

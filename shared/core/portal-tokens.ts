@@ -45,8 +45,10 @@ export function verifyPortalToken(base64Key: string | undefined, token: string, 
   if (!base64Key || !token.startsWith(PORTAL_TOKEN_PREFIX)) return undefined;
   const [body, signature, extra] = token.slice(PORTAL_TOKEN_PREFIX.length).split('.');
   if (!body || !signature || extra !== undefined) return undefined;
-  const expected = mac(keyBytes(base64Key), body);
-  const given = Buffer.from(signature, 'base64url');
+  // The signature's one spelling: the exact base64url text (no padding, `-_`, canonical last character).
+  // Decoding it instead would also take `+/`, `=`, stray characters and other last characters.
+  const expected = Buffer.from(mac(keyBytes(base64Key), body).toString('base64url'));
+  const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   let payload: Partial<Payload>;
   try {

@@ -2,26 +2,44 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type * as z from 'zod';
 import { HookpostError } from '../core/errors.ts';
-import type { ApiRequest } from './http.ts';
+import { type ApiRequest, isWellFormedText, utf8Text } from './http.ts';
 import { issuesToDetails } from '../core/inputs.ts';
 
-/** The body as text: a gzip/deflate body is inflated, never past `maxBytes` (a zip bomb stops there). */
+/** Text from body bytes, or 400: a byte that is not UTF-8 is refused, never read as U+FFFD. */
+function strictText(bytes: Uint8Array): string {
+  const text = utf8Text(bytes);
+  if (text === undefined) throw new HookpostError('malformed_request', 'body is not valid UTF-8');
+  return text;
+}
+
+/**
+ * The body as text: a gzip/deflate body is inflated, never past `maxBytes` (a zip bomb stops there);
+ * bytes (sent or inflated) that are not valid UTF-8 are 400 `malformed_request`.
+ */
 export function bodyText(req: ApiRequest, maxBytes: number): string {
   const tooLarge = (size: string) => new HookpostError('payload_too_large', `body is ${size}; the limit is ${maxBytes} bytes`);
   if (!req.isBase64Encoded) {
     const size = Buffer.byteLength(req.body, 'utf8');
     if (size > maxBytes) throw tooLarge(`${size} bytes`);
+    if (!isWellFormedText(req.body)) throw new HookpostError('malformed_request', 'body is not valid UTF-8');
     return req.body;
   }
+  const bytes = Buffer.from(req.body, 'base64');
   const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding === undefined || encoding === '' || encoding === 'identity') {
+    if (bytes.length > maxBytes) throw tooLarge(`${bytes.length} bytes`);
+    return strictText(bytes);
+  }
   const inflate = encoding === 'gzip' ? gunzipSync : encoding === 'deflate' ? inflateSync : undefined;
   if (!inflate) throw new HookpostError('unsupported_media_type', `content-encoding "${encoding}" is not supported; use gzip, deflate or none`);
+  let inflated: Buffer;
   try {
-    return inflate(Buffer.from(req.body, 'base64'), { maxOutputLength: maxBytes }).toString('utf8');
+    inflated = inflate(bytes, { maxOutputLength: maxBytes });
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('larger once inflated');
     throw new HookpostError('malformed_request', `body is not valid ${encoding} data`);
   }
+  return strictText(inflated);
 }
 
 export function readJsonBody(req: ApiRequest, maxBytes: number): unknown {

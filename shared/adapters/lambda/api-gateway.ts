@@ -1,6 +1,6 @@
 /** API Gateway HTTP API (payload 2.0) ⇄ the transport-neutral ApiRequest/ApiResponse. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type ApiRequest, type ApiResponse, bodyFromBytes } from '../../api/http.ts';
+import { type ApiRequest, type ApiResponse, bodyFromBytes, isWellFormedText } from '../../api/http.ts';
 
 export function fromApiGateway(event: APIGatewayProxyEventV2): ApiRequest {
   const headers: Record<string, string> = {};
@@ -17,7 +17,11 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): ApiRequest {
     path: event.rawPath,
     headers,
     query,
-    ...bodyFromBytes(Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8'), headers),
+    // A body API Gateway hands over as base64 is its bytes: bodyFromBytes decodes them strictly. Text
+    // with a lone surrogate stays text for the app to refuse (re-encoding it would make it U+FFFD).
+    ...(event.isBase64Encoded || isWellFormedText(raw)
+      ? bodyFromBytes(Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8'), headers)
+      : { body: raw }),
   };
 }
 

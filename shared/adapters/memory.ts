@@ -106,6 +106,27 @@ export class MemoryMessageStore implements MessageStore {
   async get(tenant: string, id: string): Promise<Message | undefined> {
     return this.messages.get(`${tenant}/${id}`);
   }
+
+  /** Recover claims: `<tenant>/<subscription>/<message>` → until (epoch ms). */
+  readonly claims = new Map<string, number>();
+
+  async recoveryClaims(tenant: string, subscriptionId: string, nowMs: number): Promise<Set<string>> {
+    const prefix = `${tenant}/${subscriptionId}/`;
+    return new Set([...this.claims].filter(([key, until]) => key.startsWith(prefix) && until > nowMs).map(([key]) => key.slice(prefix.length)));
+  }
+
+  async claimRecovery(tenant: string, subscriptionId: string, messageIds: string[], nowMs: number, untilMs: number): Promise<string[]> {
+    return messageIds.filter((id) => {
+      const key = `${tenant}/${subscriptionId}/${id}`;
+      if ((this.claims.get(key) ?? 0) > nowMs) return false;
+      this.claims.set(key, untilMs);
+      return true;
+    });
+  }
+
+  async releaseRecovery(tenant: string, subscriptionId: string, messageIds: string[]): Promise<void> {
+    for (const id of messageIds) this.claims.delete(`${tenant}/${subscriptionId}/${id}`);
+  }
 }
 
 export class MemoryIdempotencyStore implements IdempotencyStore {

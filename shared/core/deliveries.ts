@@ -23,6 +23,12 @@ export const RECOVER_MAX_DAYS = 14;
 /** … reads at most this many attempts, and re-queues at most this many messages per call. */
 const RECOVER_MAX_ATTEMPTS = 20_000;
 export const RECOVER_MAX_MESSAGES = 1_000;
+/**
+ * A recover claims each (message, endpoint) it queues for this long: another recover of the endpoint
+ * meanwhile, concurrent or later, does not queue it again (the first one's delivery and its retries
+ * are under way). After it, a message still failing can be recovered again.
+ */
+export const RECOVER_CLAIM_MS = 60 * 60 * 1000;
 
 export interface Stats {
   since: string;
@@ -215,15 +221,33 @@ export function createDeliveryService(deps: {
       const failed = [
         ...new Set(items.filter((a) => a.status === 'failed' && !a.test && !delivered.has(a.messageId)).map((a) => a.messageId)),
       ];
-      const chosen = failed.slice(0, RECOVER_MAX_MESSAGES);
+      // Messages another recover of this endpoint queued within RECOVER_CLAIM_MS are not chosen again …
+      const claimedBefore = await messages.recoveryClaims(subscription.tenant, subscription.id, nowMs);
+      const candidates = failed.filter((id) => !claimedBefore.has(id));
+      const chosen = candidates.slice(0, RECOVER_MAX_MESSAGES);
       const found = await Promise.all(chosen.map((id) => messages.get(subscription.tenant, id)));
       const kept = found.filter((message): message is Message => message !== undefined);
-      await enqueueAll(kept.map((message) => deliveryOf(message, subscription.id, nowMs)));
+      // … and of concurrent recovers, each (message, endpoint) is queued by the one whose claim wins.
+      const claimed = new Set(
+        await messages.claimRecovery(subscription.tenant, subscription.id, kept.map((message) => message.id), nowMs, nowMs + RECOVER_CLAIM_MS),
+      );
+      const queued = kept.filter((message) => claimed.has(message.id));
+      try {
+        await enqueueAll(queued.map((message) => deliveryOf(message, subscription.id, nowMs)));
+      } catch (error) {
+        // What was not queued is released, so a retry of the recover queues it (best effort: redeliver always can).
+        const notQueued =
+          error instanceof HookpostError
+            ? (error.details ?? []).filter((detail) => detail.path === 'notQueued').map((detail) => detail.message.split(' ')[0] as string)
+            : queued.map((message) => message.id);
+        await messages.releaseRecovery(subscription.tenant, subscription.id, notQueued).catch(() => {});
+        throw error;
+      }
       return {
         since: new Date(sinceMs).toISOString(),
-        messages: kept.map((message) => message.id),
+        messages: queued.map((message) => message.id),
         skipped: chosen.filter((_, i) => found[i] === undefined),
-        truncated: readTruncated || failed.length > chosen.length,
+        truncated: readTruncated || candidates.length > chosen.length,
       };
     },
   };

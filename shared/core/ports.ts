@@ -70,6 +70,16 @@ export interface AttemptStore {
 export interface MessageStore {
   keep(message: Message): Promise<void>;
   get(tenant: string, id: string): Promise<Message | undefined>;
+  /** The ids of this tenant's messages with a recover claim for the subscription that still holds at `nowMs`. */
+  recoveryClaims(tenant: string, subscriptionId: string, nowMs: number): Promise<Set<string>>;
+  /**
+   * Claims each (message, subscription) for a recover until `untilMs`, each on its own and only where
+   * no claim holds at `nowMs` (a conditional write: of concurrent claims of one pair, one wins).
+   * Returns the ids this call claimed; on a failure other than a lost race, releases them and throws.
+   */
+  claimRecovery(tenant: string, subscriptionId: string, messageIds: string[], nowMs: number, untilMs: number): Promise<string[]>;
+  /** Drops claims (of deliveries a recover could not queue), so the next recover queues them. */
+  releaseRecovery(tenant: string, subscriptionId: string, messageIds: string[]): Promise<void>;
 }
 
 /** A publish under an Idempotency-Key: claimed first, completed with the response once queued. */

@@ -346,3 +346,24 @@ describe('idempotency on DynamoDB', () => {
     expect(resumed.body.id).toBe(died.messageId);
   });
 });
+
+describe('recover claims on DynamoDB', () => {
+  it('claim each (message, endpoint) once until the claim ends, per endpoint and tenant, and release on demand', async () => {
+    const store = t.stack.runtime.ports.messages;
+    const now = Date.now();
+    expect(await store.claimRecovery('claims', 'sub_A', ['msg_1', 'msg_2'], now, now + 1_000)).toEqual(['msg_1', 'msg_2']);
+    // A concurrent or later claim of the same pairs loses; a new message, another endpoint or tenant does not.
+    const [again, otherSub, otherTenant] = await Promise.all([
+      store.claimRecovery('claims', 'sub_A', ['msg_1', 'msg_2', 'msg_3'], now + 999, now + 1_999),
+      store.claimRecovery('claims', 'sub_B', ['msg_1'], now + 999, now + 1_999),
+      store.claimRecovery('claims-other', 'sub_A', ['msg_1'], now + 999, now + 1_999),
+    ]);
+    expect([again, otherSub, otherTenant]).toEqual([['msg_3'], ['msg_1'], ['msg_1']]);
+    expect([...(await store.recoveryClaims('claims', 'sub_A', now + 999))].sort()).toEqual(['msg_1', 'msg_2', 'msg_3']);
+    // At its end a claim no longer holds (TTL deletion may lag): it is not listed, and can be taken again.
+    expect([...(await store.recoveryClaims('claims', 'sub_A', now + 1_000))]).toEqual(['msg_3']);
+    expect(await store.claimRecovery('claims', 'sub_A', ['msg_1', 'msg_3'], now + 1_000, now + 2_000)).toEqual(['msg_1']);
+    await store.releaseRecovery('claims', 'sub_A', ['msg_3']);
+    expect([...(await store.recoveryClaims('claims', 'sub_A', now + 1_000))]).toEqual(['msg_1']);
+  });
+});

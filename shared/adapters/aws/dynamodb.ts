@@ -27,6 +27,11 @@ export const keys = {
   subscription: (tenant: string, id: string) => ({ pk: `TENANT#${tenant}`, sk: `SUB#${id}` }),
   attempt: (subscriptionId: string, attemptId: string) => ({ pk: `ATTEMPTS#${subscriptionId}`, sk: attemptId }),
   message: (tenant: string, id: string) => ({ pk: `TENANT#${tenant}`, sk: `MSG#${id}` }),
+  /** A recover's claim of a kept message for one subscription (in the tenant's partition, beside the message). */
+  recoveryClaim: (tenant: string, subscriptionId: string, messageId: string) => ({
+    pk: `TENANT#${tenant}`,
+    sk: `RECOVER#${subscriptionId}#${messageId}`,
+  }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: '-' }),
 };
 
@@ -288,7 +293,63 @@ export class DynamoMessageStore implements MessageStore {
     // Kept before data was stored as text: a map (its numbers were doubles already).
     return typeof rest.dataJson === 'string' ? rest : { ...rest, dataJson: JSON.stringify(data ?? {}) };
   }
+  async recoveryClaims(tenant: string, subscriptionId: string, nowMs: number): Promise<Set<string>> {
+    const prefix = `RECOVER#${subscriptionId}#`;
+    const { items } = await queryPages(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :claim)',
+      // Expired claims linger until TTL deletion runs: they no longer count.
+      FilterExpression: '#until > :now',
+      ExpressionAttributeNames: { '#until': 'until' },
+      ExpressionAttributeValues: { ':pk': `TENANT#${tenant}`, ':claim': prefix, ':now': nowMs },
+      ProjectionExpression: 'sk',
+    });
+    return new Set(items.map((item) => String(item.sk).slice(prefix.length)));
+  }
+
+  /** One conditional PutItem per message, at most RECOVERY_CLAIM_PARALLELISM at a time. */
+  async claimRecovery(tenant: string, subscriptionId: string, messageIds: string[], nowMs: number, untilMs: number): Promise<string[]> {
+    const claimed: string[] = [];
+    let failure: unknown;
+    for (let start = 0; start < messageIds.length && failure === undefined; start += RECOVERY_CLAIM_PARALLELISM) {
+      const ids = messageIds.slice(start, start + RECOVERY_CLAIM_PARALLELISM);
+      const results = await Promise.allSettled(
+        ids.map((id) =>
+          this.db.send(
+            new PutCommand({
+              TableName: this.table,
+              Item: { ...keys.recoveryClaim(tenant, subscriptionId, id), until: untilMs, ttl: Math.ceil(untilMs / 1000) },
+              ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
+              ExpressionAttributeNames: { '#until': 'until' },
+              ExpressionAttributeValues: { ':now': nowMs },
+            }),
+          ),
+        ),
+      );
+      results.forEach((result, index) => {
+        if (result.status === 'fulfilled') claimed.push(ids[index] as string);
+        else if (!isConditionFailure(result.reason)) failure ??= result.reason;
+      });
+    }
+    if (failure === undefined) return claimed;
+    // Nothing is queued after a failed claim: give back what this call took, so a retry can queue it.
+    await this.releaseRecovery(tenant, subscriptionId, claimed).catch(() => {});
+    throw failure;
+  }
+
+  async releaseRecovery(tenant: string, subscriptionId: string, messageIds: string[]): Promise<void> {
+    for (let start = 0; start < messageIds.length; start += RECOVERY_CLAIM_PARALLELISM) {
+      await Promise.all(
+        messageIds
+          .slice(start, start + RECOVERY_CLAIM_PARALLELISM)
+          .map((id) => this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.recoveryClaim(tenant, subscriptionId, id) }))),
+      );
+    }
+  }
 }
+
+/** Recover claims written (or released) at once: 1,000 in 20 rounds, within the SDK's 50 sockets. */
+const RECOVERY_CLAIM_PARALLELISM = 50;
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
   constructor(

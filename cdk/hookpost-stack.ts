@@ -310,15 +310,17 @@ export class HookpostStack extends Stack {
     tableAccess(this.ingest.role, ['Query'], [t.tenants]);
     this.ingest.allowSendTo(this.fifoQueue);
 
-    // Management: the catalogue, subscriptions, kept messages, attempts (list, stats, test sends) and
-    // API keys; never idempotency records (shared/core/*.ts use cases). Changes to a subscription are
-    // conditional updates over the version read, so a race is a 409, not a lost update.
+    // Management: the catalogue, subscriptions, kept messages, the tenant registry, attempts (list,
+    // stats, test sends) and API keys; never idempotency records (shared/core/*.ts use cases). Changes
+    // to a subscription are conditional updates over the version read, so a race is a 409, not a lost
+    // update. Each action only on the partitions it is used on (the IAM pass, test/iam, records which):
+    // attempts are written and listed but never read one by one or deleted (TTL does), the registry
+    // is put, listed and deleted, API keys by hash are read, written and deleted, never listed.
     this.adminKey.grantRead(this.management.function);
-    tableAccess(
-      this.management.role,
-      ['GetItem', 'PutItem', 'Query', 'DeleteItem'],
-      [t.eventTypes, t.tenants, t.tenantRegistry, t.attempts, t.apiKeyList, t.apiKeyHashes],
-    );
+    tableAccess(this.management.role, ['GetItem'], [t.eventTypes, t.tenants, t.apiKeyList, t.apiKeyHashes]);
+    tableAccess(this.management.role, ['PutItem'], [t.eventTypes, t.tenants, t.tenantRegistry, t.attempts, t.apiKeyList, t.apiKeyHashes]);
+    tableAccess(this.management.role, ['Query'], [t.eventTypes, t.tenants, t.tenantRegistry, t.attempts, t.apiKeyList]);
+    tableAccess(this.management.role, ['DeleteItem'], [t.eventTypes, t.tenants, t.tenantRegistry, t.apiKeyList, t.apiKeyHashes]);
     tableAccess(this.management.role, ['UpdateItem'], [t.tenants]);
     // Redelivery, recovery, and the destination of a redrive.
     this.management.allowSendTo(this.eventsQueue);

@@ -67,13 +67,12 @@ describe('DynamoDB', () => {
     });
   });
 
-  it('management: get/put/query/delete on everything but idempotency records, updates subscriptions only, never scans', () => {
-    const everythingButIdempotency = [apiKeyHashes, apiKeyList, attempts, eventTypes, tenantRegistry, tenants].sort();
+  it('management: each item action only on the partitions its use cases touch (never idempotency records), updates subscriptions only, never scans', () => {
     expect(dynamoGrants('Management')).toEqual({
-      'dynamodb:GetItem': everythingButIdempotency,
-      'dynamodb:PutItem': everythingButIdempotency,
-      'dynamodb:Query': everythingButIdempotency,
-      'dynamodb:DeleteItem': everythingButIdempotency,
+      'dynamodb:GetItem': [apiKeyHashes, apiKeyList, eventTypes, tenants].sort(),
+      'dynamodb:PutItem': [apiKeyHashes, apiKeyList, attempts, eventTypes, tenantRegistry, tenants].sort(),
+      'dynamodb:Query': [apiKeyList, attempts, eventTypes, tenantRegistry, tenants].sort(),
+      'dynamodb:DeleteItem': [apiKeyHashes, apiKeyList, eventTypes, tenantRegistry, tenants].sort(),
       'dynamodb:UpdateItem': [tenants],
     });
   });

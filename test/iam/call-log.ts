@@ -8,8 +8,11 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'hookpost', 'aws-calls');
 
-/** A new directory name for this run. */
-export const runCallLogDir = (): string => path.join(ROOT, `${Date.now()}-${process.pid}`);
+/**
+ * A new directory for this run, or the one HOOKPOST_AWS_CALL_LOG already names (to evaluate an earlier
+ * run's calls again: `HOOKPOST_AWS_CALL_LOG=<its directory> npx vitest run test/iam`).
+ */
+export const runCallLogDir = (): string => process.env.HOOKPOST_AWS_CALL_LOG || path.join(ROOT, `${Date.now()}-${process.pid}`);
 
 /** Removes the logs of runs that ended long ago (a day), leaving any run still going. */
 export function removeOldCallLogs(now = Date.now()): void {

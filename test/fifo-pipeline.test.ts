@@ -6,7 +6,11 @@
  * endpoint of the tenant never waits.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createFifoBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
 import type { Attempt } from '#shared/core/domain.ts';
+import { newMessageId } from '#shared/core/ids.ts';
+import { serializeQueueBody } from '#shared/core/queue-message.ts';
+import { toSqsRecord } from '#shared/local/poller.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient, waitFor } from './helpers/api.ts';
 import type { Receiver, RecordedRequest } from './helpers/receiver.ts';
@@ -154,6 +158,57 @@ describe('FIFO endpoints', () => {
     await waitFor('the FIFO endpoint to get event 12', () => received(fifo).includes(12), 20_000);
     await idle();
     expect(received(fifo)).toEqual([1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
+  it('stop a group at its held record within one batch: the later records of the group are not run, and come after it', async () => {
+    // fauxqs hands out one record of a group per receive, so the local poller never gives the handler
+    // a group's held record with later ones behind it; Lambda's FIFO event source does (up to 10).
+    // Here the stack's own FIFO handler and services get such a batch, as on AWS, with a real receiver.
+    const fifo = await receivers.start({ defaultResponse: failing(1, 1) });
+    const sub = await subscribe(call, 'fifo-held-batch', `${fifo.url}/hook`, ['order.paid'], { ordering: 'fifo' });
+    const holds: { receiptHandle: string; seconds: number }[] = [];
+    const handler = createFifoBatchHandler(stack.runtime.services.deliverFifo, {
+      hold: async (receiptHandle, seconds) => {
+        holds.push({ receiptHandle, seconds });
+      },
+    });
+    const now = Date.now();
+    const deliveries = [1, 2, 3, 4].map((n) => ({
+      kind: 'delivery' as const,
+      message: { id: newMessageId(now + n), type: 'order.paid', tenant: 'fifo-held-batch', timestamp: new Date(now).toISOString(), dataJson: JSON.stringify({ n }) },
+      subscriptionId: sub.id,
+      attempt: 1,
+      dueAt: 0,
+    }));
+    const batch = (receiveCount: number) => ({
+      Records: deliveries.map((delivery, i) =>
+        toSqsRecord(
+          {
+            MessageId: `m${i + 1}`,
+            ReceiptHandle: `r${i + 1}-${receiveCount}`,
+            Body: serializeQueueBody(delivery),
+            Attributes: { ApproximateReceiveCount: String(receiveCount), MessageGroupId: sub.id },
+          },
+          'arn:aws:sqs:us-east-1:000000000000:hookpost-fifo.fifo',
+          'us-east-1',
+        ),
+      ),
+    });
+
+    // Event 1 fails: it and everything behind it go back, 1 hidden for its retry wait, 2–4 visible at once behind it.
+    const first = await handler(batch(1));
+    expect(received(fifo)).toEqual([1]);
+    expect(first.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(holds.map((h) => h.receiptHandle)).toEqual(['r1-1', 'r2-1', 'r3-1', 'r4-1']);
+    expect(holds[0]?.seconds).toBeGreaterThan(0);
+    expect(holds.slice(1).map((h) => h.seconds)).toEqual([0, 0, 0]);
+
+    // Handed out again in order: 1 succeeds, then 2, 3, 4, each attempted once.
+    const second = await handler(batch(2));
+    expect(second.batchItemFailures).toEqual([]);
+    expect(received(fifo)).toEqual([1, 1, 2, 3, 4]);
+    const attempts = await call('GET', `/v1/tenants/fifo-held-batch/subscriptions/${sub.id}/attempts?limit=20`);
+    expect(attempts.body.items.map((a: Attempt) => a.attemptNumber).reverse()).toEqual([1, 2, 1, 1, 1]);
   });
 
   it('go back to parallel delivery with ordering "none"', async () => {

@@ -20,7 +20,9 @@ function setup() {
   });
   const input = { type: 'user.created', data: { id: 'u_1' } };
   const publish = () => publisher.one(input, JSON.stringify(input), PUBLISHER, 'order-42');
-  return { queue, idempotency, publish, advance: (ms: number) => (now += ms) };
+  /** The same Idempotency-Key with another body (other data, or the same data spelled otherwise). */
+  const publishBody = (other: { type: string; data: unknown }, rawBody = JSON.stringify(other)) => publisher.one(other, rawBody, PUBLISHER, 'order-42');
+  return { queue, idempotency, publish, publishBody, advance: (ms: number) => (now += ms) };
 }
 
 const queuedIds = (queue: MemoryEventQueue) => queue.sent.map(({ message }) => message.message.id);
@@ -59,6 +61,32 @@ describe('idempotent publish', () => {
     expect(retry.statusCode).toBe(202);
     expect((retry.body as { id: string }).id).toBe(claimed.messageId);
     expect(queuedIds(queue)).toEqual([claimed.messageId]);
+  });
+
+  it('refuses the same key with another body (409), once answered, while in progress and after the lease, and queues nothing for it', async () => {
+    const { queue, idempotency, publish, publishBody, advance } = setup();
+    const other = { type: 'user.created', data: { id: 'u_2' } };
+    const conflict = { code: 'conflict', message: expect.stringMatching(/different body/) };
+
+    // Answered: another body is not a replay of the first answer.
+    const first = await publish();
+    await expect(publishBody(other)).rejects.toMatchObject(conflict);
+    // The same data spelled otherwise is another body too: the key binds the bytes sent.
+    await expect(publishBody({ type: 'user.created', data: { id: 'u_1' } }, '{ "type": "user.created", "data": { "id": "u_1" } }')).rejects.toMatchObject(conflict);
+    expect(queuedIds(queue)).toEqual([(first.body as { id: string }).id]);
+    expect(await publish()).toMatchObject({ statusCode: 202, replayed: true, body: first.body });
+
+    // In progress, and after a first request died holding the lease: still the other body's conflict, never a publish.
+    idempotency.records.clear();
+    const { enqueue } = queue;
+    queue.enqueue = () => new Promise(() => {});
+    void publish();
+    await new Promise((resolve) => setImmediate(resolve));
+    queue.enqueue = enqueue;
+    await expect(publishBody(other)).rejects.toMatchObject(conflict);
+    advance(IDEMPOTENCY_LEASE_MS + 1);
+    await expect(publishBody(other)).rejects.toMatchObject(conflict);
+    expect(queuedIds(queue)).toHaveLength(1);
   });
 
   it('replays the recorded answer once it is recorded', async () => {

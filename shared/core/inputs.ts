@@ -76,3 +76,28 @@ const tooDeep = (path: string): ErrorDetail => ({ path, message: `nests deeper t
 /** The same for a member's text as delivered (a repeated key JSON.parse dropped still counts). */
 export const textDepthDetails = (text: string, path: string): ErrorDetail[] =>
   textNestsDeeperThan(text, MAX_JSON_DEPTH) ? [tooDeep(path)] : [];
+
+/**
+ * The `__proto__` keys in the members of `input` (a parsed body) that are stored as objects (custom
+ * headers, a filter, an event type's schema and example), as error details. JSON.parse keeps such a
+ * key as an ordinary member, but validation (zod), copies by assignment and the store's marshaller
+ * read it as the object's prototype and drop it: `{"filter":{"__proto__":{…}}}` would be stored as
+ * `{}`. It is refused (422) rather than rewritten; every other key is stored as sent. Iterative.
+ */
+export function prototypeKeyDetails(input: unknown, members: readonly string[]): ErrorDetail[] {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return [];
+  const details: ErrorDetail[] = [];
+  const stack: [unknown, string][] = members
+    .filter((member) => Object.hasOwn(input, member))
+    .map((member) => [(input as Record<string, unknown>)[member], member]);
+  while (stack.length > 0) {
+    const [value, path] = stack.pop() as [unknown, string];
+    if (value === null || typeof value !== 'object') continue;
+    for (const [key, child] of Object.entries(value)) {
+      const at = `${path}.${key}`;
+      if (key === '__proto__') details.push({ path: at, message: '"__proto__" cannot be a key here (it is refused rather than stored, as JavaScript reads it as the object\'s prototype)' });
+      stack.push([child, at]);
+    }
+  }
+  return details;
+}

@@ -22,7 +22,9 @@ let ajvLoaded: Promise<NewAjv> | undefined;
 /** The ajv constructor for a schema's draft, imported once. */
 function loadAjv(): Promise<NewAjv> {
   ajvLoaded ??= Promise.all([import('ajv'), import('ajv/dist/2020.js')]).then(([{ Ajv: Ajv07 }, { Ajv2020 }]) => (schema) => {
-    const options = { allErrors: true, strict: false, validateFormats: false, logger: false } as const;
+    // ownProperties: data's own members only; otherwise `{}` has a `constructor` and a `toString` (its
+    // prototype's), which `required` takes for present and `properties` validates.
+    const options = { allErrors: true, strict: false, validateFormats: false, logger: false, ownProperties: true } as const;
     const draft07 = typeof schema.$schema === 'string' && schema.$schema.includes('draft-07');
     // One instance per schema: two event types may use the same $id without clashing.
     return draft07 ? new Ajv07(options) : (new Ajv2020(options) as unknown as Ajv);

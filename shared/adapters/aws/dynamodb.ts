@@ -20,6 +20,7 @@ import type {
   SubscriptionStore,
 } from '../../core/ports.ts';
 import { type Key, queryPages } from './dynamodb-pages.ts';
+import { filterText, storedFields, withJsonFields } from './subscription-items.ts';
 
 
 export const keys = {
@@ -128,11 +129,11 @@ export class DynamoSubscriptionRoutes implements SubscriptionRoutes {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
       ExpressionAttributeValues: { ':pk': `TENANT#${tenant}`, ':sub': 'SUB#' },
-      // `filter` is a reserved word in expressions.
-      ProjectionExpression: 'id, tenant, enabled, eventTypes, #filter, ordering',
+      // `filter` (an item written before filters were JSON text) is a reserved word in expressions.
+      ProjectionExpression: 'id, tenant, enabled, eventTypes, filterJson, #filter, ordering',
       ExpressionAttributeNames: { '#filter': 'filter' },
     });
-    return items as unknown as SubscriptionRoute[];
+    return items.map(withJsonFields) as unknown as SubscriptionRoute[];
   }
 }
 
@@ -144,7 +145,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
   ) {}
 
   private async open(item: Record<string, unknown>): Promise<Subscription> {
-    const subscription = strip<Subscription>(item);
+    const subscription = withJsonFields(strip<Subscription>(item));
     const context = secretContext(subscription);
     const secrets = await Promise.all(
       subscription.secrets.map(async (s) => ({ ...s, secret: await this.cipher.open(s.secret, context) })),
@@ -179,7 +180,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...keys.subscription(subscription.tenant, subscription.id), ...subscription, secrets },
+          Item: { ...keys.subscription(subscription.tenant, subscription.id), ...storedFields(subscription), secrets },
         }),
       );
       return;
@@ -191,7 +192,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     // Optional fields are SET when present and REMOVEd when absent (a PATCH with null takes them away;
     // a new URL takes slowUntil away). slowUntil moves without a new version, so a PATCH racing the
     // consumer's mark may drop it: the next slow attempt marks the endpoint again.
-    const optional = { disabledReason, filter, retrySchedule, timeoutMs, slowUntil, rateLimit, ordering };
+    const optional = { disabledReason, filterJson: filterText(filter), retrySchedule, timeoutMs, slowUntil, rateLimit, ordering };
     const present = Object.entries(optional).filter(([, value]) => value !== undefined);
     const absent = Object.entries(optional).filter(([, value]) => value === undefined);
     try {
@@ -200,17 +201,23 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
           TableName: this.table,
           Key: keys.subscription(subscription.tenant, subscription.id),
           UpdateExpression: [
-            `SET #url = :url, eventTypes = :eventTypes, description = :description, headers = :headers, enabled = :enabled, secrets = :secrets, updatedAt = :updatedAt${present.map(([name]) => `, #${name} = :${name}`).join('')}`,
-            absent.length > 0 ? `REMOVE ${absent.map(([name]) => `#${name}`).join(', ')}` : '',
+            `SET #url = :url, eventTypes = :eventTypes, description = :description, headersJson = :headersJson, enabled = :enabled, secrets = :secrets, updatedAt = :updatedAt${present.map(([name]) => `, #${name} = :${name}`).join('')}`,
+            // The maps an item written before held its headers and filter in (now JSON text) go too.
+            `REMOVE ${[...absent.map(([name]) => `#${name}`), '#mapHeaders', '#mapFilter'].join(', ')}`,
           ].join(' '),
           ConditionExpression: 'attribute_exists(pk) AND updatedAt = :expected',
           // Names go through placeholders: `filter` (and `url`) are reserved words in expressions.
-          ExpressionAttributeNames: { '#url': 'url', ...Object.fromEntries(Object.keys(optional).map((name) => [`#${name}`, name])) },
+          ExpressionAttributeNames: {
+            '#url': 'url',
+            '#mapHeaders': 'headers',
+            '#mapFilter': 'filter',
+            ...Object.fromEntries(Object.keys(optional).map((name) => [`#${name}`, name])),
+          },
           ExpressionAttributeValues: {
             ':url': url,
             ':eventTypes': eventTypes,
             ':description': description,
-            ':headers': headers,
+            ':headersJson': JSON.stringify(headers),
             ':enabled': enabled,
             ':secrets': secrets,
             ':updatedAt': updatedAt,

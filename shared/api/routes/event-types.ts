@@ -1,6 +1,6 @@
 /** The event-type catalogue: GET|POST /v1/event-types, GET|PUT|DELETE /v1/event-types/{type}. */
 import { HookpostError } from '../../core/errors.ts';
-import { depthDetails } from '../../core/inputs.ts';
+import { depthDetails, prototypeKeyDetails } from '../../core/inputs.ts';
 import { readJsonBody, validate, validateParam } from '../request.ts';
 import { jsonResponse, noContent } from '../responses.ts';
 import type { Route, RouteContext } from '../router.ts';
@@ -9,11 +9,13 @@ import { MANAGEMENT_BODY_BYTES } from './helpers.ts';
 
 const typeParam = (ctx: RouteContext) => validateParam(eventTypeNameSchema, ctx.params.type, 'event type');
 
-/** The body, refused (422) if `example` or `schema` nests past the limit, before zod's recursive z.json() reads it. */
+/** The body, refused (422) if `example` or `schema` nests past the limit (before zod's recursive z.json() reads it) or holds a `__proto__` key. */
 function eventTypeBody(ctx: Pick<RouteContext, 'req'>): unknown {
   const body = readJsonBody(ctx.req, MANAGEMENT_BODY_BYTES);
   const tooDeep = depthDetails(body, ['example', 'schema']);
   if (tooDeep.length > 0) throw new HookpostError('validation_failed', 'body is invalid', tooDeep);
+  const prototypeKeys = prototypeKeyDetails(body, ['example', 'schema']);
+  if (prototypeKeys.length > 0) throw new HookpostError('validation_failed', 'body is invalid', prototypeKeys);
   return body;
 }
 

@@ -1,10 +1,20 @@
 /** Endpoints of a tenant: CRUD with cursor pagination, the signing secret and its rotation. */
+import { HookpostError } from '../../core/errors.ts';
+import { prototypeKeyDetails } from '../../core/inputs.ts';
 import { subscriptionView } from '../../core/subscriptions.ts';
 import { readJsonBody, validate, validateParam } from '../request.ts';
 import { jsonResponse, noContent } from '../responses.ts';
-import type { Route } from '../router.ts';
+import type { Route, RouteContext } from '../router.ts';
 import { createSubscriptionSchema, listQuerySchema, patchSubscriptionSchema } from '../schemas.ts';
 import { MANAGEMENT_BODY_BYTES, subscriptionParams, tenantParam } from './helpers.ts';
+
+/** The body, refused (422) if its headers or filter hold a `__proto__` key, which validation would drop unseen. */
+function subscriptionBody(ctx: Pick<RouteContext, 'req'>): unknown {
+  const body = readJsonBody(ctx.req, MANAGEMENT_BODY_BYTES);
+  const prototypeKeys = prototypeKeyDetails(body, ['headers', 'filter']);
+  if (prototypeKeys.length > 0) throw new HookpostError('validation_failed', 'body is invalid', prototypeKeys);
+  return body;
+}
 
 export const subscriptionRoutes: Route[] = [
   {
@@ -13,7 +23,7 @@ export const subscriptionRoutes: Route[] = [
     access: 'tenant',
     async handle(ctx) {
       const tenant = tenantParam(ctx);
-      const input = validate(createSubscriptionSchema, readJsonBody(ctx.req, MANAGEMENT_BODY_BYTES));
+      const input = validate(createSubscriptionSchema, subscriptionBody(ctx));
       const { subscription, credential } = await ctx.services.subscriptions.create(tenant, input);
       return jsonResponse(201, { ...subscriptionView(subscription), ...credential });
     },
@@ -40,7 +50,7 @@ export const subscriptionRoutes: Route[] = [
     access: 'tenant',
     async handle(ctx) {
       // Validate before reading: a bad body is a 4xx whether or not the subscription exists.
-      const patch = validate(patchSubscriptionSchema, readJsonBody(ctx.req, MANAGEMENT_BODY_BYTES));
+      const patch = validate(patchSubscriptionSchema, subscriptionBody(ctx));
       const updated = await ctx.services.subscriptions.update(...subscriptionParams(ctx), patch);
       return jsonResponse(200, subscriptionView(updated));
     },

@@ -18,8 +18,7 @@ import { DELIVERY_METRICS } from './metrics.ts';
 import {
   type Clock,
   type FifoQueue,
-  MAX_QUEUE_BATCH_BYTES,
-  MAX_QUEUE_BATCH_ENTRIES,
+  queueBatches,
   type SubscriptionRoute,
   type SubscriptionRoutes,
 } from './ports.ts';
@@ -93,7 +92,8 @@ export function createFifoRouter(deps: {
         (targets[index] ?? []).map((subscriptionId) => ({ index, delivery: firstDelivery(message, subscriptionId) })),
       );
       const routed: (string[] | undefined)[] = targets.slice();
-      for (const group of batches(deliveries)) {
+      // A delivery is never split from its order; one large event to four FIFO endpoints is four copies of it.
+      for (const group of queueBatches(deliveries, (item) => queueBodyBytes(item.delivery))) {
         const failedAt = await sendInOrder(deps.queue, group.map(({ delivery }) => delivery));
         if (failedAt === undefined) continue;
         // This message and every later one with FIFO subscriptions are not published.
@@ -104,28 +104,6 @@ export function createFifoRouter(deps: {
       return routed;
     },
   };
-}
-
-/**
- * Consecutive runs within one SendMessageBatch: at most MAX_QUEUE_BATCH_ENTRIES, and at most
- * MAX_QUEUE_BATCH_BYTES together (SQS refuses a batch past 1 MiB: one large event to four FIFO
- * endpoints is four copies of it). A delivery is never split from its order.
- */
-function batches<T extends { delivery: DeliveryMessage }>(deliveries: T[]): T[][] {
-  const groups: T[][] = [];
-  let bytes = 0;
-  for (const item of deliveries) {
-    const size = queueBodyBytes(item.delivery);
-    const current = groups.at(-1);
-    if (current && current.length < MAX_QUEUE_BATCH_ENTRIES && bytes + size <= MAX_QUEUE_BATCH_BYTES) {
-      current.push(item);
-      bytes += size;
-    } else {
-      groups.push([item]);
-      bytes = size;
-    }
-  }
-  return groups;
 }
 
 const firstDelivery = (message: Message, subscriptionId: string): DeliveryMessage => ({

@@ -113,6 +113,26 @@ export const MAX_QUEUE_DELAY_SECONDS = 900;
 export const MAX_QUEUE_BATCH_ENTRIES = 10;
 /** … and the most bytes, kept well under SQS's 1 MiB request limit. */
 export const MAX_QUEUE_BATCH_BYTES = 900 * 1024;
+/**
+ * Consecutive runs of `items` that each fit one SendMessageBatch: at most MAX_QUEUE_BATCH_ENTRIES
+ * items and MAX_QUEUE_BATCH_BYTES of bodies together (SQS refuses a batch past 1 MiB). Order is kept.
+ */
+export function queueBatches<T>(items: T[], bytesOf: (item: T) => number): T[][] {
+  const batches: T[][] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = bytesOf(item);
+    const current = batches.at(-1);
+    if (current && current.length < MAX_QUEUE_BATCH_ENTRIES && bytes + size <= MAX_QUEUE_BATCH_BYTES) {
+      current.push(item);
+      bytes += size;
+    } else {
+      batches.push([item]);
+      bytes = size;
+    }
+  }
+  return batches;
+}
 /** SQS's largest message (the queues are created with it). */
 export const MAX_QUEUE_MESSAGE_BYTES = 1_048_576;
 /**

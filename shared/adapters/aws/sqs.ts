@@ -14,9 +14,9 @@ import {
   type DeadLetterQueue,
   type EventQueue,
   type FifoQueue,
-  MAX_QUEUE_BATCH_BYTES,
   MAX_QUEUE_BATCH_ENTRIES,
   MAX_QUEUE_DELAY_SECONDS,
+  queueBatches,
   type RedriveResult,
   type SendResult,
 } from '../../core/ports.ts';
@@ -149,7 +149,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
       if (older.length === 0) continue;
       // Ten dead letters can hold up to 10 MiB: sent in batches SQS takes (1 MiB at most together).
       const accepted: typeof older = [];
-      for (const batch of byBatchBytes(older)) {
+      for (const batch of queueBatches(older, (message) => Buffer.byteLength(message.Body ?? ''))) {
         const sent = await this.sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: eventsQueueUrl,
@@ -211,24 +211,6 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
     const approximateCount = Number(counts.ApproximateNumberOfMessages ?? 0) + Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0);
     return { approximateCount, items };
   }
-}
-
-/** Consecutive runs of messages whose bodies fit one SendMessageBatch together (MAX_QUEUE_BATCH_BYTES). */
-function byBatchBytes<M extends { Body?: string }>(messages: M[]): M[][] {
-  const batches: M[][] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = Buffer.byteLength(message.Body ?? '');
-    const current = batches.at(-1);
-    if (current && bytes + size <= MAX_QUEUE_BATCH_BYTES) {
-      current.push(message);
-      bytes += size;
-    } else {
-      batches.push([message]);
-      bytes = size;
-    }
-  }
-  return batches;
 }
 
 /** Dead letters we wrote carry their context; a poison message moved by SQS redrive is shown raw. */

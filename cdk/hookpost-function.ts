@@ -12,6 +12,22 @@ import { BUNDLE, bundleDefine, type FunctionEntry, NODE_OPTIONS } from './bundli
 /** Repository root: `cdk/` lives directly under it. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
+/** esbuild as every function of the stack is bundled (bundling.ts), plus `extra`. */
+export const bundlingOptions = (extra: nodejs.BundlingOptions = {}): nodejs.BundlingOptions => ({
+  forceDockerBundling: false,
+  format: BUNDLE.format as nodejs.OutputFormat,
+  target: BUNDLE.target,
+  mainFields: [...BUNDLE.mainFields],
+  banner: BUNDLE.banner,
+  minify: BUNDLE.minify,
+  sourceMap: BUNDLE.sourceMap,
+  sourcesContent: BUNDLE.sourcesContent,
+  // The AWS SDK too (see BUNDLE.externalModules): the version the tests run, not the runtime's.
+  bundleAwsSDK: true,
+  externalModules: [...BUNDLE.externalModules],
+  ...extra,
+});
+
 export interface HookpostFunctionProps {
   /** File under `functions/`, e.g. `consumer.ts`; it exports `handler`. */
   readonly entryFile: FunctionEntry;
@@ -79,23 +95,12 @@ export class HookpostFunction extends Construct {
       ...lambdaLogLevels(props.logLevel),
       environment: { ...props.environment, NODE_OPTIONS },
       // The settings live in bundling.ts, shared with the cold-start bench.
-      bundling: {
-        forceDockerBundling: false,
-        format: BUNDLE.format as nodejs.OutputFormat,
-        target: BUNDLE.target,
-        mainFields: [...BUNDLE.mainFields],
-        banner: BUNDLE.banner,
-        minify: BUNDLE.minify,
-        sourceMap: BUNDLE.sourceMap,
-        sourcesContent: BUNDLE.sourcesContent,
-        // The AWS SDK too (see BUNDLE.externalModules): the version the tests run, not the runtime's.
-        bundleAwsSDK: true,
-        externalModules: [...BUNDLE.externalModules],
+      bundling: bundlingOptions({
         define: bundleDefine({ tracing: props.tracing }),
         ...(props.afterBundling
           ? { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: props.afterBundling } }
           : {}),
-      },
+      }),
     });
 
     // cdk-nag v3 findings accepted with a reason (Validations.acknowledge replaces NagSuppressions).

@@ -14,8 +14,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { RECEIVER_ENV } from '../functions/smoke-receiver.ts';
-import { BUNDLE, NODE_OPTIONS } from './bundling.ts';
-import { PROJECT_ROOT } from './hookpost-function.ts';
+import { NODE_OPTIONS } from './bundling.ts';
+import { bundlingOptions, PROJECT_ROOT } from './hookpost-function.ts';
 
 /** How long a received request is kept (DynamoDB TTL; deletion can lag by a day or two). */
 export const SMOKE_RECEIVER_TTL = Duration.days(1);
@@ -71,18 +71,7 @@ export class SmokeReceiver extends Construct {
         [RECEIVER_ENV.ttlSeconds]: String(SMOKE_RECEIVER_TTL.toSeconds()),
         NODE_OPTIONS,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: BUNDLE.format as nodejs.OutputFormat,
-        target: BUNDLE.target,
-        mainFields: [...BUNDLE.mainFields],
-        banner: BUNDLE.banner,
-        minify: BUNDLE.minify,
-        sourceMap: BUNDLE.sourceMap,
-        sourcesContent: BUNDLE.sourcesContent,
-        bundleAwsSDK: true,
-        externalModules: [...BUNDLE.externalModules],
-      },
+      bundling: bundlingOptions(),
     });
 
     // Public by design: Hookpost posts to it like to any webhook endpoint, without AWS credentials. What

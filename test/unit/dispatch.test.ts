@@ -225,6 +225,31 @@ describe('dispatch', () => {
     expect(queue.sent).toHaveLength(1);
   });
 
+  it.each([
+    ['the default 5 days', 5 * 86_400_000],
+    ['a configured 2 hours', 2 * 3_600_000],
+  ])('pins the disable boundary at disableAfterFailingMs (%s): 1 ms short still retries, at it the endpoint is disabled', async (_name, limitMs) => {
+    const failingFor = (ms: number) => {
+      const engine = setup([sub('a', { failingSince: new Date(NOW - ms).toISOString() })], () => status(502));
+      engine.deps.disableAfterFailingMs = limitMs;
+      return engine;
+    };
+
+    const before = failingFor(limitMs - 1);
+    await dispatch(before.deps, retryOf('a', 2));
+    expect(before.disabled).toEqual([]);
+    expect(before.notices).toEqual([]);
+    expect(before.queue.sent).toHaveLength(1);
+    expect(before.deadLetters.deadLetters).toEqual([]);
+
+    const at = failingFor(limitMs);
+    await dispatch(at.deps, retryOf('a', 2));
+    expect(at.disabled).toEqual(['a']);
+    expect(at.notices.map((n) => n.type)).toEqual(['endpoint.disabled']);
+    expect(at.queue.sent).toEqual([]);
+    expect(at.deadLetters.deadLetters[0]?.reason).toMatch(/subscription disabled/);
+  });
+
   it('on a redelivered record, skips endpoints that already accepted the message', async () => {
     const { deps, sent, attempts } = setup([sub('a'), sub('b')], () => status(200));
     await dispatch(deps, { kind: 'event', message });

@@ -48,7 +48,7 @@ const API_STAGE_NAME = '$default';
  */
 export const TABLE_PARTITIONS = {
   eventTypes: 'EVENT_TYPE',
-  /** A tenant's subscriptions (`SUB#…`) and kept messages (`MSG#…`). */
+  /** A tenant's subscriptions (`SUB#…`), kept messages (`MSG#…`) and recover claims (`RECOVER#<sub>#<msg>`, with TTL). */
   tenants: 'TENANT#*',
   /** The tenant registry: one item per tenant with endpoints, so tenants are listed without a scan. */
   tenantRegistry: 'TENANTS',

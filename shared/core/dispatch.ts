@@ -345,8 +345,7 @@ export async function settleFailure(
   if (failingSince === undefined) {
     await deps.subscriptions.markFailing(subscription.tenant, subscription.id, attempt.timestamp);
   } else if (deps.clock.now() - failingSince >= deps.disableAfterFailingMs) {
-    const days = Math.round((deps.clock.now() - failingSince) / 86_400_000);
-    const reason = `no successful delivery for ${days} days; last: ${outcome.reason}`;
+    const reason = `no successful delivery for ${elapsed(deps.clock.now() - failingSince)}; last: ${outcome.reason}`;
     await disable(deps, subscription, reason, attempt.timestamp);
     await deadLetter(deps, retry, `subscription disabled (${reason})`, attempt);
     return undefined;
@@ -421,4 +420,21 @@ async function settleAll(work: Promise<void>[]): Promise<void> {
   const results = await Promise.allSettled(work);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;
+}
+
+const UNITS: Array<[ms: number, name: string]> = [
+  [86_400_000, 'day'],
+  [3_600_000, 'hour'],
+  [60_000, 'minute'],
+  [1_000, 'second'],
+];
+
+/** A failing streak's length in its largest whole unit (`5 days`, `2 hours`): the setting is in hours. */
+function elapsed(ms: number): string {
+  for (const [size, name] of UNITS) {
+    if (ms < size) continue;
+    const count = Math.floor(ms / size);
+    return `${count} ${name}${count === 1 ? '' : 's'}`;
+  }
+  return `${Math.max(0, Math.floor(ms))} ms`;
 }

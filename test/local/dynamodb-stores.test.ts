@@ -255,7 +255,7 @@ describe('failure runs on DynamoDB', () => {
       const got = await t.admin('GET', `/v1/tenants/disables/subscriptions/${sub.id}`);
       return got.body.enabled === false ? got.body : undefined;
     });
-    expect(disabled.disabledReason).toMatch(/^no successful delivery for .* days; last: endpoint answered 500/);
+    expect(disabled.disabledReason).toMatch(/^no successful delivery for \d+ (day|hour|minute|second)s?; last: endpoint answered 500/);
     const dead = await waitFor('the dead letter', async () => {
       const listed = await t.admin('GET', '/v1/dead-letters');
       return listed.body.items.find((i: { message?: { message?: { id?: string } } }) => i.message?.message?.id === published.body.id);

@@ -226,9 +226,9 @@ describe('dispatch', () => {
   });
 
   it.each([
-    ['the default 5 days', 5 * 86_400_000],
-    ['a configured 2 hours', 2 * 3_600_000],
-  ])('pins the disable boundary at disableAfterFailingMs (%s): 1 ms short still retries, at it the endpoint is disabled', async (_name, limitMs) => {
+    ['the default 5 days', 5 * 86_400_000, '5 days'],
+    ['a configured 2 hours', 2 * 3_600_000, '2 hours'],
+  ])('pins the disable boundary at disableAfterFailingMs (%s): 1 ms short still retries, at it the endpoint is disabled', async (_name, limitMs, said) => {
     const failingFor = (ms: number) => {
       const engine = setup([sub('a', { failingSince: new Date(NOW - ms).toISOString() })], () => status(502));
       engine.deps.disableAfterFailingMs = limitMs;
@@ -246,6 +246,8 @@ describe('dispatch', () => {
     await dispatch(at.deps, retryOf('a', 2));
     expect(at.disabled).toEqual(['a']);
     expect(at.notices.map((n) => n.type)).toEqual(['endpoint.disabled']);
+    // The reason says how long in a unit that fits the setting (it once said "0 days" for 2 hours).
+    expect(at.notices[0]).toMatchObject({ reason: expect.stringMatching(new RegExp(`^no successful delivery for ${said}; last: `)) });
     expect(at.queue.sent).toEqual([]);
     expect(at.deadLetters.deadLetters[0]?.reason).toMatch(/subscription disabled/);
   });

@@ -23,6 +23,8 @@ export const session = signal<Session | undefined>(undefined);
 export const sessionEnded = signal<'expired' | undefined>(undefined);
 
 const KEY_STORAGE = 'hookpost.apiKey';
+/** The portal token, kept for the tab's life like the API key (sessionStorage; never a cookie or localStorage). */
+const PORTAL_STORAGE = 'hookpost.portalToken';
 
 export class ApiFailure extends Error {
   constructor(
@@ -84,16 +86,29 @@ export async function resumeConsole(): Promise<void> {
   }
 }
 
-/** Opens the portal with a token taken from the link's fragment; the token stays in memory only. */
-export async function openPortal(token: string): Promise<void> {
-  const client = createHookpostClient({ baseUrl: baseUrl(), apiKey: token });
-  const me = await whoAmI(client);
-  if (me.scope !== 'tenant' || !me.tenant) throw new ApiFailure(403, 'forbidden', 'not a portal token');
-  session.value = { mode: 'portal', scope: 'tenant', tenant: me.tenant, client };
+/**
+ * Opens the portal with the token from the link's fragment or, on a reload, the one this tab kept.
+ * A token the API accepts is kept in sessionStorage (this tab, until it closes); one it refuses
+ * (expired, or signed with a key since rotated) is removed.
+ */
+export async function openPortal(fromLink: string | undefined): Promise<void> {
+  const token = fromLink ?? sessionStorage.getItem(PORTAL_STORAGE) ?? '';
+  try {
+    if (!token.startsWith('hpp_')) throw new ApiFailure(401, 'unauthorized', 'no portal token');
+    const client = createHookpostClient({ baseUrl: baseUrl(), apiKey: token });
+    const me = await whoAmI(client);
+    if (me.scope !== 'tenant' || !me.tenant) throw new ApiFailure(403, 'forbidden', 'not a portal token');
+    sessionStorage.setItem(PORTAL_STORAGE, token);
+    session.value = { mode: 'portal', scope: 'tenant', tenant: me.tenant, client };
+  } catch (failure) {
+    sessionStorage.removeItem(PORTAL_STORAGE);
+    throw failure;
+  }
 }
 
 export function endSession(reason?: 'expired'): void {
   sessionStorage.removeItem(KEY_STORAGE);
+  sessionStorage.removeItem(PORTAL_STORAGE);
   sessionEnded.value = reason;
   session.value = undefined;
 }

@@ -101,7 +101,13 @@ function Screen() {
   const admin = isAdmin();
   switch (first) {
     case 'endpoints':
-      return rest.length === 2 ? <EndpointDetail tenant={rest[0] ?? ''} id={rest[1] ?? ''} /> : <EndpointsScreen tenant={rest[0]} />;
+      // Keyed by tenant and id: another endpoint is a new detail page, so nothing of the last one (a
+      // revealed secret, a rotation notice, a test result, a reply still in flight) can show under it.
+      return rest.length === 2 ? (
+        <EndpointDetail key={JSON.stringify([rest[0], rest[1]])} tenant={rest[0] ?? ''} id={rest[1] ?? ''} />
+      ) : (
+        <EndpointsScreen tenant={rest[0]} />
+      );
     case 'event-types':
       return <EventTypesScreen />;
     case 'tenants':
@@ -175,23 +181,35 @@ function App() {
   );
 }
 
+/**
+ * Portal mode: the token arrives in the fragment (never sent to a server); take it and drop it from the
+ * address bar. Without one (a reload), the token this tab kept opens the portal on the screen it showed.
+ */
+async function openPortalFromAddress(): Promise<void> {
+  const fromLink = new URLSearchParams(location.hash.replace(/^#/, '')).get('token') ?? undefined;
+  if (fromLink !== undefined || route.value.length === 0) {
+    history.replaceState(null, '', `${location.pathname}#/endpoints`);
+    route.value = ['endpoints'];
+  }
+  try {
+    await openPortal(fromLink);
+    portalState.value = 'ready';
+  } catch {
+    portalState.value = 'invalid';
+  }
+}
+
 async function start(): Promise<void> {
   document.documentElement.lang = language.value;
   const root = document.getElementById('app');
   if (!root) return;
   render(<App />, root);
   if (isPortal) {
-    // The token arrives in the fragment (never sent to a server); take it and drop it from the address bar.
-    const token = new URLSearchParams(location.hash.replace(/^#/, '')).get('token') ?? '';
-    history.replaceState(null, '', `${location.pathname}#/endpoints`);
-    route.value = ['endpoints'];
-    try {
-      if (!token.startsWith('hpp_')) throw new Error('no token');
-      await openPortal(token);
-      portalState.value = 'ready';
-    } catch {
-      portalState.value = 'invalid';
-    }
+    // A new link in the same document (only its fragment changed) is taken the same way.
+    window.addEventListener('hashchange', () => {
+      if (/^#token=/.test(location.hash)) void openPortalFromAddress();
+    });
+    await openPortalFromAddress();
     return;
   }
   await resumeConsole();

@@ -24,7 +24,7 @@ const KEPT_LOG_LINES = 2_000;
 
 /**
  * The Node binary for a Lambda runtime (`nodejs22.x` → Node 22): this one if its major matches, else
- * the one `npx -y node@<major>` installs (as `.ci/run` does for its Node 22 run).
+ * the one `npx -y node@<major>` installs (the registry's node@<major> package, as .ci/run uses for Node 22).
  */
 export async function nodeForRuntime(runtime: string): Promise<string> {
   const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];

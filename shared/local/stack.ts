@@ -19,16 +19,17 @@ import { createServices, type Services } from '../core/services.ts';
 import { LOCAL_REGION, dynamoDbClient, snsClient, sqsClient } from '../adapters/aws/clients.ts';
 import { callRecorderFromEnv, type FunctionScope, perFunction, runAs } from './aws-calls.ts';
 import { localKeyArn, localKmsClient, localSecretArn, localSecretsManagerClient } from './aws-stand-ins.ts';
-
-const SIGNING_SECRETS_KEY_ARN = localKeyArn('hookpost-signing-secrets');
-const ADMIN_KEY_SECRET_ARN = localSecretArn('hookpost-admin-key');
-const PORTAL_SIGNING_KEY_SECRET_ARN = localSecretArn('hookpost-portal-signing-key');
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type PollerOptions, startPoller } from './poller.ts';
 import { createAlarmTopic, createQueues, createTable } from './resources.ts';
 import { localConsole } from './console-route.ts';
 import { startApiServer } from './server.ts';
 import { startSqsLocal } from './sqs-local.ts';
+
+/** The local stand-ins' key and secrets (aws-stand-ins.ts), named as the stack's would be. */
+const SIGNING_SECRETS_KEY_ARN = localKeyArn('hookpost-signing-secrets');
+const ADMIN_KEY_SECRET_ARN = localSecretArn('hookpost-admin-key');
+const PORTAL_SIGNING_KEY_SECRET_ARN = localSecretArn('hookpost-portal-signing-key');
 
 export interface LocalStackOptions {
   /** API port; 0 picks a free one. @default 0 */
@@ -247,11 +248,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(async () => pollerSqs.destroy());
     // Each poller starts in its function's scope: its receives and deletes (Lambda's event source
     // mapping calls with the function's role) and its handler's calls count as that function's.
+    const waitTimeSeconds = options.pollerWaitTimeSeconds ?? 1;
     const poll = (scope: FunctionScope, options: Omit<PollerOptions, 'sqs' | 'waitTimeSeconds'>) => {
       const started = runAs(scope, () => startPoller({ sqs: pollerSqs, waitTimeSeconds, ...options }));
       stops.push(() => started.stop());
     };
-    const waitTimeSeconds = options.pollerWaitTimeSeconds ?? 1;
 
     // One handler for both queues, as the consumer function is mapped to both on AWS.
     const handler = createBatchHandler(runtime.services.dispatch, { slowQueueArn: settings.slowQueueArn });

@@ -3,12 +3,11 @@
  * function authenticates its requests, so a missing or unknown key is 401, a key of the wrong scope
  * 403 and a table that cannot be reached 503 — in the documented error shape, exactly as locally.
  */
-import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV } from '#shared/core/settings.ts';
 import { freePort } from '#shared/local/free-port.ts';
-import { type ApiTestContext, errorShape, startApiTest } from './setup.ts';
+import { type ApiTestContext, errorShape, functionEnvironment, startApiTest } from './setup.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -46,21 +45,7 @@ let environment: Record<string, string>;
 
 beforeAll(async () => {
   t = await startApiTest();
-  const { settings } = t.stack;
-  environment = {
-    [ENV.tableName]: settings.tableName,
-    [ENV.eventsQueueUrl]: settings.eventsQueueUrl,
-    [ENV.deadLetterQueueUrl]: settings.deadLetterQueueUrl,
-    [ENV.adminKey]: t.stack.adminKey,
-    // Its own key for the signing secrets: these tests never open one.
-    [ENV.localSecretsKey]: randomBytes(32).toString('base64'),
-    [ENV.dynamoDbEndpoint]: settings.dynamoDbEndpoint ?? '',
-    [ENV.sqsEndpoint]: settings.sqsEndpoint ?? '',
-    [ENV.region]: settings.region,
-    POWERTOOLS_DEV: 'true',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  };
+  environment = functionEnvironment(t.stack);
   handler = await managementHandler(environment);
 });
 

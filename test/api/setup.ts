@@ -1,5 +1,7 @@
 /** Shared by the API tests: one local stack per file, receivers that close with it, and the documented error shape. */
+import { randomBytes } from 'node:crypto';
 import { expect, inject } from 'vitest';
+import { ENV } from '#shared/core/settings.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient } from '../helpers/api.ts';
 import type { Receiver } from '../helpers/receiver.ts';
@@ -40,6 +42,28 @@ export async function startApiTest(options: LocalStackOptions = {}): Promise<Api
       await receivers.closeAll();
       await stack.stop();
     },
+  };
+}
+
+/**
+ * The environment Lambda gives a function, pointed at this local stack (its table, queues and emulators),
+ * with the admin key in the clear and a local key for the signing secrets (KMS has no endpoint here):
+ * for tests that import a function's handler and call it with API Gateway events.
+ */
+export function functionEnvironment(stack: LocalStack): Record<string, string> {
+  const { settings } = stack;
+  return {
+    [ENV.tableName]: settings.tableName,
+    [ENV.eventsQueueUrl]: settings.eventsQueueUrl,
+    [ENV.deadLetterQueueUrl]: settings.deadLetterQueueUrl,
+    [ENV.adminKey]: stack.adminKey,
+    [ENV.localSecretsKey]: randomBytes(32).toString('base64'),
+    [ENV.dynamoDbEndpoint]: settings.dynamoDbEndpoint ?? '',
+    [ENV.sqsEndpoint]: settings.sqsEndpoint ?? '',
+    [ENV.region]: settings.region,
+    POWERTOOLS_DEV: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
   };
 }
 

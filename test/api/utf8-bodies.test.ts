@@ -9,29 +9,19 @@ import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { allRoutes } from '#shared/api/routes/index.ts';
-import type { QueueMessage } from '#shared/core/queue-message.ts';
-import { ENV } from '#shared/core/settings.ts';
-import { type ApiTestContext, errorShape, startApiTest } from './setup.ts';
+import { type QueueSpy, spyOnQueue } from '../helpers/stack.ts';
+import { type ApiTestContext, errorShape, functionEnvironment, startApiTest } from './setup.ts';
 
 let t: ApiTestContext;
 /** Every message handed to the events queue (a spy on the port; the consumer's retries pass here too). */
-const enqueued: QueueMessage[] = [];
+let enqueued: QueueSpy;
 /** The ids of the messages queued so far: a retry keeps its id, a newly published event brings a new one. */
-const queuedIds = () => new Set(enqueued.map((m) => m.message.id));
+const queuedIds = () => new Set(enqueued.sent.map((m) => m.message.id));
 let subscriptionId: string;
 
 beforeAll(async () => {
   t = await startApiTest();
-  const queue = t.stack.runtime.ports.queue;
-  const { enqueue, enqueueBatch } = queue;
-  queue.enqueue = async (message, delay) => {
-    enqueued.push(message);
-    return enqueue.call(queue, message, delay);
-  };
-  queue.enqueueBatch = async (messages) => {
-    enqueued.push(...messages);
-    return enqueueBatch.call(queue, messages);
-  };
+  enqueued = spyOnQueue(t.stack.runtime.ports.queue);
   expect((await t.admin('PUT', '/v1/event-types/utf8.test', { description: 'x', example: { n: 1 } })).status).toBe(201);
   const created = await t.admin('POST', '/v1/tenants/acme/subscriptions', { url: 'http://127.0.0.1:9/hook', eventTypes: ['utf8.test'] });
   expect(created.status).toBe(201);
@@ -141,7 +131,7 @@ describe('the local server refuses bodies that are not valid UTF-8', () => {
     expect(published.status).toBe(202);
     const gz = await raw('POST', '/v1/events', gzipSync(Buffer.from(text, 'utf8')), { 'content-encoding': 'gzip' });
     expect(gz.status).toBe(202);
-    const kept = enqueued.filter((m) => m.kind === 'event' && [published.body.id, gz.body.id].includes(m.message.id));
+    const kept = enqueued.sent.filter((m) => m.kind === 'event' && [published.body.id, gz.body.id].includes(m.message.id));
     expect(kept.map((m) => (m.kind === 'event' ? m.message.dataJson : ''))).toEqual([JSON.stringify(data), JSON.stringify(data)]);
   });
 
@@ -173,20 +163,7 @@ describe('the Lambda functions refuse bodies that are not valid UTF-8', () => {
   let management: Handler;
 
   beforeAll(async () => {
-    const { settings } = t.stack;
-    Object.assign(process.env, {
-      [ENV.tableName]: settings.tableName,
-      [ENV.eventsQueueUrl]: settings.eventsQueueUrl,
-      [ENV.deadLetterQueueUrl]: settings.deadLetterQueueUrl,
-      [ENV.adminKey]: t.stack.adminKey,
-      [ENV.localSecretsKey]: randomBytes(32).toString('base64'),
-      [ENV.dynamoDbEndpoint]: settings.dynamoDbEndpoint ?? '',
-      [ENV.sqsEndpoint]: settings.sqsEndpoint ?? '',
-      [ENV.region]: settings.region,
-      POWERTOOLS_DEV: 'true',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    });
+    Object.assign(process.env, functionEnvironment(t.stack));
     vi.resetModules();
     ingest = ((await import('../../functions/ingest.ts')) as { handler: Handler }).handler;
     management = ((await import('../../functions/management.ts')) as { handler: Handler }).handler;

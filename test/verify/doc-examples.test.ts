@@ -1,13 +1,14 @@
 /**
- * The Python and Go receivers in docs/verifying.md, taken from the page as written, run against
- * deliveries signed by Hookpost's own signer: each must accept the good ones and refuse the rest.
+ * The Node.js, Python and Go receivers in docs/verifying.md, taken from the page as written, run
+ * against deliveries signed by Hookpost's own signer: each must accept the good ones and refuse the rest.
  * They need /usr/bin/python3 with Debian's python3-cryptography, and Go (golang-go); a missing one
  * fails this test, saying what to install.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deliveryVectors } from './vectors.ts';
 
@@ -47,6 +48,45 @@ function run(command: string, args: string[], install: string, env: Record<strin
 }
 
 describe('docs/verifying.md', () => {
+  it('Node.js (hookpost/verify): the receiver answers 204 to what Hookpost signs for the key and 400 with the reason to the rest', async () => {
+    const vectors = deliveryVectors();
+    const listen = ".listen(4000, '127.0.0.1');";
+    const example = docBlock('js');
+    expect(example).toContain(listen);
+    expect(example).toContain("from 'hookpost/verify';");
+    // The package's own module instead of its name (the copy runs outside the package), a free port,
+    // and each request's key from a test header instead of WEBHOOK_KEY, so one receiver serves every vector.
+    expect(example).toContain('process.env.WEBHOOK_KEY');
+    const script = example
+      .replace('process.env.WEBHOOK_KEY', "req.headers['x-test-key']")
+      .replace("from 'hookpost/verify';", `from '${pathToFileURL(resolve(import.meta.dirname, '../../client/verify.js')).href}';`)
+      .replace(listen, ".listen(0, '127.0.0.1', function () { console.log(`port ${this.address().port}`); });");
+    writeFileSync(join(work, 'receiver.mjs'), script);
+    const receiver = spawn(process.execPath, ['receiver.mjs'], { cwd: work });
+    try {
+      let output = '';
+      receiver.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const port = await new Promise<string>((done, fail) => {
+        receiver.stdout.on('data', () => {
+          const found = /port (\d+)/.exec(output);
+          if (found) done(found[1] as string);
+        });
+        receiver.on('exit', (code) => fail(new Error(`the example exited (${code}) before listening`)));
+      });
+      const answers: [string, string][] = [];
+      for (const v of vectors) {
+        const response = await fetch(`http://127.0.0.1:${port}/hook`, { method: 'POST', headers: { ...v.headers, 'x-test-key': v.key }, body: v.body });
+        answers.push([v.name, response.status === 204 ? 'accept' : `${response.status} ${await response.text()}`]);
+      }
+      expect(answers).toEqual(vectors.map((v) => [v.name, v.expected === 'accept' ? 'accept' : `400 ${v.expected}`]));
+      expect(output).toContain(`verified ${vectors[0]?.headers['webhook-id']}: payment.received`);
+    } finally {
+      receiver.kill();
+    }
+  });
+
   it('Python (cryptography): accepts what Hookpost signs for the key, refuses tampered, stale and wrongly keyed deliveries', () => {
     const harness = `
 import json

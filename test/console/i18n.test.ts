@@ -29,7 +29,7 @@ describe('message catalogues', () => {
       .filter((name) => /\.tsx?$/.test(name))
       .map((name) => readFileSync(new URL(name, src), 'utf8'))
       .join('\n');
-    const used = new Set([...code.matchAll(/'([A-Za-z]+\.[A-Za-z]+)'/g)].map((m) => m[1] ?? '').filter((key) => /^(app|nav|header|signIn|portal|common|error|endpoints|detail|secret|test|chart|log|recover|types|tenants|dead|keys|links)\./.test(key)));
+    const used = new Set([...code.matchAll(/'([A-Za-z]+\.[A-Za-z]+)'/g)].map((m) => m[1] ?? '').filter((key) => /^(app|nav|header|signIn|portal|common|error|field|endpoints|detail|secret|test|chart|log|recover|types|tenants|dead|keys|links)\./.test(key)));
     expect([...used].filter((key) => !(key in en))).toEqual([]);
     expect(Object.keys(en).filter((key) => !used.has(key))).toEqual([]);
   });

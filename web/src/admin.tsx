@@ -5,48 +5,55 @@ import { formatDate, formatNumber, t } from './i18n.ts';
 import { CopyButton, confirmAction, ErrorText, href, Loading, pretty, useAction, useLoad, useCursorPages } from './ui.tsx';
 
 export function TenantsScreen() {
-  const { cursor, pager } = useCursorPages();
-  const page = useLoad(() => ok(api().GET('/v1/tenants', { params: { query: { limit: 25, ...(cursor ? { cursor } : {}) } } })), [cursor]);
   return (
     <section aria-labelledby="tenants-title">
       <h1 id="tenants-title">{t('tenants.title')}</h1>
       <p class="hint">{t('tenants.hint')}</p>
-      <Loading loaded={page}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <p>{t('tenants.empty')}</p>
-          ) : (
-            <>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('tenants.tenant')}</th>
-                    <th scope="col">{t('tenants.endpoints')}</th>
-                    <th scope="col">{t('tenants.since')}</th>
-                    <th scope="col">{t('common.actions')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((item) => (
-                    <tr key={item.tenant}>
-                      <td>
-                        <a href={href('endpoints', item.tenant)}>{item.tenant}</a>
-                      </td>
-                      <td>{formatNumber(item.endpoints)}</td>
-                      <td>{formatDate(item.createdAt)}</td>
-                      <td>
-                        <a href={href('portal-links', item.tenant)}>{t('tenants.portalLink')}</a>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              {pager(data.nextCursor)}
-            </>
-          )
-        }
-      </Loading>
+      <TenantTable />
     </section>
+  );
+}
+
+/** The tenants with endpoints, a page at a time: each opens its endpoints; admins make portal links from here. */
+export function TenantTable() {
+  const { cursor, pager } = useCursorPages();
+  const page = useLoad(() => ok(api().GET('/v1/tenants', { params: { query: { limit: 25, ...(cursor ? { cursor } : {}) } } })), [cursor]);
+  return (
+    <Loading loaded={page}>
+      {(data) =>
+        data.items.length === 0 ? (
+          <p>{t('tenants.empty')}</p>
+        ) : (
+          <>
+            <table class="cards">
+              <thead>
+                <tr>
+                  <th scope="col">{t('tenants.tenant')}</th>
+                  <th scope="col">{t('tenants.endpoints')}</th>
+                  <th scope="col">{t('tenants.since')}</th>
+                  <th scope="col">{t('common.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((item) => (
+                  <tr key={item.tenant}>
+                    <td data-label={t('tenants.tenant')}>
+                      <a href={href('endpoints', item.tenant)}>{item.tenant}</a>
+                    </td>
+                    <td data-label={t('tenants.endpoints')}>{formatNumber(item.endpoints)}</td>
+                    <td data-label={t('tenants.since')}>{formatDate(item.createdAt)}</td>
+                    <td class="row-actions">
+                      <a href={href('portal-links', item.tenant)}>{t('tenants.portalLink')}</a>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {pager(data.nextCursor)}
+          </>
+        )
+      }
+    </Loading>
   );
 }
 
@@ -66,13 +73,17 @@ export function DeadLettersScreen() {
     setResult(done.mode === 'local' ? t('dead.moved', { count: done.moved ?? 0 }) : t('dead.started'));
     list.reload();
   });
+  // Redrive only when there is something to send back (the count is SQS's estimate; a listed item counts too).
+  const none = list.data !== undefined && list.data.approximateCount === 0 && list.data.items.length === 0;
   return (
     <section aria-labelledby="dead-title">
       <div class="title-row">
         <h1 id="dead-title">{t('dead.title')}</h1>
-        <button type="button" onClick={() => redrive()} disabled={busy}>
-          {t('dead.redrive')}
-        </button>
+        {!none && (
+          <button type="button" onClick={() => redrive()} disabled={busy || list.data === undefined}>
+            {t('dead.redrive')}
+          </button>
+        )}
       </div>
       <p class="hint">{t('dead.hint')}</p>
       {result && (
@@ -84,9 +95,9 @@ export function DeadLettersScreen() {
       <Loading loaded={list}>
         {(data) => (
           <>
-            <p>{t('dead.count', { count: data.approximateCount })}</p>
+            <p data-testid="dead-count">{none ? t('dead.none') : t('dead.count', { count: Math.max(data.approximateCount, data.items.length) })}</p>
             {data.items.length > 0 && (
-              <table>
+              <table class="cards">
                 <thead>
                   <tr>
                     <th scope="col">{t('dead.reason')}</th>
@@ -99,15 +110,15 @@ export function DeadLettersScreen() {
                 <tbody>
                   {(data.items as DeadLetterView[]).map((item, i) => (
                     <tr key={item.message?.message?.id ?? i}>
-                      <td>{item.reason ?? pretty(item)}</td>
-                      <td>{item.message?.message?.type}</td>
-                      <td>{item.message?.message?.tenant}</td>
-                      <td>
+                      <td data-label={t('dead.reason')}>{item.reason ?? pretty(item)}</td>
+                      <td data-label={t('log.type')}>{item.message?.message?.type}</td>
+                      <td data-label={t('tenants.tenant')}>{item.message?.message?.tenant}</td>
+                      <td data-label={t('dead.lastAttempt')}>
                         {item.lastAttempt
                           ? [item.lastAttempt.statusCode, item.lastAttempt.error, item.lastAttempt.timestamp ? formatDate(item.lastAttempt.timestamp) : undefined].filter((x) => x !== undefined).join(' · ')
                           : '—'}
                       </td>
-                      <td>{item.deadLetteredAt ? formatDate(item.deadLetteredAt) : '—'}</td>
+                      <td data-label={t('dead.at')}>{item.deadLetteredAt ? formatDate(item.deadLetteredAt) : '—'}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,9 +1,9 @@
 /** One endpoint: signing secret (reveal, copy, rotate), test event, 24 h chart, attempt log with resend, recovery. */
 import { useState } from 'preact/hooks';
 import { api, type Attempt, ok, type Subscription } from './api.ts';
-import { EndpointForm } from './endpoints.tsx';
+import { EndpointForm, offeredTypes } from './endpoints.tsx';
 import { formatDate, formatDuration, formatNumber, formatTime, t } from './i18n.ts';
-import { CopyButton, confirmAction, ErrorText, Excerpt, href, Loading, pretty, useAction, useLoad, useCursorPages } from './ui.tsx';
+import { Breakable, CopyButton, confirmAction, ErrorText, Excerpt, href, Loading, pretty, useAction, useLoad, useCursorPages } from './ui.tsx';
 
 const HOUR = 3_600_000;
 
@@ -21,7 +21,7 @@ export function EndpointDetail({ tenant, id }: { tenant: string; id: string }) {
           </p>
           <div class="title-row">
             <h1 id="detail-title" class="url">
-              {subscription.url}
+              <Breakable text={subscription.url} />
             </h1>
             <button type="button" class="secondary" onClick={() => setEditing(true)} disabled={editing}>
               {t('common.edit')}
@@ -129,7 +129,8 @@ function TestEvent({ subscription, onSent }: { subscription: Subscription; onSen
   const catalogue = useLoad(() => ok(api().GET('/v1/event-types')), []);
   const [type, setType] = useState<string>('');
   const [result, setResult] = useState<Attempt | undefined>();
-  const types = catalogue.data?.items ?? [];
+  // Hookpost's own types are offered only where they are published (offeredTypes).
+  const types = offeredTypes(catalogue.data?.items ?? [], subscription.tenant, []);
   const wanted = types.filter((item) => subscription.eventTypes.some((pattern) => pattern === '*' || pattern === item.type || (pattern.endsWith('.*') && item.type.startsWith(pattern.slice(0, -1)))));
   // The endpoint's own types first; any catalogue type if it wants none of them.
   const options = wanted.length > 0 ? wanted : types;
@@ -172,7 +173,10 @@ function TestEvent({ subscription, onSent }: { subscription: Subscription; onSen
   );
 }
 
-/** Successes and failures per hour over the last 24 h, from the attempt log (at most 1,000 attempts read). */
+/**
+ * Successes and failures per hour over the last 24 h, from the attempt log (at most 1,000 attempts
+ * read). Test sends are left out, as the list's success rate (the API's stats) leaves them out.
+ */
 function Chart({ tenant, id, refresh }: { tenant: string; id: string; refresh: number }) {
   const loaded = useLoad(async () => {
     const since = Date.now() - 24 * HOUR;
@@ -188,6 +192,7 @@ function Chart({ tenant, id, refresh }: { tenant: string; id: string; refresh: n
     const start = Math.floor(since / HOUR) * HOUR + HOUR;
     const buckets = Array.from({ length: 24 }, (_, i) => ({ at: start + i * HOUR, ok: 0, failed: 0 }));
     for (const attempt of attempts) {
+      if (attempt.test) continue;
       const i = Math.floor((Date.parse(attempt.timestamp) - start) / HOUR);
       const bucket = buckets[i];
       if (!bucket) continue;
@@ -229,10 +234,11 @@ function Chart({ tenant, id, refresh }: { tenant: string; id: string; refresh: n
                 })}
                 <line x1={0} y1={H} x2={W} y2={H} class="baseline" />
               </svg>
-              <p class="legend">
+              <p class="legend" data-testid="chart-legend">
                 <span class="swatch ok" aria-hidden="true" /> {t('chart.succeeded')} {formatNumber(okTotal)} <span class="swatch failed" aria-hidden="true" /> {t('chart.failed')}{' '}
                 {formatNumber(failedTotal)}
               </p>
+              <p class="hint">{t('endpoints.testsNotCounted')}</p>
             </>
           );
         }}
@@ -283,7 +289,7 @@ function AttemptLog({ tenant, id, refresh }: { tenant: string; id: string; refre
             <p>{t('log.empty')}</p>
           ) : (
             <>
-              <table class="log">
+              <table class="log cards">
                 <thead>
                   <tr>
                     <th scope="col">{t('log.time')}</th>
@@ -325,19 +331,21 @@ function AttemptRow({ attempt, tenant }: { attempt: Attempt; tenant: string }) {
   return (
     <tbody>
       <tr>
-        <td>{formatDate(attempt.timestamp)}</td>
-        <td>
-          <code>{attempt.eventType}</code>
+        <td data-label={t('log.time')}>{formatDate(attempt.timestamp)}</td>
+        <td data-label={t('log.type')}>
+          <code>
+            <Breakable text={attempt.eventType} />
+          </code>
           {attempt.test && <span class="badge">{t('log.test')}</span>}
         </td>
-        <td>
+        <td data-label={t('log.status')}>
           <span class={attempt.status === 'succeeded' ? 'badge good' : 'badge bad'}>
             {attempt.status === 'succeeded' ? t('log.succeeded') : t('log.failed')}
             {attempt.statusCode !== undefined ? ` · ${attempt.statusCode}` : ''}
           </span>
         </td>
-        <td>{formatDuration(attempt.durationMs)}</td>
-        <td>
+        <td data-label={t('log.duration')}>{formatDuration(attempt.durationMs)}</td>
+        <td class="row-actions">
           <button type="button" class="secondary" aria-expanded={open} aria-controls={detailsId} onClick={toggle}>
             {t('log.details')}
           </button>

@@ -1,8 +1,10 @@
 /** Endpoints: the list (URL, description, event types, status, 24 h success), add, edit, enable/disable, delete. */
 import { useState } from 'preact/hooks';
-import { ApiFailure, api, isAdmin, ok, session, type Stats, type Subscription } from './api.ts';
+import { TenantTable } from './admin.tsx';
+import { api, isAdmin, ok, session, type Stats, type Subscription } from './api.ts';
 import { formatPercent, t } from './i18n.ts';
-import { confirmAction, ErrorText, go, href, Loading, useAction, useLoad, useCursorPages } from './ui.tsx';
+import { formRefusal } from './refusals.ts';
+import { Breakable, confirmAction, ErrorText, FieldError, go, href, Loading, useAction, useLoad, useCursorPages } from './ui.tsx';
 
 /** The tenant on screen: fixed for tenant keys and portal tokens, chosen by admins. */
 export const fixedTenant = (): string | undefined => session.value?.tenant;
@@ -35,10 +37,13 @@ function TenantPicker({ tenant }: { tenant?: string }) {
 export function EndpointsScreen({ tenant: chosen }: { tenant?: string }) {
   const tenant = fixedTenant() ?? chosen;
   if (!tenant) {
+    // An admin with no tenant chosen: the tenants that have endpoints, to open one, and the box for any other.
     return (
       <section aria-labelledby="endpoints-title">
         <h1 id="endpoints-title">{t('endpoints.title')}</h1>
         <p>{t('endpoints.pickTenant')}</p>
+        <TenantTable />
+        <h2 class="spaced">{t('endpoints.otherTenant')}</h2>
         <TenantPicker />
       </section>
     );
@@ -109,7 +114,7 @@ function EndpointList({ tenant }: { tenant: string }) {
             <p>{t('endpoints.empty')}</p>
           ) : (
             <>
-              <table>
+              <table class="cards">
                 <thead>
                   <tr>
                     <th scope="col">{t('endpoints.url')}</th>
@@ -123,21 +128,23 @@ function EndpointList({ tenant }: { tenant: string }) {
                 <tbody>
                   {data.items.map((subscription) => (
                     <tr key={subscription.id}>
-                      <td class="url">
-                        <a href={href('endpoints', tenant, subscription.id)}>{subscription.url}</a>
+                      <td class="url" data-label={t('endpoints.url')}>
+                        <a href={href('endpoints', tenant, subscription.id)}>
+                          <Breakable text={subscription.url} />
+                        </a>
                       </td>
-                      <td>{subscription.description}</td>
-                      <td>
+                      <td data-label={t('endpoints.description')}>{subscription.description}</td>
+                      <td data-label={t('endpoints.eventTypes')}>
                         {subscription.eventTypes.map((type) => (
                           <code key={type} class="tag">
-                            {type}
+                            <Breakable text={type} />
                           </code>
                         ))}
                       </td>
-                      <td>
+                      <td data-label={t('endpoints.status')}>
                         <span class={subscription.enabled ? 'badge good' : 'badge bad'}>{statusText(subscription)}</span>
                       </td>
-                      <td>
+                      <td data-label={t('endpoints.successRate')}>
                         <SuccessRate tenant={tenant} id={subscription.id} />
                       </td>
                       <td class="row-actions">
@@ -155,6 +162,7 @@ function EndpointList({ tenant }: { tenant: string }) {
                   ))}
                 </tbody>
               </table>
+              <p class="hint">{t('endpoints.testsNotCounted')}</p>
               {pager(data.nextCursor)}
             </>
           )
@@ -171,7 +179,10 @@ interface HeaderRow {
 
 type Controls = Pick<Subscription, 'filter' | 'retrySchedule' | 'timeoutMs' | 'rateLimit'>;
 type ControlField = keyof Controls;
-type FieldErrors = Partial<Record<ControlField, string>>;
+/** The form's fields that show their own error, as the API's body names them (a refusal's `details[].path` starts with one). */
+const FIELDS = ['url', 'description', 'eventTypes', 'headers', 'filter', 'retrySchedule', 'timeoutMs', 'rateLimit'] as const;
+type Field = (typeof FIELDS)[number];
+type FieldErrors = Partial<Record<Field, string>>;
 
 /**
  * The delivery controls as typed: an empty field is "use the global setting" (absent on create, null on edit).
@@ -208,26 +219,21 @@ function readControls(text: { filter: string; retrySchedule: string; timeoutMs: 
   return { values, errors };
 }
 
-/** The server's refusals of the delivery controls, by field (details paths look like `filter.data.amount.$between`). */
-function serverFieldErrors(error: unknown): FieldErrors {
+/** What the browser can tell before sending: a URL is given and is an absolute http(s) URL, and some event type is chosen. */
+function readBasics(url: string, eventTypes: string[]): FieldErrors {
   const errors: FieldErrors = {};
-  if (!(error instanceof ApiFailure)) return errors;
-  for (const detail of error.details) {
-    const field = detail.path?.split('.')[0] as ControlField | undefined;
-    if (field === 'filter' || field === 'retrySchedule' || field === 'timeoutMs' || field === 'rateLimit') {
-      errors[field] = [errors[field], `${detail.path}: ${detail.message}`].filter(Boolean).join('; ');
-    }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // not an absolute URL
   }
+  if (!url) errors.url = t('field.required');
+  else if (!parsed) errors.url = t('field.urlInvalid');
+  else if (!/^https?:$/.test(parsed.protocol)) errors.url = t('field.urlHttps');
+  if (eventTypes.length === 0) errors.eventTypes = t('field.pickEventType');
   return errors;
 }
-
-/** A field's own error, next to it (the control points at it with aria-describedby). */
-const FieldError = ({ id, error }: { id: string; error?: string }) =>
-  error ? (
-    <p class="error" id={id} role="alert">
-      {error}
-    </p>
-  ) : null;
 
 /** A whole-number delivery control: its label, the input, its hint and its own error. */
 function WholeNumberControl(props: {
@@ -238,7 +244,7 @@ function WholeNumberControl(props: {
   max: number;
   value: string;
   onInput(value: string): void;
-  describedBy: string;
+  describedBy?: string;
   error?: string;
 }) {
   const { field } = props;
@@ -268,7 +274,7 @@ function WholeNumberControl(props: {
  * The catalogue's types an endpoint of `tenant` can be given: Hookpost's own (`hookpost.*`) are
  * published only into the reserved `_…` tenants, so elsewhere they are offered only if already chosen.
  */
-function offeredTypes<T extends { type: string; builtIn?: boolean }>(items: T[], tenant: string, chosen: string[]): T[] {
+export function offeredTypes<T extends { type: string; builtIn?: boolean }>(items: T[], tenant: string, chosen: string[]): T[] {
   return items.filter((item) => !item.builtIn || tenant.startsWith('_') || chosen.includes(item.type));
 }
 
@@ -292,9 +298,11 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
   const typed = patterns.split(/[\s,]+/).filter(Boolean);
   const [save, busy, error] = useAction(async () => {
     const controls = readControls({ filter, retrySchedule, timeoutMs, rateLimit }, subscription !== undefined);
-    setFieldErrors(controls.errors);
-    if (Object.keys(controls.errors).length > 0) throw new Error(t('endpoints.fixFields'));
     const eventTypes = [...new Set([...types, ...typed])];
+    const found = { ...readBasics(url.trim(), eventTypes), ...controls.errors };
+    setFieldErrors(found);
+    if (Object.keys(found).length > 0) throw new Error(t('endpoints.fixFields'));
+    let sent: unknown;
     const body = {
       url: url.trim(),
       description,
@@ -305,6 +313,7 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
       if (subscription) {
         // `enabled` only when changed: re-sending "disabled" would clear why the endpoint was disabled.
         const patch = { ...body, ...controls.values, ordering, ...(enabled === subscription.enabled ? {} : { enabled }) };
+        sent = patch;
         await ok(api().PATCH('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: subscription.id } }, body: patch }));
         onDone();
       } else {
@@ -319,15 +328,18 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
           ...(signingAlgorithm === 'ed25519' ? { signingAlgorithm } : {}),
           ...(ordering === 'fifo' ? { ordering } : {}),
         };
+        sent = create;
         const made = await ok(api().POST('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant } }, body: create }));
         onDone(made.id);
       }
     } catch (failure) {
-      setFieldErrors(serverFieldErrors(failure));
-      throw failure;
+      // Each refused field says why next to itself; the banner says only what no field took.
+      // Each refused field says why next to itself; the banner says only what no field took.
+      throw formRefusal(failure, FIELDS, sent, setFieldErrors);
     }
   });
-  const described = (field: ControlField) => [`ep-${field}-hint`, fieldErrors[field] ? `ep-${field}-error` : ''].filter(Boolean).join(' ');
+  const described = (field: Field, hint = true) => [hint ? `ep-${field}-hint` : '', fieldErrors[field] ? `ep-${field}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const invalid = (field: Field) => (fieldErrors[field] ? true : undefined);
   const toggleType = (type: string, on: boolean) => setTypes(on ? [...types, type] : types.filter((x) => x !== type));
   const setHeader = (i: number, row: Partial<HeaderRow>) => setHeaders(headers.map((h, j) => (j === i ? { ...h, ...row } : h)));
   const extra = types.filter((type) => !known.has(type));
@@ -336,6 +348,7 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
     <form
       class="card"
       aria-labelledby="endpoint-form-title"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         void save();
@@ -343,10 +356,27 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
     >
       <h2 id="endpoint-form-title">{subscription ? t('endpoints.editTitle') : t('endpoints.addTitle')}</h2>
       <label for="ep-url">{t('endpoints.url')}</label>
-      <input id="ep-url" type="url" value={url} onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)} required placeholder="https://example.com/webhooks" />
+      <input
+        id="ep-url"
+        type="url"
+        value={url}
+        onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)}
+        required
+        placeholder="https://example.com/webhooks"
+        aria-describedby={described('url', false)}
+        aria-invalid={invalid('url')}
+      />
+      <FieldError id="ep-url-error" error={fieldErrors.url} />
       <label for="ep-description">{t('endpoints.description')}</label>
-      <input id="ep-description" value={description} onInput={(e) => setDescription((e.currentTarget as HTMLInputElement).value)} />
-      <fieldset>
+      <input
+        id="ep-description"
+        value={description}
+        onInput={(e) => setDescription((e.currentTarget as HTMLInputElement).value)}
+        aria-describedby={described('description', false)}
+        aria-invalid={invalid('description')}
+      />
+      <FieldError id="ep-description-error" error={fieldErrors.description} />
+      <fieldset aria-describedby={described('eventTypes', false)}>
         <legend>{t('endpoints.eventTypes')}</legend>
         <Loading loaded={catalogue}>
           {(data) => (
@@ -354,7 +384,9 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
               {offeredTypes(data.items, tenant, subscription?.eventTypes ?? []).map((item) => (
                 <li key={item.type}>
                   <input type="checkbox" id={`type-${item.type}`} checked={types.includes(item.type)} onChange={(e) => toggleType(item.type, (e.currentTarget as HTMLInputElement).checked)} aria-describedby={item.description ? `type-desc-${item.type}` : undefined} />
-                  <label for={`type-${item.type}`}>{item.type}</label>
+                  <label for={`type-${item.type}`}>
+                    <Breakable text={item.type} />
+                  </label>
                   {item.description && (
                     <span class="hint" id={`type-desc-${item.type}`}>
                       {item.description}
@@ -381,8 +413,9 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
         <span class="hint" id="ep-patterns-hint">
           {t('endpoints.patternsHint')}
         </span>
+        <FieldError id="ep-eventTypes-error" error={fieldErrors.eventTypes} />
       </fieldset>
-      <fieldset>
+      <fieldset aria-describedby={described('headers', false)}>
         <legend>{t('endpoints.headers')}</legend>
         {headers.map((header, i) => (
           <div class="header-row" key={i}>
@@ -396,6 +429,7 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
         <button type="button" class="secondary" onClick={() => setHeaders([...headers, { name: '', value: '' }])}>
           {t('endpoints.addHeader')}
         </button>
+        <FieldError id="ep-headers-error" error={fieldErrors.headers} />
       </fieldset>
       <fieldset>
         <legend>{t('endpoints.delivery')}</legend>
@@ -408,7 +442,7 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
           onInput={(e) => setFilter((e.currentTarget as HTMLTextAreaElement).value)}
           placeholder='{"data": {"amount": {"$gte": 100}}}'
           aria-describedby={described('filter')}
-          aria-invalid={fieldErrors.filter ? true : undefined}
+          aria-invalid={invalid('filter')}
           spellcheck={false}
         />
         <span class="hint" id="ep-filter-hint">
@@ -423,7 +457,7 @@ export function EndpointForm({ tenant, subscription, onDone }: { tenant: string;
           placeholder="10, 60, 600"
           inputMode="numeric"
           aria-describedby={described('retrySchedule')}
-          aria-invalid={fieldErrors.retrySchedule ? true : undefined}
+          aria-invalid={invalid('retrySchedule')}
         />
         <span class="hint" id="ep-retrySchedule-hint">
           {t('endpoints.retryScheduleHint')}

@@ -1,9 +1,10 @@
 /** Small shared pieces: data loading, errors, copy, confirmation dialog, the route. */
 import { signal } from '@preact/signals';
-import type { ComponentChildren } from 'preact';
+import { type ComponentChildren, Fragment } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiFailure } from './api.ts';
 import { t } from './i18n.ts';
+import { failureMessage } from './refusals.ts';
 
 /* ---------- route (hash based: #/endpoints, #/endpoints/<tenant>/<id>, …) ---------- */
 
@@ -50,7 +51,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
 }
 
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiFailure) return error.status === 0 ? t('error.network') : t('error.api', { status: error.status, message: error.message });
+  if (error instanceof ApiFailure) return failureMessage(error);
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -78,6 +79,32 @@ export const ErrorText = ({ error }: { error?: string }) =>
       {error}
     </p>
   ) : null;
+
+/** A field's own error, next to it (the control points at it with aria-describedby). */
+export const FieldError = ({ id, error }: { id: string; error?: string }) =>
+  error ? (
+    <p class="error field-error" id={id} role="alert">
+      {error}
+    </p>
+  ) : null;
+
+/**
+ * A URL or a dotted name that may wrap only after its separators (`/`, `.`, `?`, `&`, `=`, `-`, `_`,
+ * `#`), never in the middle of a word; CSS breaks a single overlong word only as a last resort.
+ */
+export function Breakable({ text }: { text: string }) {
+  const parts = text.split(/(?<=[/.?&=#_-])/);
+  return (
+    <>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {i > 0 && <wbr />}
+          {part}
+        </Fragment>
+      ))}
+    </>
+  );
+}
 
 export function Loading<T>({ loaded, children }: { loaded: Loaded<T>; children: (data: T) => ComponentChildren }) {
   if (loaded.error) return <ErrorText error={loaded.error} />;

@@ -60,7 +60,7 @@ describe('docs/verifying.md', () => {
     const script = example
       .replace('process.env.WEBHOOK_KEY', "req.headers['x-test-key']")
       .replace("from 'hookpost/verify';", `from '${pathToFileURL(resolve(import.meta.dirname, '../../client/verify.js')).href}';`)
-      .replace(listen, ".listen(0, '127.0.0.1', function () { console.log(`port ${this.address().port}`); });");
+      .replace(listen, ".listen(0, '127.0.0.1', function () { console.log('port', this.address().port); });");
     writeFileSync(join(work, 'receiver.mjs'), script);
     const receiver = spawn(process.execPath, ['receiver.mjs'], { cwd: work });
     try {

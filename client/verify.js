@@ -61,8 +61,9 @@ export function verifyWebhook(rawBody, headers, keys, options = {}) {
   if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) {
     throw new TypeError('rawBody is the request body as received (a string or bytes), before any JSON parsing');
   }
-  const parsedKeys = (typeof keys === 'string' ? [keys] : [...keys]).map(parseKey);
-  if (parsedKeys.length === 0) throw new TypeError('give at least one verification key');
+  const keyList = typeof keys === 'string' ? [keys] : Array.isArray(keys) ? keys : [];
+  if (keyList.length === 0) throw new TypeError('give the endpoint’s whsec_… secret or whpk_… public key, or an array of them');
+  const parsedKeys = keyList.map(parseKey);
 
   const id = header(headers, 'webhook-id');
   const timestampHeader = header(headers, 'webhook-timestamp');

@@ -89,8 +89,12 @@ describe('verifyWebhook', () => {
 
   it('throws a TypeError for a key of neither kind, or a body that is not the raw body', () => {
     const { headers, body, key } = byName('v1a from an ed25519 endpoint');
-    for (const bad of ['', 'hp_adminkey', `whsk_${key.slice(5)}`, 'whpk_AAAA', `${key}x`, 'whsec_', 'whsec_!!!!', []]) {
-      expect(() => verifyWebhook(body, headers, bad)).toThrow(TypeError);
+    for (const bad of ['', 'hp_adminkey', `whsk_${key.slice(5)}`, 'whpk_AAAA', `${key}x`, 'whsec_', 'whsec_!!!!']) {
+      expect(() => verifyWebhook(body, headers, bad)).toThrow(/whsec_… secret \(v1, HMAC-SHA256\) or the whpk_… public key/);
+    }
+    // An unset environment variable, or no keys at all.
+    for (const none of [undefined as unknown as string, []]) {
+      expect(() => verifyWebhook(body, headers, none)).toThrow(/give the endpoint’s whsec_… secret or whpk_… public key/);
     }
     expect(() => verifyWebhook(JSON.parse(body), headers, key)).toThrow(/before any JSON parsing/);
   });

@@ -38,7 +38,7 @@ function run(command: string, args: string[], install: string, env: Record<strin
     env: { ...process.env, ...env },
   });
   if (result.error) throw new Error(`${command} did not run (${result.error.message}); install ${install}`);
-  expect(result.stderr, `${command} ${args.join(' ')}`).toBe('');
+  expect(result.stderr, `${command} ${args.join(' ')} (needs ${install})`).toBe('');
   expect(result.status).toBe(0);
   const answers = JSON.parse(result.stdout) as Record<string, string>;
   // Each vector's answer, beside what a correct receiver does with it.

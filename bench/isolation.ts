@@ -10,12 +10,14 @@
  * For the 90 endpoints that stay healthy it prints, per phase, the deliveries/s that arrived while the
  * phase was publishing and the publish→receive latency p50/p99 of the phase's events (an event not
  * received GRACE seconds after the phase ended counts with the time it had waited, and a percentile
- * at or above such a wait is shown as ">…", a lower bound). Ends with `isolation-ratio <B deliveries/s ÷ A deliveries/s>`.
+ * at or above such a wait is shown as ">…", a lower bound), then `p99-ratio <B p99 ÷ A p99>` and
+ * `isolation-ratio <B deliveries/s ÷ A deliveries/s>`.
+ *
+ * It runs the two phases twice, each time on a new stack: with the default settings (a 10 s delivery
+ * deadline, the slow lane after 5 s), then with a short deadline (`--timeout-ms`, 2 s: the slow lane
+ * after 1 s), and prints each run's ratios. `--settings defaults` or `--settings short` runs one.
  *
  *   npm run bench:isolation -- --rate 50 --seconds 30 --timeout-ms 2000
- *
- * The delivery deadline is 2 s instead of the default 10 s so one run takes about two minutes; every
- * hanging attempt costs the consumer that deadline either way.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -30,12 +32,14 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '30' },
     'timeout-ms': { type: 'string', default: '2000' },
     grace: { type: 'string', default: '10' },
+    settings: { type: 'string', default: 'both' },
   },
 });
 const RATE = Math.max(10, Number(flags.rate) || 50);
 const PHASE_S = Math.max(2, Number(flags.seconds) || 30);
 const TIMEOUT_MS = Math.max(100, Number(flags['timeout-ms']) || 2000);
 const GRACE_S = Math.max(1, Number(flags.grace) || 10);
+if (!['both', 'defaults', 'short'].includes(flags.settings)) throw new Error(`--settings is both, defaults or short, got ${flags.settings}`);
 const ENDPOINTS = 100;
 const HANGING = 10;
 const TICK_MS = 200;
@@ -50,6 +54,7 @@ interface PhaseResult {
   p99: string;
   p99Ms: number;
   late: number;
+  duplicates: number;
 }
 
 const tenantOf = (endpoint: number) => `iso-${endpoint}`;
@@ -90,10 +95,12 @@ async function runPhase(stack: LocalStack, receiver: ReceiverProcess, label: str
 
   const flat = await receiver.latencies();
   const arrived = new Map<number, { arrivedAt: number; ms: number }>();
+  let duplicates = 0;
   for (let i = 0; i < flat.length; i += 3) {
     const [arrivedAt = 0, ms = 0, number = -1] = [flat[i], flat[i + 1], flat[i + 2]];
     if (number < firstN || number >= n || !isHealthyEndpoint(endpointOf(number))) continue;
-    if (!arrived.has(number)) arrived.set(number, { arrivedAt, ms }); // at-least-once: count the first arrival
+    if (arrived.has(number)) duplicates += 1;
+    else arrived.set(number, { arrivedAt, ms }); // at-least-once: the first arrival counts
   }
   const healthy = [...publishedAt.keys()].filter((number) => isHealthyEndpoint(endpointOf(number)));
   const latencies = healthy
@@ -114,6 +121,7 @@ async function runPhase(stack: LocalStack, receiver: ReceiverProcess, label: str
       p99: p99.text,
       p99Ms: p99.ms,
       late: latencies.filter((l) => l.censored).length,
+      duplicates,
     },
     nextN: n,
   };
@@ -127,60 +135,84 @@ async function queueDepth(stack: LocalStack, queueUrl: string | undefined): Prom
   return `${Attributes.ApproximateNumberOfMessages ?? '?'} visible + ${Attributes.ApproximateNumberOfMessagesNotVisible ?? '?'} in flight`;
 }
 
-async function main(): Promise<void> {
-  const receiver = await startReceiverProcess({ isolation: true });
-  const results: PhaseResult[] = [];
-  let depths = '';
+/** The delivery settings of one run: the defaults, or the short deadline. */
+interface RunSettings {
+  name: 'defaults' | 'short';
+  deliveryTimeoutMs?: number;
+}
+
+interface RunResult {
+  settings: RunSettings;
+  phases: PhaseResult[];
+  depths: string;
+  deadlineText: string;
+}
+
+async function runSettings(receiver: ReceiverProcess, settings: RunSettings): Promise<RunResult> {
+  const stack = await startLocalStack({ allowPrivateTargets: true, deliveryTimeoutMs: settings.deliveryTimeoutMs });
   try {
-    const stack = await startLocalStack({ allowPrivateTargets: true, deliveryTimeoutMs: TIMEOUT_MS });
-    try {
-      await stackApi(stack, 'PUT', `/v1/event-types/${EVENT_TYPE}`, { description: 'isolation benchmark event' });
-      const ids: string[] = [];
-      for (let endpoint = 0; endpoint < ENDPOINTS; endpoint++) {
-        const created = (await stackApi(stack, 'POST', `/v1/tenants/${tenantOf(endpoint)}/subscriptions`, {
-          url: `${receiver.origin}/${tenantOf(endpoint)}`,
-          eventTypes: [EVENT_TYPE],
-          description: `isolation endpoint ${endpoint}`,
-        })) as { id: string };
-        ids.push(created.id);
-      }
-      const a = await runPhase(stack, receiver, 'A: 100 healthy', 0);
-      results.push(a.result);
-      for (let endpoint = 0; endpoint < HANGING; endpoint++) {
-        await stackApi(stack, 'PATCH', `/v1/tenants/${tenantOf(endpoint)}/subscriptions/${ids[endpoint]}`, {
-          url: `${receiver.hangOrigin}/${tenantOf(endpoint)}`,
-        });
-      }
-      const b = await runPhase(stack, receiver, `B: ${HANGING} of 100 hang`, a.nextN);
-      results.push(b.result);
-      const { slowQueueUrl } = stack;
-      depths = `queues at the end: events ${await queueDepth(stack, stack.eventsQueueUrl)}; slow lane ${await queueDepth(stack, slowQueueUrl)}`;
-    } finally {
-      await stack.stop();
+    await stackApi(stack, 'PUT', `/v1/event-types/${EVENT_TYPE}`, { description: 'isolation benchmark event' });
+    const ids: string[] = [];
+    for (let endpoint = 0; endpoint < ENDPOINTS; endpoint++) {
+      const created = (await stackApi(stack, 'POST', `/v1/tenants/${tenantOf(endpoint)}/subscriptions`, {
+        url: `${receiver.origin}/${tenantOf(endpoint)}`,
+        eventTypes: [EVENT_TYPE],
+        description: `isolation endpoint ${endpoint}`,
+      })) as { id: string };
+      ids.push(created.id);
     }
+    const a = await runPhase(stack, receiver, 'A: 100 healthy', 0);
+    for (let endpoint = 0; endpoint < HANGING; endpoint++) {
+      await stackApi(stack, 'PATCH', `/v1/tenants/${tenantOf(endpoint)}/subscriptions/${ids[endpoint]}`, {
+        url: `${receiver.hangOrigin}/${tenantOf(endpoint)}`,
+      });
+    }
+    const b = await runPhase(stack, receiver, `B: ${HANGING} of 100 hang`, a.nextN);
+    const { slowQueueUrl } = stack;
+    return {
+      settings,
+      phases: [a.result, b.result],
+      depths: `queues at the end: events ${await queueDepth(stack, stack.eventsQueueUrl)}; slow lane ${await queueDepth(stack, slowQueueUrl)}`,
+      deadlineText: `delivery timeout ${stack.settings.deliveryTimeoutMs} ms, slow lane after ${stack.settings.slowLaneAfterMs} ms`,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+function report(run: RunResult): void {
+  console.log('');
+  console.log(`settings: ${run.settings.name} (${run.deadlineText})`);
+  console.log('| phase             | events published | delivered during phase | deliveries/s | p50 ms | p99 ms | not received by cut-off | received twice |');
+  console.log('|-------------------|-----------------:|-----------------------:|-------------:|-------:|-------:|------------------------:|---------------:|');
+  for (const r of run.phases) {
+    console.log(
+      `| ${r.label.padEnd(17)} | ${String(r.published).padStart(16)} | ${String(r.deliveredInPhase).padStart(22)} | ${r.perSecond.toFixed(1).padStart(12)} | ${r.p50.padStart(6)} | ${r.p99.padStart(6)} | ${String(r.late).padStart(23)} | ${String(r.duplicates).padStart(14)} |`,
+    );
+  }
+  console.log(run.depths);
+  const [a, b] = run.phases;
+  if (!a || !b) throw new Error('a phase did not finish');
+  console.log(`p99-ratio (${run.settings.name}) ${(b.p99Ms / a.p99Ms).toFixed(2)}`);
+  console.log(`isolation-ratio (${run.settings.name}) ${(b.perSecond / a.perSecond).toFixed(2)}`);
+}
+
+async function main(): Promise<void> {
+  const runs: RunSettings[] = [
+    { name: 'defaults' },
+    { name: 'short', deliveryTimeoutMs: TIMEOUT_MS },
+  ].filter((run): run is RunSettings => flags.settings === 'both' || flags.settings === run.name);
+  const receiver = await startReceiverProcess({ isolation: true });
+  const results: RunResult[] = [];
+  try {
+    for (const run of runs) results.push(await runSettings(receiver, run));
   } finally {
     await receiver.stop();
   }
-
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${os.platform()} ${os.arch()}`);
-  console.log(
-    `load: ${RATE} events/s spread over ${ENDPOINTS} tenants × 1 endpoint, ${PHASE_S} s per phase, delivery timeout ${TIMEOUT_MS} ms, latency cut-off ${GRACE_S} s after each phase`,
-  );
+  console.log(`load: ${RATE} events/s spread over ${ENDPOINTS} tenants × 1 endpoint, ${PHASE_S} s per phase, latency cut-off ${GRACE_S} s after each phase`);
   console.log('columns are for the 90 endpoints that stay healthy in both phases');
-  console.log('');
-  console.log('| phase             | events published | delivered during phase | deliveries/s | p50 ms | p99 ms | not received by cut-off |');
-  console.log('|-------------------|-----------------:|-----------------------:|-------------:|-------:|-------:|------------------------:|');
-  for (const r of results) {
-    console.log(
-      `| ${r.label.padEnd(17)} | ${String(r.published).padStart(16)} | ${String(r.deliveredInPhase).padStart(22)} | ${r.perSecond.toFixed(1).padStart(12)} | ${r.p50.padStart(6)} | ${r.p99.padStart(6)} | ${String(r.late).padStart(23)} |`,
-    );
-  }
-  console.log('');
-  console.log(depths);
-  const [a, b] = results;
-  if (!a || !b) throw new Error('a phase did not finish');
-  console.log(`p99-ratio ${(b.p99Ms / a.p99Ms).toFixed(2)}`);
-  console.log(`isolation-ratio ${(b.perSecond / a.perSecond).toFixed(2)}`);
+  for (const run of results) report(run);
 }
 
 main()

@@ -11,6 +11,7 @@
 import type { Attempt, DeliveryLane, Message, Subscription } from './domain.ts';
 import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
 import { wantsMessage } from './match.ts';
+import type { Patience } from './patience.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from './metrics.ts';
 import type { OperationalEvents } from './operational-events.ts';
 import {
@@ -57,6 +58,8 @@ export interface DispatchDeps extends DeliveryDeps {
   slowLaneAfterMs?: number;
   /** How long that mark lasts after the last slow attempt. @default DEFAULTS.slowLaneHoldMs */
   slowLaneHoldMs?: number;
+  /** Shortens the main lane's wait for an endpoint that has answered promptly (patience.ts); absent: `slowLaneAfterMs` for all. */
+  patience?: Patience;
   /** Paces endpoints that have a `rateLimit`; without it their deliveries are not limited. */
   rateLimiter?: RateLimiter;
   /** A slot at most this far off is waited for inline. @default DEFAULTS.rateLimitInlineWaitMs */
@@ -273,12 +276,15 @@ async function deliverOnce(
   const slowLaneAfterMs = deps.slowLaneAfterMs ?? DEFAULTS.slowLaneAfterMs;
   // The endpoint's own deadline when it has one, else the global one.
   const deadlineMs = subscription.timeoutMs ?? deps.deliveryTimeoutMs;
-  // On the main lane an endpoint gets slowLaneAfterMs to answer, not the whole deadline: one that does
-  // not is handed to the slow lane, so a batch waits for a newly hanging endpoint only that long.
-  const cutShort = lane === 'main' && slowLaneEnabled(deps) && slowLaneAfterMs < deadlineMs;
-  const attemptMs = cutShort ? slowLaneAfterMs : deadlineMs;
+  // On the main lane an endpoint gets at most slowLaneAfterMs to answer (less when it has been prompt:
+  // patience.ts), not the whole deadline: one that does not is handed to the slow lane, so a batch
+  // waits for a newly hanging endpoint only that long.
+  const mainLaneMs = lane === 'main' && slowLaneEnabled(deps) ? (deps.patience?.cutOffMs(subscription.id, slowLaneAfterMs) ?? slowLaneAfterMs) : deadlineMs;
+  const cutShort = mainLaneMs < deadlineMs;
+  const attemptMs = Math.min(mainLaneMs, deadlineMs);
   const { attempt, outcome } = await attemptDelivery(deps, message, subscription, attemptNumber, { body, timeoutMs: attemptMs });
   if (lane === 'slow') attempt.lane = 'slow';
+  if (attempt.statusCode !== undefined) deps.patience?.answered(subscription.id, attempt.durationMs);
   if (cutShort && timedOut(attempt, outcome)) {
     // Not a spent attempt: the slow lane makes this same attempt now, with the full deadline (the
     // receiver may get the message twice, as at-least-once allows; webhook-id is the same).

@@ -9,6 +9,7 @@ import { dispatch, type DispatchDeps, type DispatchOptions } from './dispatch.ts
 import { deliverInOrder, type FifoOutcome, type FifoReceipt } from './fifo.ts';
 import type { DeliveryMetric } from './metrics.ts';
 import { createOperationalEvents } from './operational-events.ts';
+import { createPatience } from './patience.ts';
 import type {
   AttemptStore,
   Clock,
@@ -98,6 +99,7 @@ export function dispatchDeps(
     slowQueue: ports.slowQueue,
     slowLaneAfterMs: settings.slowLaneAfterMs,
     slowLaneHoldMs: settings.slowLaneHoldMs,
+    patience: createPatience(),
     rateLimiter: ports.rateLimiter,
     rateLimitInlineWaitMs: settings.rateLimitInlineWaitMs,
   };

@@ -9,6 +9,7 @@ import { MemoryEventQueue } from '#shared/adapters/memory.ts';
 import { dispatch } from '#shared/core/dispatch.ts';
 import type { Message, Subscription } from '#shared/core/domain.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
+import { createPatience, PATIENCE_FACTOR, PATIENCE_FLOOR_MS, type Patience } from '#shared/core/patience.ts';
 import type { HttpRequest, HttpResult } from '#shared/core/ports.ts';
 import type { DeliveryMessage } from '#shared/core/queue-message.ts';
 import { readsOf, testEngine, testSubscription } from '../helpers/dispatch.ts';
@@ -26,7 +27,7 @@ const timeout: HttpResult = { kind: 'error', error: 'timeout', message: 'no comp
 function setup(
   subscriptions: Subscription[],
   respond: (req: HttpRequest) => HttpResult,
-  options: { slowLane?: boolean; slowLaneAfterMs?: number } = {},
+  options: { slowLane?: boolean; slowLaneAfterMs?: number; patience?: Patience } = {},
 ) {
   let now = START;
   const counted: DeliveryMetric[] = [];
@@ -54,6 +55,7 @@ function setup(
     throttledMinimumSeconds: 0,
     count: (metric) => void counted.push(metric),
     ...(options.slowLane !== false && { slowQueue, slowLaneAfterMs: options.slowLaneAfterMs ?? 500, slowLaneHoldMs: HOLD_MS }),
+    patience: options.patience,
   });
   return {
     deps,
@@ -262,5 +264,105 @@ describe('slow lane', () => {
     expect(t.sent.map(host)).toEqual(['hangs']);
     expect(t.queue.sent).toEqual([{ message: delivery('hangs', 2, START + 10_000), delaySeconds: 10 }]);
     expect(t.slowQueue.sent).toEqual([]);
+  });
+});
+
+describe('patience: the main lane waits less for an endpoint that has been prompt', () => {
+  it('remembers the slowest recent answer: no history → the ceiling; prompt answers → the floor; slower ones → 8× them, capped', () => {
+    // Arrange
+    const patience = createPatience();
+
+    // Act
+    const unknown = patience.cutOffMs('a', 5_000);
+    patience.answered('a', 3);
+    const prompt = patience.cutOffMs('a', 5_000);
+    patience.answered('b', 100);
+    const hundred = patience.cutOffMs('b', 5_000);
+    patience.answered('c', 2_000);
+    const slow = patience.cutOffMs('c', 5_000);
+
+    // Assert
+    expect(unknown).toBe(5_000);
+    expect(prompt).toBe(PATIENCE_FLOOR_MS);
+    expect(hundred).toBe(100 * PATIENCE_FACTOR);
+    expect(slow).toBe(5_000);
+  });
+
+  it('one slow answer lengthens the patience at once, and fades after a run of prompt ones', () => {
+    // Arrange
+    const patience = createPatience();
+    for (let i = 0; i < 5; i++) patience.answered('a', 5);
+
+    // Act
+    patience.answered('a', 400);
+    const afterSlow = patience.cutOffMs('a', 5_000);
+    for (let i = 0; i < 60; i++) patience.answered('a', 5);
+    const afterPrompt = patience.cutOffMs('a', 5_000);
+
+    // Assert
+    expect(afterSlow).toBe(400 * PATIENCE_FACTOR);
+    expect(afterPrompt).toBe(PATIENCE_FLOOR_MS);
+  });
+
+  it('an endpoint that answered in milliseconds and starts to hang is cut at the floor and handed to the slow lane; unknown and slow endpoints keep slowLaneAfterMs', async () => {
+    // Arrange: slowLaneAfterMs 500 < the 1000 ms deadline; "turns" answers its first message, then hangs
+    let turnsHangs = false;
+    const hang = (req: HttpRequest): HttpResult => ({ ...timeout, message: `no complete response within ${req.timeoutMs} ms`, durationMs: req.timeoutMs });
+    const t = setup(
+      [sub('turns'), sub('unknown'), sub('sluggish')],
+      (req) => {
+        const name = host(req);
+        if (name === 'turns') return turnsHangs ? hang(req) : ok;
+        if (name === 'sluggish') return { ...ok, durationMs: 200 };
+        return hang(req);
+      },
+      { patience: createPatience() },
+    );
+    await dispatch(t.deps, { kind: 'event', message });
+    const firstTimeouts = t.sent.map((req) => [host(req), req.timeoutMs]);
+    t.sent.length = 0;
+    t.slowQueue.sent.length = 0;
+    for (const s of t.subscriptions) delete s.slowUntil;
+    turnsHangs = true;
+
+    // Act
+    await dispatch(t.deps, { kind: 'event', message: { ...message, id: 'msg_2' } });
+
+    // Assert: first round, nobody has a history: each gets slowLaneAfterMs
+    expect(firstTimeouts).toEqual(
+      expect.arrayContaining([
+        ['turns', 500],
+        ['unknown', 500],
+        ['sluggish', 500],
+      ]),
+    );
+    // second round: "turns" answered in 5 ms, so it gets the floor; "sluggish" (200 ms) gets 8× that, capped at 500
+    expect(t.sent.map((req) => [host(req), req.timeoutMs])).toEqual(
+      expect.arrayContaining([
+        ['turns', PATIENCE_FLOOR_MS],
+        ['unknown', 500],
+        ['sluggish', 500],
+      ]),
+    );
+    // the cut-short attempt is handed over, not spent: attempt 1 again, at once, and the endpoint is marked slow
+    expect(t.slowQueue.sent).toEqual(
+      expect.arrayContaining([{ message: { ...delivery('turns', 1), message: { ...message, id: 'msg_2' } }, delaySeconds: 0 }]),
+    );
+    expect(t.subscriptions.find((s) => s.id === 'turns')?.slowUntil).toBe(new Date(START + HOLD_MS).toISOString());
+    const cut = t.attempts.attempts.find((a) => a.subscriptionId === 'turns' && a.messageId === 'msg_2');
+    expect(cut?.error).toMatch(new RegExp(`within ${PATIENCE_FLOOR_MS} ms; handed to the slow lane, which retries this attempt at once with the full 1000 ms$`));
+  });
+
+  it('the slow lane ignores patience: it waits the whole deadline', async () => {
+    // Arrange
+    const patience = createPatience();
+    patience.answered('turns', 5);
+    const t = setup([sub('turns')], () => ok, { patience });
+
+    // Act
+    await dispatch(t.deps, delivery('turns', 1), { lane: 'slow' });
+
+    // Assert
+    expect(t.sent.map((req) => req.timeoutMs)).toEqual([1000]);
   });
 });

@@ -40,9 +40,11 @@ function readSettings(env: NodeJS.ProcessEnv): DevSettings {
   };
 }
 
+/** The start banner; its "Try it" lines run as written in a second terminal (npm run test:readme runs them). */
 function banner(stack: LocalStack, adminKeyFromEnv: boolean, startedInMs: number): string {
+  // A key from the environment is not echoed: the second terminal is told where it comes from instead.
   const key = adminKeyFromEnv ? '(from HOOKPOST_ADMIN_KEY)' : stack.adminKey;
-  const auth = adminKeyFromEnv ? '$HOOKPOST_ADMIN_KEY' : stack.adminKey;
+  const exportKey = adminKeyFromEnv ? "'<your HOOKPOST_ADMIN_KEY>'" : stack.adminKey;
   const { settings } = stack;
   return [
     `Hookpost local is up in ${(startedInMs / 1000).toFixed(1)} s`,
@@ -51,11 +53,11 @@ function banner(stack: LocalStack, adminKeyFromEnv: boolean, startedInMs: number
     `  Console    ${stack.url}/console  (sign in with the admin key)`,
     `  Retries    ${settings.retryScheduleSeconds.join(', ')} s · delivery timeout ${settings.deliveryTimeoutMs} ms · private targets ${settings.allowPrivateTargets ? 'allowed' : 'refused'}`,
     '',
-    'Try it:',
-    `  curl -s ${stack.url}/v1/event-types -H "authorization: Bearer ${auth}" -H 'content-type: application/json' \\`,
-    `    -d '{"type":"user.created","description":"A user signed up","example":{"id":"u_1"}}'`,
-    `  curl -s ${stack.url}/v1/events -H "authorization: Bearer ${auth}" -H 'content-type: application/json' \\`,
-    `    -d '{"type":"user.created","data":{"id":"u_1"}}'`,
+    'Try it in a second terminal, in this directory (README "Try it" goes on from here):',
+    `  export HP=${stack.url} KEY=${exportKey}`,
+    '  HOOKPOST_URL=$HP HOOKPOST_ADMIN_KEY=$KEY npm run seed',
+    `  curl -sS --fail-with-body $HP/v1/events -H "authorization: Bearer $KEY" -H 'content-type: application/json' \\`,
+    `    -d '{"type":"User.Created","data":{"id":"u_1","primaryEmail":"ada@example.com","createdAt":"2026-12-01T12:00:00Z"}}'`,
     '',
     'Ctrl-C stops everything (data is kept in memory only).',
   ].join('\n');

@@ -1,7 +1,9 @@
 /**
- * A tiny webhook receiver for trying Hookpost locally: verifies every POST with the public
- * `standardwebhooks` library and prints it.
- *   WEBHOOK_SECRET=whsec_… npx tsx scripts/receiver.ts   (PORT defaults to 4000)
+ * A tiny webhook receiver for trying Hookpost locally (README "Try it"): verifies every POST with the
+ * public `standardwebhooks` library (HMAC `v1` signatures; docs/verifying.md for Ed25519) and prints it.
+ *   WEBHOOK_SECRET=whsec_… node --import tsx scripts/receiver.ts   (RECEIVER_PORT defaults to 4000;
+ *   PORT is npm run dev's, so it is not read here)
+ * `npm run test:readme` reads its lines: "receiver on …", "verified <id>: …" and "REJECTED <id>: …".
  */
 import http from 'node:http';
 import { Webhook } from 'standardwebhooks';
@@ -12,7 +14,11 @@ if (!secret) {
   process.exit(1);
 }
 const webhook = new Webhook(secret);
-const port = Number(process.env.PORT ?? 4000);
+const port = Number(process.env.RECEIVER_PORT || 4000);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`RECEIVER_PORT must be a port number, got "${process.env.RECEIVER_PORT}"`);
+  process.exit(2);
+}
 
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -32,4 +38,5 @@ const server = http.createServer((req, res) => {
 });
 
 server.listen(port, '127.0.0.1', () => console.log(`receiver on http://127.0.0.1:${port}/webhook`));
-process.on('SIGINT', () => server.close(() => process.exit(0)));
+// Ctrl-C in the foreground, `kill $RECEIVER` in the background: stop listening and exit.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.close(() => process.exit(0)));

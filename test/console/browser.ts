@@ -1,10 +1,43 @@
 /** Browser helpers for the console tests: Debian's Chromium through playwright-core, axe-core, bounded waits. */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.HOOKPOST_CHROMIUM ?? '/usr/bin/chromium';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The console's five languages, each with a browser locale that picks it. */
+export const LANGUAGES = [
+  ['en', 'en-US'],
+  ['ja', 'ja-JP'],
+  ['pt', 'pt-BR'],
+  ['ru', 'ru-RU'],
+  ['th', 'th-TH'],
+] as const;
+export type Language = (typeof LANGUAGES)[number][0];
+
+/** A language's message catalogue (web/i18n/<lang>.json). */
+export const messages = (lang: string): Record<string, string> =>
+  JSON.parse(readFileSync(new URL(`../../web/i18n/${lang}.json`, import.meta.url), 'utf8')) as Record<string, string>;
+
+/** A message with its `{name}` placeholders filled (numbers already formatted as the page formats them). */
+export const say = (lang: string, key: string, values: Record<string, string> = {}): string => {
+  const text = messages(lang)[key];
+  if (text === undefined) throw new Error(`no message ${key} in ${lang}`);
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? `{${name}}`);
+};
+
+/**
+ * Where the browser tests keep their screenshots: HOOKPOST_SHOTS, or a folder under the system's temp
+ * directory. They are taken on every run, in every language, so a layout or font fault can be seen.
+ */
+export function shotsDir(): string {
+  const dir = process.env.HOOKPOST_SHOTS ?? path.join(tmpdir(), 'hookpost-console-shots');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -17,8 +50,11 @@ export interface Opened {
   errors: string[];
 }
 
-export async function open(browser: Browser, url: string, options: { locale?: string } = {}): Promise<Opened> {
-  const context = await browser.newContext({ locale: options.locale ?? 'en-US', viewport: { width: 1280, height: 900 } });
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function open(browser: Browser, url: string, options: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<Opened> {
+  const context = await browser.newContext({ locale: options.locale ?? 'en-US', viewport: options.viewport ?? DESKTOP });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -30,7 +66,7 @@ export async function open(browser: Browser, url: string, options: { locale?: st
   return { context, page, errors };
 }
 
-export async function signIn(browser: Browser, baseUrl: string, key: string, options: { locale?: string } = {}): Promise<Opened> {
+export async function signIn(browser: Browser, baseUrl: string, key: string, options: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<Opened> {
   const opened = await open(browser, `${baseUrl}/console`, options);
   await opened.page.locator('#api-key').fill(key);
   await opened.page.locator('button[type=submit]').click();

@@ -4,23 +4,15 @@
  * the in-app links — shows none of A's secret, rotation notice or test result under B, and a reply
  * for A still in flight when the page moved on does not land on B. B's secret, revealed, is B's.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';
-import { launch, signIn } from './browser.ts';
+import { LANGUAGES, launch, messages as catalogue, shotsDir, signIn } from './browser.ts';
 
 vi.setConfig({ testTimeout: 90_000 });
 
-const LANGUAGES = [
-  ['en', 'en-US'],
-  ['pt', 'pt-BR'],
-] as const;
-const catalogue = (lang: string) => JSON.parse(readFileSync(new URL(`../../web/i18n/${lang}.json`, import.meta.url), 'utf8')) as Record<string, string>;
-/** Set HOOKPOST_SHOTS to a folder to keep screenshots of the screens this file checks. */
-const SHOTS = process.env.HOOKPOST_SHOTS;
 
 const TENANT = 'detail-state';
 let t: ApiTestContext;
@@ -115,10 +107,7 @@ describe.each(LANGUAGES)('endpoint detail state (%s)', (lang, locale) => {
     await page.goBack();
     await nothingOfA(page, lang);
     await revealB(page, lang);
-    if (SHOTS) {
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: `${SHOTS}/detail-b-after-a-${lang}.png`, fullPage: true });
-    }
+    await page.screenshot({ path: `${shotsDir()}/detail-b-after-a-${lang}.png`, fullPage: true });
     // And back on A, B's revealed secret is gone too.
     await page.goForward();
     await showing(page, 'a');

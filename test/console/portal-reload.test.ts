@@ -4,25 +4,16 @@
  * by key rotation (a stored token the API refuses: the expired-link message, and the token removed).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signPortalToken } from '#shared/core/portal-tokens.ts';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';
-import { launch } from './browser.ts';
+import { LANGUAGES, launch, say, shotsDir } from './browser.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 
-const LANGUAGES = [
-  ['en', 'en-US'],
-  ['pt', 'pt-BR'],
-] as const;
-const catalogue = (lang: string) => JSON.parse(readFileSync(new URL(`../../web/i18n/${lang}.json`, import.meta.url), 'utf8')) as Record<string, string>;
-const say = (lang: string, key: string, values: Record<string, string> = {}) => catalogue(lang)[key]?.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '') ?? key;
-/** Set HOOKPOST_SHOTS to a folder to keep screenshots of the screens this file checks. */
-const SHOTS = process.env.HOOKPOST_SHOTS;
 
 const TENANT = 'reloaded';
 const STORED = 'hookpost.portalToken';
@@ -102,10 +93,7 @@ describe.each(LANGUAGES)('the portal on reload (%s)', (lang, locale) => {
     await page.reload();
     await page.locator('#detail-title').filter({ hasText: `${receiver.url}/reloaded` }).waitFor();
     await page.getByText(say(lang, 'header.portalFor', { tenant: TENANT })).waitFor();
-    if (SHOTS) {
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: `${SHOTS}/portal-reloaded-${lang}.png`, fullPage: true });
-    }
+    await page.screenshot({ path: `${shotsDir()}/portal-reloaded-${lang}.png`, fullPage: true });
 
     const reloaded = await where(page);
     expect(reloaded.session).toBe(token);
@@ -131,7 +119,7 @@ describe.each(LANGUAGES)('the portal on reload (%s)', (lang, locale) => {
     expect(await page.evaluate(() => document.body.innerText)).not.toContain('Kept across reloads');
     expect(await page.locator('nav, table, form').count()).toBe(0);
     expect((await where(page)).session).toBeNull();
-    if (SHOTS) await page.screenshot({ path: `${SHOTS}/portal-expired-${lang}.png`, fullPage: true });
+    await page.screenshot({ path: `${shotsDir()}/portal-expired-${lang}.png`, fullPage: true });
     // Another reload has nothing to open.
     await page.reload();
     await page.getByRole('alert').filter({ hasText: say(lang, 'portal.invalid') }).waitFor();

@@ -112,6 +112,9 @@ function backendProject(code: string): string {
   return dir;
 }
 
+const DONE = '@@readme-block-done';
+/** A block's output without the runner's own end-of-block line. */
+const blockOutput = (output: string) => output.replace(new RegExp(`^${DONE}.*\n`, 'm'), '');
 const verifiedIds = (output: string) => new Set([...output.matchAll(/^verified (\S+):/gm)].map((match) => match[1]));
 const rejected = (output: string) => output.match(/^REJECTED .*$/m)?.[0];
 const receiversUp = (output: string) => output.match(/^receiver on http:/gm)?.length ?? 0;
@@ -167,7 +170,7 @@ async function main(): Promise<number> {
       current.outputFrom = session.output().length;
       current.ownOutput = '';
       if (example.runner === 'bash') {
-        const done = `@@readme-block-done-${index}-${process.pid}`;
+        const done = `${DONE}-${index}-${process.pid}`;
         session.child.stdin?.write(`{\n${current.code}\n} </dev/null\necho ${done}\n`);
         await until('the block to finish', BLOCK_TIMEOUT_MS, () => (session.output().includes(done) ? true : undefined), sessionExited);
       } else {
@@ -183,7 +186,7 @@ async function main(): Promise<number> {
           rmSync(project, { recursive: true, force: true });
         }
       }
-      const output = () => session.output().slice(current.outputFrom) + current.ownOutput;
+      const output = () => blockOutput(session.output().slice(current.outputFrom)) + current.ownOutput;
       receivers += receiversStarted(example.code);
       if (receiversStarted(example.code) > 0) {
         await until(`the receiver to listen ("receiver on …", ${receivers} so far)`, BLOCK_TIMEOUT_MS, () => (receiversUp(session.output()) >= receivers ? true : undefined), sessionExited);
@@ -201,7 +204,7 @@ async function main(): Promise<number> {
       if (bad) throw new Error(`the receiver rejected a delivery: ${bad}`);
       for (const text of example.expect) if (!output().includes(text)) throw new Error(`its output lacks ${JSON.stringify(text)}`);
       console.log(`ok       ${where(example)} (${((Date.now() - blockStarted) / 1000).toFixed(1)} s)`);
-      if (VERBOSE) console.log(output().replace(/^@@readme-block-done.*\n/m, '').replace(/^/gm, '         | '));
+      if (VERBOSE) console.log(output().replace(/^/gm, '         | '));
     }
     const ran = examples.filter((e) => e.run).length;
     const verified = verifiedIds(session.output()).size;
@@ -216,7 +219,7 @@ async function main(): Promise<number> {
     await Promise.race([run(), timeout]);
     return 0;
   } catch (error) {
-    const output = (shell?.output().slice(current.outputFrom) ?? '') + current.ownOutput;
+    const output = blockOutput(shell?.output().slice(current.outputFrom) ?? '') + current.ownOutput;
     console.error(`FAILED   ${current.step}: ${error instanceof Error ? error.message : String(error)}`);
     if (current.code) console.error(`--- the code run (ports rewritten)\n${current.code}`);
     if (output) console.error(`--- its output\n${output}`);

@@ -210,6 +210,9 @@ async function main(): Promise<void> {
       retryScheduleSeconds: DEFAULTS.retryScheduleSeconds,
       throttledMinimumSeconds: 60,
       disableAfterFailingMs: DEFAULTS.disableAfterFailingMs,
+      slowLaneAfterMs: DEFAULTS.slowLaneAfterMs,
+      slowLaneHoldMs: DEFAULTS.slowLaneHoldMs,
+      rateLimitInlineWaitMs: DEFAULTS.rateLimitInlineWaitMs,
       notifier: { publish: async () => {} },
       failed: 0,
       count: (metric) => {

@@ -8,9 +8,14 @@ import { signatureHeader } from './sign.ts';
 export interface DeliveryDeps {
   http: HttpSender;
   clock: Clock;
+  /** The deadline of an attempt to an endpoint without its own `timeoutMs`. */
   deliveryTimeoutMs: number;
   userAgent: string;
 }
+
+/** An attempt's whole deadline: the endpoint's own `timeoutMs` when it has one, else the global one. */
+export const deadlineMs = (deps: Pick<DeliveryDeps, 'deliveryTimeoutMs'>, subscription: Pick<Subscription, 'timeoutMs'>): number =>
+  subscription.timeoutMs ?? deps.deliveryTimeoutMs;
 
 /** What the engine does next, decided from one attempt's result. */
 export type DeliveryOutcome =
@@ -99,8 +104,8 @@ export async function attemptDelivery(
     url: subscription.url,
     headers: deliveryHeaders(message, subscription, body, startedAt, deps.userAgent),
     body,
-    // The caller may decide the deadline (dispatch: the endpoint's own, or the slow-lane cut); else the global one.
-    timeoutMs: options.timeoutMs ?? deps.deliveryTimeoutMs,
+    // The caller may cut it shorter (dispatch, on the main lane); else the endpoint's deadline.
+    timeoutMs: options.timeoutMs ?? deadlineMs(deps, subscription),
   });
   const outcome = classify(result, deps.clock.now());
   const attempt: Attempt = {

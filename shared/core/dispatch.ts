@@ -9,7 +9,7 @@
  * at most once per endpoint (the attempt that marks it), not once per event.
  */
 import type { Attempt, DeliveryLane, Message, Subscription } from './domain.ts';
-import { attemptDelivery, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
+import { attemptDelivery, deadlineMs, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
 import { wantsMessage } from './match.ts';
 import type { Patience } from './patience.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from './metrics.ts';
@@ -26,7 +26,6 @@ import {
 } from './ports.ts';
 import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
 import { nextRetryDelaySeconds, throttledFloorSeconds } from './retry-policy.ts';
-import { DEFAULTS } from './settings.ts';
 import type { SubscriptionDirectory } from './subscription-directory.ts';
 
 /** Cached reads of a tenant's subscriptions, plus the writes the engine makes to them. */
@@ -35,6 +34,9 @@ export type SubscriptionLookup = Pick<SubscriptionDirectory, 'forTenant' | 'get'
 
 /** Slack for clock differences between the ingest and consumer functions when reading the attempt log. */
 const CLOCK_SKEW_MS = 60_000;
+
+/** Where the attempt log of a message starts, for the ledger reads of a redelivered record (both lanes and FIFO). */
+export const ledgerSinceMs = (message: Message): number => Date.parse(message.timestamp) - CLOCK_SKEW_MS;
 
 export interface DispatchDeps extends DeliveryDeps {
   subscriptions: SubscriptionLookup;
@@ -54,16 +56,16 @@ export interface DispatchDeps extends DeliveryDeps {
   random?: () => number;
   /** The slow lane's queue; without it (or without `subscriptions.markSlow`) every delivery is attempted inline. */
   slowQueue?: EventQueue;
-  /** An attempt that times out or lasts at least this long marks its endpoint slow. @default DEFAULTS.slowLaneAfterMs */
-  slowLaneAfterMs?: number;
-  /** How long that mark lasts after the last slow attempt. @default DEFAULTS.slowLaneHoldMs */
-  slowLaneHoldMs?: number;
+  /** An attempt that times out or lasts at least this long marks its endpoint slow (settings.slowLaneAfterMs). */
+  slowLaneAfterMs: number;
+  /** How long that mark lasts after the last slow attempt (settings.slowLaneHoldMs). */
+  slowLaneHoldMs: number;
   /** Shortens the main lane's wait for an endpoint that has answered promptly (patience.ts); absent: `slowLaneAfterMs` for all. */
   patience?: Patience;
   /** Paces endpoints that have a `rateLimit`; without it their deliveries are not limited. */
   rateLimiter?: RateLimiter;
-  /** A slot at most this far off is waited for inline. @default DEFAULTS.rateLimitInlineWaitMs */
-  rateLimitInlineWaitMs?: number;
+  /** A slot at most this far off is waited for inline (settings.rateLimitInlineWaitMs). */
+  rateLimitInlineWaitMs: number;
   /** Waits that long (the clock's time; tests pass one that moves their clock). @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -180,7 +182,7 @@ async function heldForRateLimit(
   if (!subscription.rateLimit || !limiter) return false;
   const widthMs = 1000 / subscription.rateLimit;
   const lateMs = Math.max(widthMs / 2, TIMER_SLACK_MS);
-  const inlineMs = deps.rateLimitInlineWaitMs ?? DEFAULTS.rateLimitInlineWaitMs;
+  const inlineMs = deps.rateLimitInlineWaitMs;
   const queue = lane === 'slow' && deps.slowQueue ? deps.slowQueue : deps.queue;
   const { slotAt, ...unreserved } = delivery;
   const handBack = async (message: DeliveryMessage, delaySeconds: number) => {
@@ -231,14 +233,14 @@ export async function paceInOrder(deps: DispatchDeps, subscription: Subscription
   const slot = await limiter.reserve(subscription.id, 1000 / subscription.rateLimit, from, RATE_LIMIT_HORIZON_MS);
   if (slot === undefined) return MAX_QUEUE_DELAY_SECONDS;
   const waitMs = slot - deps.clock.now();
-  if (waitMs > (deps.rateLimitInlineWaitMs ?? DEFAULTS.rateLimitInlineWaitMs)) return Math.ceil(waitMs / 1000);
+  if (waitMs > deps.rateLimitInlineWaitMs) return Math.ceil(waitMs / 1000);
   if (slot > from) deps.count?.(DELIVERY_METRICS.rateLimited);
   if (waitMs > 0) await (deps.sleep ?? defaultSleep)(waitMs);
   return undefined;
 }
 
 const alreadyDelivered = (deps: DispatchDeps, message: Message, subscription: Subscription) =>
-  deps.attempts.hasSucceeded(subscription.id, message.id, Date.parse(message.timestamp) - CLOCK_SKEW_MS);
+  deps.attempts.hasSucceeded(subscription.id, message.id, ledgerSinceMs(message));
 
 async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage, options: DispatchOptions): Promise<void> {
   const waitMs = queued.dueAt - deps.clock.now();
@@ -248,21 +250,31 @@ async function deliverQueued(deps: DispatchDeps, queued: DeliveryMessage, option
     await queue.enqueue(queued, Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(waitMs / 1000)));
     return;
   }
-  const { tenant } = queued.message;
-  let subscription = (await deps.subscriptions.forTenant(tenant)).find((candidate) => candidate.id === queued.subscriptionId);
-  // The cached list may be older than the subscription (created moments ago) or than its re-enabling:
-  // read it afresh before dropping or dead-lettering anything.
-  if (!subscription?.enabled) subscription = await deps.subscriptions.get(tenant, queued.subscriptionId);
-  if (!subscription) return; // deleted by its owner: its deliveries go with it
-  if (!subscription.enabled) {
-    await deadLetter(deps, queued, `subscription disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}`);
-    return;
-  }
+  const subscription = await enabledSubscription(deps, queued);
+  if (!subscription) return;
   if (options.redelivered && (await alreadyDelivered(deps, queued.message, subscription))) return;
   const lane = options.lane ?? 'main';
   if (await deferredToSlowLane(deps, lane, subscription, queued)) return;
   if (await heldForRateLimit(deps, lane, subscription, queued)) return;
   await deliverOnce(deps, queued.message, subscription, queued.attempt, lane);
+}
+
+/**
+ * The subscription a due delivery goes to, when it is there and enabled. Otherwise the delivery ends
+ * here: dropped when its owner deleted the subscription, dead-lettered when it is disabled. The cached
+ * list may be older than the subscription (created moments ago) or than its re-enabling, so it is read
+ * afresh before anything is dropped or dead-lettered.
+ */
+export async function enabledSubscription(deps: DispatchDeps, queued: DeliveryMessage): Promise<Subscription | undefined> {
+  const { tenant } = queued.message;
+  let subscription = (await deps.subscriptions.forTenant(tenant)).find((candidate) => candidate.id === queued.subscriptionId);
+  if (!subscription?.enabled) subscription = await deps.subscriptions.get(tenant, queued.subscriptionId);
+  if (!subscription) return undefined; // deleted by its owner: its deliveries go with it
+  if (!subscription.enabled) {
+    await deadLetter(deps, queued, `subscription disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}`);
+    return undefined;
+  }
+  return subscription;
 }
 
 async function deliverOnce(
@@ -273,22 +285,21 @@ async function deliverOnce(
   lane: DeliveryLane,
   body?: string,
 ): Promise<void> {
-  const slowLaneAfterMs = deps.slowLaneAfterMs ?? DEFAULTS.slowLaneAfterMs;
-  // The endpoint's own deadline when it has one, else the global one.
-  const deadlineMs = subscription.timeoutMs ?? deps.deliveryTimeoutMs;
+  const { slowLaneAfterMs } = deps;
+  const deadline = deadlineMs(deps, subscription);
   // On the main lane an endpoint gets at most slowLaneAfterMs to answer (less when it has been prompt:
   // patience.ts), not the whole deadline: one that does not is handed to the slow lane, so a batch
   // waits for a newly hanging endpoint only that long.
-  const mainLaneMs = lane === 'main' && slowLaneEnabled(deps) ? (deps.patience?.cutOffMs(subscription.id, slowLaneAfterMs) ?? slowLaneAfterMs) : deadlineMs;
-  const cutShort = mainLaneMs < deadlineMs;
-  const attemptMs = Math.min(mainLaneMs, deadlineMs);
+  const mainLaneMs = lane === 'main' && slowLaneEnabled(deps) ? (deps.patience?.cutOffMs(subscription.id, slowLaneAfterMs) ?? slowLaneAfterMs) : deadline;
+  const cutShort = mainLaneMs < deadline;
+  const attemptMs = Math.min(mainLaneMs, deadline);
   const { attempt, outcome } = await attemptDelivery(deps, message, subscription, attemptNumber, { body, timeoutMs: attemptMs });
   if (lane === 'slow') attempt.lane = 'slow';
   if (attempt.statusCode !== undefined) deps.patience?.answered(subscription.id, attempt.durationMs);
   if (cutShort && timedOut(attempt, outcome)) {
     // Not a spent attempt: the slow lane makes this same attempt now, with the full deadline (the
     // receiver may get the message twice, as at-least-once allows; webhook-id is the same).
-    attempt.error = `${attempt.error}; handed to the slow lane, which retries this attempt at once with the full ${deadlineMs} ms`;
+    attempt.error = `${attempt.error}; handed to the slow lane, which retries this attempt at once with the full ${deadline} ms`;
     await deps.attempts.record(attempt);
     if (attemptNumber === 1) await deps.messages.keep(message);
     await markSlow(deps, subscription);
@@ -371,7 +382,7 @@ const timedOut = (attempt: { statusCode?: number }, outcome: DeliveryOutcome) =>
  */
 async function markSlow(deps: DispatchDeps, subscription: Subscription): Promise<string | undefined> {
   if (!deps.slowQueue || !deps.subscriptions.markSlow) return undefined;
-  const holdMs = deps.slowLaneHoldMs ?? DEFAULTS.slowLaneHoldMs;
+  const holdMs = deps.slowLaneHoldMs;
   const now = deps.clock.now();
   if (subscription.slowUntil && Date.parse(subscription.slowUntil) - now >= holdMs / 2) return subscription.slowUntil;
   const until = new Date(now + holdMs).toISOString();

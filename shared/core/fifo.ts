@@ -10,9 +10,9 @@
  * (acknowledge it: delivered, dead-lettered or dropped) or `hold` (leave it in the queue, hidden for
  * the retry delay, and its group waits at it).
  */
-import { attemptDelivery } from './delivery.ts';
+import { attemptDelivery, deadlineMs } from './delivery.ts';
 import type { Message, Subscription } from './domain.ts';
-import { deadLetter, type DispatchDeps, paceInOrder, settleFailure } from './dispatch.ts';
+import { type DispatchDeps, enabledSubscription, ledgerSinceMs, paceInOrder, settleFailure } from './dispatch.ts';
 import { wantsMessage } from './match.ts';
 import { DELIVERY_METRICS } from './metrics.ts';
 import {
@@ -23,7 +23,6 @@ import {
   type SubscriptionRoutes,
 } from './ports.ts';
 import { type DeliveryMessage, queueBodyBytes } from './queue-message.ts';
-import { DEFAULTS } from './settings.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 /**
@@ -39,9 +38,6 @@ export const MAX_HOLD_SECONDS = 12 * 60 * 60 - 900;
  * receive too, which is why attempts are numbered from the attempt log, not from this count.
  */
 export const FIFO_MAX_RECEIVE_COUNT = 100;
-
-/** Slack for clock differences between the ingest and consumer functions when reading the attempt log. */
-const CLOCK_SKEW_MS = 60_000;
 
 /**
  * What a FIFO record needs of its invocation beyond its attempt's deadline (and the rate limit's inline
@@ -139,8 +135,8 @@ export interface FifoReceipt {
 
 /** The time a record must have left to be attempted in this invocation: its deadline, pacing wait and the margin. */
 export function fifoTimeNeededMs(deps: Pick<DispatchDeps, 'deliveryTimeoutMs' | 'rateLimitInlineWaitMs' | 'rateLimiter'>, subscription: Subscription): number {
-  const pacing = subscription.rateLimit && deps.rateLimiter ? (deps.rateLimitInlineWaitMs ?? DEFAULTS.rateLimitInlineWaitMs) : 0;
-  return (subscription.timeoutMs ?? deps.deliveryTimeoutMs) + pacing + FIFO_FINISH_MARGIN_MS;
+  const pacing = subscription.rateLimit && deps.rateLimiter ? deps.rateLimitInlineWaitMs : 0;
+  return deadlineMs(deps, subscription) + pacing + FIFO_FINISH_MARGIN_MS;
 }
 
 /**
@@ -152,25 +148,20 @@ export function fifoTimeNeededMs(deps: Pick<DispatchDeps, 'deliveryTimeoutMs' | 
  */
 export async function deliverInOrder(deps: DispatchDeps, queued: DeliveryMessage, receipt: FifoReceipt): Promise<FifoOutcome> {
   const { message } = queued;
-  let subscription = (await deps.subscriptions.forTenant(message.tenant)).find((candidate) => candidate.id === queued.subscriptionId);
-  if (!subscription?.enabled) subscription = await deps.subscriptions.get(message.tenant, queued.subscriptionId);
-  if (!subscription) return done; // deleted by its owner: its deliveries go with it
-  if (!subscription.enabled) {
-    await deadLetter(deps, queued, `subscription disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}`);
-    return done;
-  }
+  const subscription = await enabledSubscription(deps, queued);
+  if (!subscription) return done; // dropped (deleted) or dead-lettered (disabled)
   // Not enough of the invocation left for a whole attempt: hand it back rather than be killed mid-POST
   // (the POST would be sent again). Unattempted, so the attempt log numbers its next attempt the same.
   if (receipt.remainingMs && receipt.remainingMs() < fifoTimeNeededMs(deps, subscription)) return handBack;
   const ledger =
     receipt.receiveCount > 1
-      ? await deps.attempts.attemptsOf(subscription.id, message.id, Date.parse(message.timestamp) - CLOCK_SKEW_MS)
+      ? await deps.attempts.attemptsOf(subscription.id, message.id, ledgerSinceMs(message))
       : { made: 0, succeeded: false };
   if (ledger.succeeded) return done;
   const attemptNumber = ledger.made + 1;
   const paced = await paceInOrder(deps, subscription);
   if (paced !== undefined) return { kind: 'hold', seconds: paced };
-  const { attempt, outcome } = await attemptDelivery(deps, message, subscription, attemptNumber, { timeoutMs: subscription.timeoutMs });
+  const { attempt, outcome } = await attemptDelivery(deps, message, subscription, attemptNumber);
   attempt.lane = 'fifo';
   await deps.attempts.record(attempt);
   if (outcome.kind === 'delivered') {

@@ -3,6 +3,7 @@ import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMess
 import type { DispatchDeps } from '#shared/core/dispatch.ts';
 import type { Subscription } from '#shared/core/domain.ts';
 import type { Clock, HttpRequest, HttpResult } from '#shared/core/ports.ts';
+import { DEFAULTS } from '#shared/core/settings.ts';
 
 /** An enabled endpoint of tenant t1 for `user.*` at `https://<id>.example.test/hook`, made at `at` (ISO time). */
 export function testSubscription(id: string, at: string, overrides: Partial<Subscription> = {}): Subscription {
@@ -41,7 +42,8 @@ export interface TestEngine {
 /**
  * The dispatch engine's deps on memory ports: `respond` answers each POST (recorded in `sent`),
  * `subscriptions` are read as the directory answers them and its writes do nothing, the schedule is
- * [10, 3600] s with a 60 s throttle floor and no jitter. `overrides` replace any of it.
+ * [10, 3600] s with a 60 s throttle floor and no jitter, the slow lane and rate-limit settings their
+ * defaults. `overrides` replace any of it.
  */
 export function testEngine(
   subscriptions: Subscription[],
@@ -73,6 +75,9 @@ export function testEngine(
     deadLetters,
     retryScheduleSeconds: [10, 3600],
     throttledMinimumSeconds: 60,
+    slowLaneAfterMs: DEFAULTS.slowLaneAfterMs,
+    slowLaneHoldMs: DEFAULTS.slowLaneHoldMs,
+    rateLimitInlineWaitMs: DEFAULTS.rateLimitInlineWaitMs,
     random: () => 0.5,
     ...overrides,
   };

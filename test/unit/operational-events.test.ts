@@ -1,12 +1,12 @@
 /** Operational events from dispatch on in-memory ports: what is published to `_operations`, and the no-loop rule. */
 import { describe, expect, it } from 'vitest';
-import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/adapters/memory.ts';
-import { dispatch, type DispatchDeps } from '#shared/core/dispatch.ts';
+import { MemoryEventQueue } from '#shared/adapters/memory.ts';
+import { dispatch } from '#shared/core/dispatch.ts';
 import type { Message, Subscription } from '#shared/core/domain.ts';
 import { createOperationalEvents } from '#shared/core/operational-events.ts';
 import type { HttpResult, Notice } from '#shared/core/ports.ts';
 import type { QueueMessage } from '#shared/core/queue-message.ts';
-import { testSubscription } from '../helpers/dispatch.ts';
+import { testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');
 const at = new Date(NOW).toISOString();
@@ -17,29 +17,12 @@ function setup(tenant: string, respond: () => HttpResult, overrides: Partial<Sub
   const queue = new MemoryEventQueue();
   const notices: Notice[] = [];
   const clock = { now: () => NOW };
-  const deps: DispatchDeps = {
-    http: { post: async () => respond() },
-    clock,
-    deliveryTimeoutMs: 1000,
-    userAgent: 'Hookpost/test',
-    subscriptions: {
-      forTenant: async () => [subscription],
-      get: async () => subscription,
-      disable: async () => {},
-      markFailing: async () => {},
-      markHealthy: async () => {},
-    },
-    disableAfterFailingMs: 5 * 86_400_000,
+  const { deps } = testEngine([subscription], respond, clock, {
     notifier: { publish: async (notice) => void notices.push(notice) },
     operations: createOperationalEvents({ queue, clock }),
-    attempts: new MemoryAttemptStore(),
-    messages: new MemoryMessageStore(),
     queue,
-    deadLetters: new MemoryDeadLetterQueue(),
     retryScheduleSeconds: [10],
-    throttledMinimumSeconds: 60,
-    random: () => 0.5,
-  };
+  });
   const lastRetry: QueueMessage = { kind: 'delivery', message, subscriptionId: subscription.id, attempt: 2, dueAt: NOW };
   /** The operational events queued, as {type, tenant, data}. */
   const operational = () =>

@@ -102,7 +102,7 @@ function main(): void {
     `AWS quotas are remembered account defaults (2026), NOT fetched: Lambda ${QUOTAS.lambdaConcurrency} concurrent, SQS event source +${QUOTAS.sqsScalingPerMinute}/min up to ${QUOTAS.eventSourceMaxConcurrency} per mapping, SQS ${QUOTAS.sqsInFlight.toLocaleString('en-US')} in flight, DynamoDB ${QUOTAS.dynamoTableWrus.toLocaleString('en-US')} WRU/s per table (${QUOTAS.dynamoPartitionWrus} per partition, ~${QUOTAS.dynamoNewTableWrus.toLocaleString('en-US')} at once on a new on-demand table), API Gateway ${QUOTAS.apiGatewayAccountRps.toLocaleString('en-US')} req/s (burst ${QUOTAS.apiGatewayAccountBurst.toLocaleString('en-US')}) per account`,
   );
   console.log(
-    `stack defaults (cdk/stack-props.ts): maxConcurrency ${DEFAULTS.maxConcurrency}, slowLaneMaxConcurrency ${DEFAULTS.slowLaneMaxConcurrency}, batchSize ${batchSize}, apiThrottleRateLimit ${DEFAULTS.apiThrottleRateLimit} req/s (burst ${DEFAULTS.apiThrottleBurstLimit}), deliveryTimeout ${DEFAULTS.deliveryTimeout.toSeconds()} s`,
+    `stack defaults (cdk/stack-props.ts): maxConcurrency ${DEFAULTS.maxConcurrency}, slowLaneMaxConcurrency ${DEFAULTS.slowLaneMaxConcurrency}, batchSize ${batchSize}, apiThrottleRateLimit ${DEFAULTS.apiThrottleRateLimit} req/s (burst ${DEFAULTS.apiThrottleBurstLimit}), deliveryTimeoutMs ${DEFAULTS.deliveryTimeoutMs}`,
   );
   console.log(
     `model: invocation = ${MODEL.invocationOverheadMs} ms + endpoint latency + ${MODEL.perDeliveryMs} ms × (batch × fan-out − 1); events/s = maxConcurrency × batch / invocation, then capped by the quotas; batch publishes (100 per request)`,

@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   console.log('Hookpost on AWS: cost per million events, us-east-1 list prices as of 2026 (remembered, not fetched; free tiers ignored)');
   console.log(
     `stack defaults: consumer ${DEFAULTS.consumerMemorySize} MB / API functions ${DEFAULTS.apiMemorySize} MB on arm64, SQS batch ${DEFAULTS.batchSize} ` +
-      `(window ${DEFAULTS.maxBatchingWindow.toSeconds()} s), subscription cache ${DEFAULTS.subscriptionCacheTtl.toSeconds()} s, ` +
+      `(window ${DEFAULTS.maxBatchingWindow.toSeconds()} s), subscription cache ${DEFAULTS.subscriptionCacheMs / 1000} s, ` +
       'metrics as EMF (no PutMetricData)',
   );
   console.log(

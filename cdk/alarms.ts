@@ -1,12 +1,66 @@
-/** The alarms that page an operator, all notifying one SNS topic. */
-import { Duration } from 'aws-cdk-lib';
+/** The alarms that page an operator, all notifying one SNS topic (which also carries operational notices). */
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DELIVERY_METRICS, type DeliveryMetric, METRICS_NAMESPACE, SERVICE_NAME } from '#shared/core/metrics.ts';
+import type { ResolvedHookpostProps } from './stack-props.ts';
+
+export interface AlarmTopicProps {
+  /** Encrypts the topic; CloudWatch (of this account only) is let use it, or no alarm could publish. */
+  readonly masterKey: kms.Key;
+  /**
+   * Address subscribed to the topic.
+   * @default - no email subscription
+   */
+  readonly email?: string;
+}
+
+/** The topic the alarms notify and the consumers announce disabled endpoints on: encrypted, TLS only. */
+export class AlarmTopic extends sns.Topic {
+  constructor(scope: Construct, id: string, props: AlarmTopicProps) {
+    // CloudWatch alarms can publish to an encrypted topic only if the key lets CloudWatch use it;
+    // only on behalf of this account (confused deputy).
+    props.masterKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+      }),
+    );
+    super(scope, id, { displayName: 'Hookpost alarms', masterKey: props.masterKey, enforceSSL: true });
+    // enforceSSL creates a topic policy, and a topic policy replaces SNS's default one: without this
+    // Allow, CloudWatch may not publish and no alarm would ever notify. Same-account IAM principals
+    // (the consumers) need no Allow here; their own policy is enough.
+    this.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccountToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.stack.account },
+          ArnLike: {
+            'aws:SourceArn': this.stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    if (props.email) this.addSubscription(new subscriptions.EmailSubscription(props.email));
+  }
+}
 
 /** One of the consumer's delivery counters (Powertools EMF, namespace and dimension as the code writes them). */
 export function deliveryMetric(name: DeliveryMetric, period = Duration.minutes(5)): cloudwatch.Metric {
@@ -57,7 +111,17 @@ function bothConsumers(
   });
 }
 
-export interface HookpostAlarmsProps {
+/** The thresholds, named and documented as the stack props they come from (cdk/stack-props.ts). */
+type AlarmThresholds = Pick<
+  ResolvedHookpostProps,
+  | 'oldestEventAgeAlarmThreshold'
+  | 'slowLaneOldestAgeAlarmThreshold'
+  | 'fifoOldestAgeAlarmThreshold'
+  | 'deliveryFailureRateAlarmPercent'
+  | 'api5xxAlarmThreshold'
+>;
+
+export interface HookpostAlarmsProps extends AlarmThresholds {
   readonly topic: sns.ITopic;
   readonly eventsQueue: sqs.IQueue;
   readonly slowQueue: sqs.IQueue;
@@ -69,11 +133,6 @@ export interface HookpostAlarmsProps {
   readonly fifoConsumer: lambda.IFunction;
   readonly apiId: string;
   readonly apiStageName: string;
-  readonly oldestEventAgeThreshold: Duration;
-  readonly slowLaneOldestAgeThreshold: Duration;
-  readonly fifoOldestAgeThreshold: Duration;
-  readonly deliveryFailureRatePercent: number;
-  readonly api5xxThreshold: number;
 }
 
 export interface HookpostAlarms {
@@ -129,7 +188,7 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
       'OldestEventAlarm',
       'Hookpost: events wait on the queue longer than expected; the consumer is behind or failing.',
       props.eventsQueue,
-      props.oldestEventAgeThreshold,
+      props.oldestEventAgeAlarmThreshold,
     ),
     // The slow lane is behind by design while its endpoints hang; a message this old means it is not
     // draining at all (slowLaneMaxConcurrency too low for the hanging share, or the consumer failing there).
@@ -138,7 +197,7 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
       'SlowLaneOldestAlarm',
       'Hookpost: deliveries wait on the slow lane (endpoints that recently timed out) longer than expected; raise slowLaneMaxConcurrency or check the consumer.',
       props.slowQueue,
-      props.slowLaneOldestAgeThreshold,
+      props.slowLaneOldestAgeAlarmThreshold,
     ),
     // SQS moved a FIFO record after FIFO_MAX_RECEIVE_COUNT receives: the FIFO consumer kept failing on
     // it (a bug, a poison body), and the events behind it in its group went on without it.
@@ -155,7 +214,7 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
       'FifoOldestAlarm',
       'Hookpost: a FIFO endpoint has been waiting at one event longer than expected (failing for long), or the FIFO consumer is not draining.',
       props.fifoQueue,
-      props.fifoOldestAgeThreshold,
+      props.fifoOldestAgeAlarmThreshold,
     ),
     // Endpoint failures are handled inside the consumers, so any function error is a bug or an AWS outage.
     consumerErrors: new cloudwatch.Alarm(scope, 'ConsumerErrorsAlarm', {
@@ -182,7 +241,7 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
     deliveryFailureRate: new cloudwatch.Alarm(scope, 'DeliveryFailureRateAlarm', {
       alarmDescription: 'Hookpost: a large share of delivery attempts are failing.',
       metric: deliveryFailureRate(),
-      threshold: props.deliveryFailureRatePercent,
+      threshold: props.deliveryFailureRateAlarmPercent,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
@@ -192,7 +251,7 @@ export function createAlarms(scope: Construct, props: HookpostAlarmsProps): Hook
     api5xx: new cloudwatch.Alarm(scope, 'Api5xxAlarm', {
       alarmDescription: 'Hookpost: the HTTP API answers with server errors.',
       metric: api5xxMetric(props.apiId, props.apiStageName),
-      threshold: props.api5xxThreshold,
+      threshold: props.api5xxAlarmThreshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       datapointsToAlarm: 1,

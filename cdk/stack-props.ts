@@ -1,22 +1,28 @@
-/** Every tunable of the Hookpost stack, its default, and the checks that reject conflicting values. */
+/**
+ * Every tunable of the Hookpost stack, its default, and the checks that reject conflicting values.
+ * A prop the functions read is passed on as the setting of the same name (shared/core/settings.ts),
+ * so it has that setting's name, unit (`…Ms`, `…Seconds`, `…Days`, `…Bytes`) and default, and its
+ * environment variable is the setting's; a prop that only shapes AWS resources is a `Duration`.
+ */
 import { Duration, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DEFAULT_TRACING } from './bundling.ts';
-import { MAX_PAYLOAD_BYTES_LIMIT, MAX_QUEUE_MESSAGE_BYTES } from '#shared/core/ports.ts';
+import { MAX_PAYLOAD_BYTES_LIMIT } from '#shared/core/ports.ts';
 import { DEFAULTS as SETTINGS } from '#shared/core/settings.ts';
 
-export interface HookpostStackProps extends StackProps {
+/** Hookpost's own props, all optional. */
+export interface HookpostProps {
   /**
    * Seconds to wait before each retry after the first attempt; the delivery is dead-lettered after the last.
    * @default [5, 300, 1800, 7200, 18000, 36000, 36000] (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)
    */
   readonly retryScheduleSeconds?: readonly number[];
   /**
-   * How long one HTTP attempt to an endpoint may take before it counts as failed.
-   * @default Duration.seconds(10)
+   * Milliseconds one HTTP attempt to an endpoint may take before it counts as failed.
+   * @default 10000 (10 s)
    */
-  readonly deliveryTimeout?: Duration;
+  readonly deliveryTimeoutMs?: number;
   /**
    * Largest accepted event body; larger requests get 413. At most 327680 (320 KiB): escaped to ASCII for
    * SQS a byte of data takes up to 3, and a kept message must fit one DynamoDB item.
@@ -35,15 +41,16 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly maxSubscriptionsPerTenant?: number;
   /**
-   * A subscription failing without a single success for this long is disabled (and announced on the alarm topic).
-   * @default Duration.days(5)
+   * Milliseconds a subscription may fail without a single success before it is disabled (and announced
+   * on the alarm topic). At least an hour, and shorter than the slow lane's 13-day retention.
+   * @default 432000000 (5 days)
    */
-  readonly disableAfterFailing?: Duration;
+  readonly disableAfterFailingMs?: number;
   /**
-   * How long a function instance caches a tenant's subscriptions.
-   * @default Duration.seconds(5)
+   * Milliseconds a function instance caches a tenant's subscriptions.
+   * @default 5000 (5 s)
    */
-  readonly subscriptionCacheTtl?: Duration;
+  readonly subscriptionCacheMs?: number;
   /**
    * Messages the consumer receives per invocation.
    * @default 10
@@ -67,15 +74,15 @@ export interface HookpostStackProps extends StackProps {
    */
   readonly slowLaneMaxConcurrency?: number;
   /**
-   * An attempt that times out or takes at least this long sends its endpoint's deliveries to the slow lane.
-   * @default Duration.seconds(5)
+   * An attempt that times out or takes at least this many milliseconds sends its endpoint's deliveries to the slow lane.
+   * @default 5000 (5 s)
    */
-  readonly slowLaneAfter?: Duration;
+  readonly slowLaneAfterMs?: number;
   /**
-   * How long an endpoint stays in the slow lane after its last slow attempt (a prompt success ends it sooner).
-   * @default Duration.minutes(5)
+   * Milliseconds an endpoint stays in the slow lane after its last slow attempt (a prompt success ends it sooner).
+   * @default 300000 (5 min)
    */
-  readonly slowLaneHold?: Duration;
+  readonly slowLaneHoldMs?: number;
   /**
    * Receives of one events-queue message before SQS moves it to the dead-letter queue.
    * @default 5
@@ -189,58 +196,30 @@ export interface HookpostStackProps extends StackProps {
   readonly smokeReceiver?: boolean;
 }
 
-/** The props with every default filled in. */
-export interface ResolvedHookpostProps {
-  readonly retryScheduleSeconds: readonly number[];
-  readonly deliveryTimeout: Duration;
-  readonly maxPayloadBytes: number;
-  readonly attemptTtlDays: number;
-  readonly maxSubscriptionsPerTenant: number;
-  readonly disableAfterFailing: Duration;
-  readonly subscriptionCacheTtl: Duration;
-  readonly batchSize: number;
-  readonly maxBatchingWindow: Duration;
-  readonly maxConcurrency: number;
-  readonly slowLaneMaxConcurrency: number;
-  readonly slowLaneAfter: Duration;
-  readonly slowLaneHold: Duration;
-  readonly maxReceiveCount: number;
-  readonly queueRetention: Duration;
-  readonly consumerTimeout: Duration;
-  readonly consumerMemorySize: number;
-  readonly apiMemorySize: number;
-  readonly apiThrottleRateLimit: number;
-  readonly apiThrottleBurstLimit: number;
-  readonly logRetention: RetentionDays;
-  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  readonly tracing: boolean;
-  readonly alarmEmail: string | undefined;
-  readonly portalFrameAncestors: readonly string[];
-  readonly portalSigningKeySecret: ISecret | undefined;
-  readonly publicUrl: string | undefined;
-  readonly smokeReceiver: boolean;
-  readonly oldestEventAgeAlarmThreshold: Duration;
-  readonly slowLaneOldestAgeAlarmThreshold: Duration;
-  readonly fifoOldestAgeAlarmThreshold: Duration;
-  readonly deliveryFailureRateAlarmPercent: number;
-  readonly api5xxAlarmThreshold: number;
-}
+export interface HookpostStackProps extends StackProps, HookpostProps {}
 
+/** The props without a default: unset means none (no email subscription, a generated secret, the request's URL). */
+const WITHOUT_DEFAULT = ['alarmEmail', 'portalSigningKeySecret', 'publicUrl'] as const;
+type WithoutDefault = (typeof WITHOUT_DEFAULT)[number];
+
+/** The props with every default filled in. */
+export type ResolvedHookpostProps = Readonly<Required<Omit<HookpostProps, WithoutDefault>> & Pick<HookpostProps, WithoutDefault>>;
+
+/** Every default, in one place; the functions' settings take theirs from shared/core/settings.ts, so the stack and the code cannot disagree. */
 export const DEFAULTS = {
-  // The functions' own defaults (core/settings.ts), so the stack and the code cannot disagree.
   retryScheduleSeconds: SETTINGS.retryScheduleSeconds,
-  deliveryTimeout: Duration.millis(SETTINGS.deliveryTimeoutMs),
+  deliveryTimeoutMs: SETTINGS.deliveryTimeoutMs,
   maxPayloadBytes: SETTINGS.maxPayloadBytes,
   attemptTtlDays: SETTINGS.attemptTtlDays,
   maxSubscriptionsPerTenant: SETTINGS.maxSubscriptionsPerTenant,
-  disableAfterFailing: Duration.millis(SETTINGS.disableAfterFailingMs),
-  subscriptionCacheTtl: Duration.millis(SETTINGS.subscriptionCacheMs),
+  disableAfterFailingMs: SETTINGS.disableAfterFailingMs,
+  subscriptionCacheMs: SETTINGS.subscriptionCacheMs,
   batchSize: 10,
   maxBatchingWindow: Duration.seconds(1),
   maxConcurrency: 10,
   slowLaneMaxConcurrency: 5,
-  slowLaneAfter: Duration.millis(SETTINGS.slowLaneAfterMs),
-  slowLaneHold: Duration.millis(SETTINGS.slowLaneHoldMs),
+  slowLaneAfterMs: SETTINGS.slowLaneAfterMs,
+  slowLaneHoldMs: SETTINGS.slowLaneHoldMs,
   maxReceiveCount: 5,
   queueRetention: Duration.days(4),
   consumerTimeout: Duration.seconds(60),
@@ -251,27 +230,22 @@ export const DEFAULTS = {
   logRetention: RetentionDays.ONE_MONTH,
   logLevel: 'INFO',
   tracing: DEFAULT_TRACING,
-  alarmEmail: undefined,
   oldestEventAgeAlarmThreshold: Duration.minutes(30),
   slowLaneOldestAgeAlarmThreshold: Duration.hours(1),
   fifoOldestAgeAlarmThreshold: Duration.hours(12),
   deliveryFailureRateAlarmPercent: 25,
   api5xxAlarmThreshold: 5,
   portalFrameAncestors: [],
-  portalSigningKeySecret: undefined,
-  publicUrl: undefined,
   smokeReceiver: false,
-} as const satisfies ResolvedHookpostProps;
+} as const satisfies Required<Omit<HookpostProps, WithoutDefault>>;
 
-/** SQS's largest message; the queue is created with it (defined with the queue port in shared/core/ports.ts). */
-export const QUEUE_MAX_MESSAGE_BYTES = MAX_QUEUE_MESSAGE_BYTES;
 /** API Gateway HTTP API stops waiting for an integration after 30 s; the management function stays under it. */
 export const MANAGEMENT_TIMEOUT = Duration.seconds(29);
 /** The SQS maximum; dead letters wait for an operator. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
 /**
  * The slow lane keeps deliveries as long as SQS allows short of the DLQ's 14 days: a backlog of a dead
- * endpoint's deliveries must outlive `disableAfterFailing` (5 days), after which they are dead-lettered
+ * endpoint's deliveries must outlive `disableAfterFailingMs` (5 days), after which they are dead-lettered
  * as the subscription is disabled, rather than expire from the queue unseen.
  */
 export const SLOW_LANE_RETENTION = Duration.days(13);
@@ -293,7 +267,7 @@ function isInt(value: number, min: number, max = Number.MAX_SAFE_INTEGER): boole
 export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHookpostProps {
   // Only Hookpost's own props, and only those given: StackProps (env, description…) stay with the Stack.
   const defined = Object.fromEntries(
-    Object.keys(DEFAULTS)
+    [...Object.keys(DEFAULTS), ...WITHOUT_DEFAULT]
       .map((key) => [key, props[key as keyof HookpostStackProps]] as const)
       .filter(([, value]) => value !== undefined),
   );
@@ -305,9 +279,9 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
     `retryScheduleSeconds must be whole, non-negative seconds, got [${p.retryScheduleSeconds.join(', ')}]`,
   );
 
-  const deliveryMs = p.deliveryTimeout.toMilliseconds();
+  const deliveryMs = p.deliveryTimeoutMs;
   const consumerSeconds = p.consumerTimeout.toSeconds();
-  check(isInt(deliveryMs, 1), `deliveryTimeout must be positive, got ${deliveryMs} ms`);
+  check(isInt(deliveryMs, 1), `deliveryTimeoutMs must be a positive whole number, got ${deliveryMs}`);
   check(
     isInt(consumerSeconds, 1, LAMBDA_MAX_TIMEOUT_SECONDS),
     `consumerTimeout must be 1..${LAMBDA_MAX_TIMEOUT_SECONDS} s (Lambda maximum), got ${consumerSeconds} s`,
@@ -319,12 +293,12 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
   // A batch delivers in parallel but still needs a whole attempt plus bookkeeping inside one invocation.
   check(
     deliveryMs * 2 <= consumerSeconds * 1000,
-    `deliveryTimeout (${deliveryMs} ms) must be at most half of consumerTimeout (${consumerSeconds} s) so an attempt and its bookkeeping fit in one invocation`,
+    `deliveryTimeoutMs (${deliveryMs}) must be at most half of consumerTimeout (${consumerSeconds} s) so an attempt and its bookkeeping fit in one invocation`,
   );
   // "Send Test Event" makes the attempt inside the management function, which API Gateway cuts off at 30 s.
   check(
     deliveryMs + 4000 <= MANAGEMENT_TIMEOUT.toMilliseconds(),
-    `deliveryTimeout (${deliveryMs} ms) must leave 4 s under the ${MANAGEMENT_TIMEOUT.toSeconds()} s management timeout for test sends`,
+    `deliveryTimeoutMs (${deliveryMs}) must leave 4 s under the ${MANAGEMENT_TIMEOUT.toSeconds()} s management timeout for test sends`,
   );
 
   check(
@@ -332,19 +306,19 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
     `maxPayloadBytes must be 1..${MAX_PAYLOAD_BYTES_LIMIT} so any accepted event fits one SQS message once escaped to ASCII (up to 3 bytes per byte of data, plus its envelope) and a DynamoDB item when kept for redelivery, got ${p.maxPayloadBytes}`,
   );
   check(
-    isInt(p.disableAfterFailing.toHours(), 1),
-    `disableAfterFailing must be a whole number of hours, at least 1, got ${p.disableAfterFailing.toHumanString()}`,
+    isInt(p.disableAfterFailingMs, Duration.hours(1).toMilliseconds()),
+    `disableAfterFailingMs must be a whole number of milliseconds, at least an hour (3600000), got ${p.disableAfterFailingMs}`,
   );
   check(
-    p.disableAfterFailing.toHours() < SLOW_LANE_RETENTION.toHours(),
-    `disableAfterFailing must be shorter than the slow lane's ${SLOW_LANE_RETENTION.toDays()}-day retention, so a dead endpoint's waiting deliveries are dead-lettered, not expired`,
+    p.disableAfterFailingMs < SLOW_LANE_RETENTION.toMilliseconds(),
+    `disableAfterFailingMs must be shorter than the slow lane's ${SLOW_LANE_RETENTION.toDays()}-day retention, so a dead endpoint's waiting deliveries are dead-lettered, not expired`,
   );
   check(
     isInt(p.maxSubscriptionsPerTenant, 1, 10_000),
     `maxSubscriptionsPerTenant must be a whole number 1..10000, got ${p.maxSubscriptionsPerTenant}`,
   );
   check(isInt(p.attemptTtlDays, 1, 3650), `attemptTtlDays must be a whole number of days 1..3650, got ${p.attemptTtlDays}`);
-  check(isInt(p.subscriptionCacheTtl.toMilliseconds(), 1), 'subscriptionCacheTtl must be at least 1 ms');
+  check(isInt(p.subscriptionCacheMs, 1), `subscriptionCacheMs must be a positive whole number, got ${p.subscriptionCacheMs}`);
 
   // Limits of the Lambda SQS event source: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
   const windowSeconds = p.maxBatchingWindow.toSeconds();
@@ -353,11 +327,8 @@ export function resolveHookpostProps(props: HookpostStackProps = {}): ResolvedHo
   check(p.batchSize <= 10 || windowSeconds >= 1, `batchSize ${p.batchSize} > 10 needs a maxBatchingWindow of at least 1 s`);
   check(isInt(p.maxConcurrency, 2, 1000), `maxConcurrency must be 2..1000, got ${p.maxConcurrency}`);
   check(isInt(p.slowLaneMaxConcurrency, 2, 1000), `slowLaneMaxConcurrency must be 2..1000, got ${p.slowLaneMaxConcurrency}`);
-  check(isInt(p.slowLaneAfter.toMilliseconds(), 1), 'slowLaneAfter must be at least 1 ms');
-  check(
-    isInt(p.slowLaneHold.toMilliseconds(), 1000),
-    `slowLaneHold must be at least 1 s, got ${p.slowLaneHold.toMilliseconds()} ms`,
-  );
+  check(isInt(p.slowLaneAfterMs, 1), `slowLaneAfterMs must be a positive whole number, got ${p.slowLaneAfterMs}`);
+  check(isInt(p.slowLaneHoldMs, 1000), `slowLaneHoldMs must be a whole number, at least 1000 (1 s), got ${p.slowLaneHoldMs}`);
   // Fewer receives dead-letter messages that were only throttled: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
   check(
     isInt(p.maxReceiveCount, 5, 1000),

@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '#shared/adapters/aws/dynamodb.ts';
 import { rateLimitKey } from '#shared/adapters/aws/dynamodb-rate-limiter.ts';
 import { tenantRegistryKey } from '#shared/adapters/aws/dynamodb-tenants.ts';
-import { HookpostStack, TABLE_PARTITIONS } from '../../cdk/hookpost-stack.ts';
+import { HookpostStack } from '../../cdk/hookpost-stack.ts';
+import { TABLE_PARTITIONS } from '../../cdk/state.ts';
 import { type Statement, actionsOf, onlyResource, statementsByResource, testApp } from './synth.ts';
 
 let template: Template;

@@ -19,8 +19,8 @@ beforeAll(() => {
     new HookpostStack(testApp({ fast: true }), 'HookpostSlowLane', {
       maxConcurrency: 40,
       slowLaneMaxConcurrency: 7,
-      slowLaneAfter: Duration.seconds(3),
-      slowLaneHold: Duration.minutes(10),
+      slowLaneAfterMs: 3000,
+      slowLaneHoldMs: 600_000,
       slowLaneOldestAgeAlarmThreshold: Duration.hours(2),
     }),
   );
@@ -82,7 +82,7 @@ describe('slow lane', () => {
 
   it('refuses a slow-lane concurrency the event source would reject', () => {
     expect(() => resolveHookpostProps({ slowLaneMaxConcurrency: 1 })).toThrow(/slowLaneMaxConcurrency must be 2\.\.1000/);
-    expect(() => resolveHookpostProps({ slowLaneHold: Duration.millis(10) })).toThrow(/slowLaneHold must be at least 1 s/);
-    expect(() => resolveHookpostProps({ disableAfterFailing: Duration.days(13) })).toThrow(/shorter than the slow lane's 13-day retention/);
+    expect(() => resolveHookpostProps({ slowLaneHoldMs: 10 })).toThrow(/slowLaneHoldMs must be a whole number, at least 1000/);
+    expect(() => resolveHookpostProps({ disableAfterFailingMs: 13 * 86_400_000 })).toThrow(/shorter than the slow lane's 13-day retention/);
   });
 });

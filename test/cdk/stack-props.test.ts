@@ -12,11 +12,11 @@ import { type CfnResource, onlyResource, testApp } from './synth.ts';
 
 const custom: HookpostStackProps = {
   retryScheduleSeconds: [1, 2, 3],
-  deliveryTimeout: Duration.seconds(5),
+  deliveryTimeoutMs: 5000,
   maxPayloadBytes: 100_000,
   attemptTtlDays: 7,
   maxSubscriptionsPerTenant: 250,
-  subscriptionCacheTtl: Duration.seconds(1),
+  subscriptionCacheMs: 1000,
   batchSize: 25,
   maxBatchingWindow: Duration.seconds(5),
   maxConcurrency: 50,
@@ -150,12 +150,12 @@ describe('conflicting props', () => {
     ['a consumer timeout over the Lambda maximum', { consumerTimeout: Duration.minutes(16) }, /consumerTimeout must be 1\.\.900 s/],
     [
       'a delivery timeout the consumer cannot wait for',
-      { deliveryTimeout: Duration.seconds(20), consumerTimeout: Duration.seconds(30) },
+      { deliveryTimeoutMs: 20_000, consumerTimeout: Duration.seconds(30) },
       /at most half of consumerTimeout/,
     ],
     [
       'a delivery timeout that outlives a test send through API Gateway',
-      { deliveryTimeout: Duration.seconds(27), consumerTimeout: Duration.seconds(300) },
+      { deliveryTimeoutMs: 27_000, consumerTimeout: Duration.seconds(300) },
       /management timeout/,
     ],
     ['a batch over 10 without a batching window', { batchSize: 50, maxBatchingWindow: Duration.seconds(0) }, /at least 1 s/],
@@ -172,13 +172,14 @@ describe('conflicting props', () => {
   });
 
   it('are all optional: no props means the documented defaults', () => {
-    expect(resolveHookpostProps({})).toMatchObject({
+    const resolved = resolveHookpostProps({});
+    expect(resolved).toMatchObject({
       retryScheduleSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000],
       batchSize: 10,
       maxConcurrency: 10,
       maxReceiveCount: 5,
       logRetention: RetentionDays.ONE_MONTH,
-      alarmEmail: undefined,
     });
+    expect(resolved.alarmEmail).toBeUndefined();
   });
 });

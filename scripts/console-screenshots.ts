@@ -1,17 +1,23 @@
 /**
  * Screenshots of the console and the tenant portal on a local stack with sample data, in every
  * language, at desktop (1280 px) and phone (390 px) width: `tsx scripts/console-screenshots.ts [dir]`
- * (default /tmp/hookpost-screens). docs/screenshots/ was made with it (`-- docs/screenshots`).
+ * (default /tmp/hookpost-screens). With `--docs` it writes the README's two images
+ * (docs/console-endpoints.png, docs/console-endpoint.png) and the rest to docs/screenshots/.
  * Needs /usr/bin/chromium, and for ja and th Debian's fonts-noto-cjk and fonts-thai-tlwg.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { startLocalStack } from '#shared/local/stack.ts';
 import { startReceiver } from '../test/helpers/receiver.ts';
 
-const out = path.resolve(process.argv[2] ?? '/tmp/hookpost-screens');
+const DOCS = process.argv.includes('--docs');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = DOCS ? path.join(ROOT, 'docs', 'screenshots') : path.resolve(process.argv[2] ?? '/tmp/hookpost-screens');
 mkdirSync(out, { recursive: true });
+/** The README shows these two under their own names in docs/. */
+const README_IMAGES: Record<string, string> = { 'en-endpoints-desktop': 'console-endpoints', 'en-endpoint-desktop': 'console-endpoint' };
 const LANGUAGES = [
   ['en', 'en-US'],
   ['ja', 'ja-JP'],
@@ -39,7 +45,7 @@ const call = async (method: string, p: string, body?: unknown) => {
 
 async function shoot(page: Page, name: string, options: { fullPage?: boolean; maxHeight?: number } = {}): Promise<void> {
   await page.waitForLoadState('networkidle');
-  const file = path.join(out, `${name}.png`);
+  const file = DOCS && README_IMAGES[name] ? path.join(ROOT, 'docs', `${README_IMAGES[name]}.png`) : path.join(out, `${name}.png`);
   if (options.maxHeight) {
     const height = Math.min(options.maxHeight, await page.evaluate(() => document.documentElement.scrollHeight));
     await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: page.viewportSize()?.width ?? 1280, height } });
@@ -99,9 +105,16 @@ try {
     await desk.locator('table').waitFor();
     await desk.waitForFunction(() => !document.querySelector('tbody')?.textContent?.includes('…'));
     await shoot(desk, `${lang}-endpoints-desktop`);
-    await goHash(desk, `#/endpoints/acme/${main.id}`);
-    await desk.locator('table.log').waitFor();
-    await shoot(desk, `${lang}-endpoint-desktop`, { maxHeight: 1400 });
+    if (lang === 'en') {
+      // One endpoint's page, with a test event's answer and one attempt's details open.
+      await goHash(desk, `#/endpoints/acme/${main.id}`);
+      await desk.locator('table.log').waitFor();
+      await desk.locator('#test-title').locator('xpath=..').locator('button').click();
+      await desk.getByTestId('test-result').waitFor();
+      await desk.locator('table.log > tbody').nth(2).locator('button').click();
+      await desk.locator('tr.details h3 + p.hint, tr.details h3 + pre').nth(1).waitFor();
+      await shoot(desk, `${lang}-endpoint-desktop`, { maxHeight: 1450 });
+    }
     await desk.context().close();
 
     // Phone: the list, the form refused at its URL field, and the tenant portal.
@@ -118,6 +131,11 @@ try {
     await phone.locator('#ep-url').scrollIntoViewIfNeeded();
     await phone.evaluate(() => window.scrollTo(0, (document.getElementById('endpoint-form-title')?.getBoundingClientRect().top ?? 0) + window.scrollY - 8));
     await shoot(phone, `${lang}-form-error-phone`);
+    if (lang === 'en') {
+      await goHash(phone, `#/endpoints/acme/${main.id}`);
+      await phone.locator('table.log').waitFor();
+      await shoot(phone, `${lang}-endpoint-phone`, { maxHeight: 2400 });
+    }
     await phone.context().close();
 
     const portal = await call('POST', '/v1/tenants/acme/portal-sessions', {});
@@ -128,14 +146,11 @@ try {
     await shoot(portalPage, `${lang}-portal-phone`);
     await portalPage.context().close();
   }
-  // English only: the catalogue (searchable, schemas collapsed) and the dead letters.
+  // English only: the catalogue (searchable, schemas collapsed).
   const page = await signedIn(browser, 'en-US', DESKTOP);
   await goHash(page, '#/event-types');
   await page.locator('ul.types').waitFor();
   await shoot(page, 'en-event-types-desktop');
-  await goHash(page, '#/dead-letters');
-  await page.locator('[data-testid=dead-count]').waitFor();
-  await shoot(page, 'en-dead-letters-desktop');
   await browser.close();
   console.log(`screenshots in ${out}`);
 } finally {

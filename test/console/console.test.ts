@@ -325,7 +325,10 @@ describe('admin screens', () => {
     expect(await page.getByLabel('Example payload').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Example payload').fill('{"amount": 13}');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('"amount": 13').waitFor();
+    // Its example and schema are collapsed under the name: opened, the new example shows.
+    const invoice = page.locator('ul.types > li').filter({ has: page.getByRole('heading', { name: 'invoice.paid' }) });
+    await invoice.locator('summary').click();
+    await invoice.getByText('"amount": 13').waitFor();
 
     await page.getByRole('button', { name: 'Delete invoice.paid' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();

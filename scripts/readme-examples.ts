@@ -4,7 +4,8 @@
  * Starts `npm run dev` with the README's admin key (hp_devkey) on a free loopback port, runs the
  * banner's "Try it" lines, then every block marked `<!-- readme-test: run -->` (scripts/readme-extract.ts)
  * in order: shell blocks in one `bash -euo pipefail` session (variables and functions carry over, as in
- * the reader's terminal), TypeScript blocks as a module of their own with HOOKPOST_URL and HOOKPOST_KEY.
+ * the reader's terminal), TypeScript blocks type-checked (strict) and run as the one module of a backend
+ * that depends on this package, with HOOKPOST_URL and HOOKPOST_KEY.
  * The README's receiver (scripts/receiver.ts, which a block starts in the background) gets a free port
  * too: 127.0.0.1:3000 and 127.0.0.1:4000 in the blocks are rewritten to this run's ports, nothing else.
  * A block passes when it exits 0, its output holds its `expect` texts, and the receiver has verified
@@ -22,6 +23,7 @@ import { type Example, extractExamples, onPorts } from './readme-extract.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const README = `${ROOT}README.md`;
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 /** The admin key the README's examples use. */
 const ADMIN_KEY = 'hp_devkey';
 const START_TIMEOUT_MS = 90_000;
@@ -102,14 +104,38 @@ function bannerCommands(output: string): string {
   return block.join('\n').replace(/^(export HP=\S+ KEY=).*$/m, `$1${ADMIN_KEY}`);
 }
 
-/** A TypeScript example as a file of a backend that depends on this package (node_modules/hookpost links here). */
+/**
+ * A TypeScript example as the one file of a backend that depends on this package (node_modules/hookpost
+ * links here), with a strict tsconfig, so the example is type-checked against the client as published.
+ */
 function backendProject(code: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'hookpost-readme-'));
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(ROOT, join(dir, 'node_modules', 'hookpost'), 'dir');
   writeFileSync(join(dir, 'package.json'), '{"type":"module","private":true}\n');
+  const compilerOptions = {
+    strict: true,
+    noEmit: true,
+    module: 'esnext',
+    moduleResolution: 'bundler',
+    target: 'es2022',
+    skipLibCheck: true,
+    types: ['node'],
+    typeRoots: [join(ROOT, 'node_modules', '@types')],
+  };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['example.ts'] }));
   writeFileSync(join(dir, 'example.ts'), code);
   return dir;
+}
+
+/** Runs a process to its end (stopped after BLOCK_TIMEOUT_MS); throws, naming how it ended, unless it exits 0. */
+async function runToEnd(what: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
+  const proc = start(process.execPath, args, env, { cwd });
+  const timer = setTimeout(() => void stop(proc), BLOCK_TIMEOUT_MS);
+  await proc.exited;
+  clearTimeout(timer);
+  if (proc.child.exitCode !== 0) throw Object.assign(new Error(`${what} exited ${proc.child.exitCode ?? proc.child.signalCode}`), { output: proc.output() });
+  return proc.output();
 }
 
 const DONE = '@@readme-block-done';
@@ -176,12 +202,12 @@ async function main(): Promise<number> {
       } else {
         const project = backendProject(current.code);
         try {
-          const module = start(process.execPath, ['--import', import.meta.resolve('tsx'), 'example.ts'], { ...env, HOOKPOST_URL: `http://127.0.0.1:${ports.api}`, HOOKPOST_KEY: ADMIN_KEY }, { cwd: project });
-          const timer = setTimeout(() => void stop(module), BLOCK_TIMEOUT_MS);
-          await module.exited;
-          clearTimeout(timer);
-          current.ownOutput = module.output();
-          if (module.child.exitCode !== 0) throw new Error(`exited ${module.child.exitCode ?? module.child.signalCode}`);
+          await runToEnd('tsc', [TSC, '-p', project], env, project);
+          const moduleEnv = { ...env, HOOKPOST_URL: `http://127.0.0.1:${ports.api}`, HOOKPOST_KEY: ADMIN_KEY };
+          current.ownOutput = await runToEnd('the module', ['--import', import.meta.resolve('tsx'), 'example.ts'], moduleEnv, project);
+        } catch (error) {
+          current.ownOutput = (error as { output?: string }).output ?? '';
+          throw error;
         } finally {
           rmSync(project, { recursive: true, force: true });
         }

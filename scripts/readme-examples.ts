@@ -157,9 +157,22 @@ async function main(): Promise<number> {
   let dev: Proc | undefined;
   let shell: Proc | undefined;
   const current = { step: 'starting npm run dev', code: '', outputFrom: 0, ownOutput: '' };
+  /** The TypeScript examples' backend projects, made up front so they are type-checked while npm run dev starts. */
+  const projects = new Map<Example, string>();
   const cleanup = async () => {
     if (shell?.child.stdin?.writable) shell.child.stdin.end();
     await Promise.all([stop(shell), stop(dev)]);
+    for (const project of projects.values()) rmSync(project, { recursive: true, force: true });
+  };
+  /** A process run to its end as the current step, its output kept for the failure report. */
+  const step = async (what: string, args: string[], stepEnv: NodeJS.ProcessEnv, cwd: string): Promise<string> => {
+    try {
+      current.ownOutput = await runToEnd(what, args, stepEnv, cwd);
+      return current.ownOutput;
+    } catch (error) {
+      current.ownOutput = (error as { output?: string }).output ?? '';
+      throw error;
+    }
   };
   const onSignal = (signal: NodeJS.Signals) => void cleanup().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   process.once('SIGINT', onSignal);
@@ -170,6 +183,16 @@ async function main(): Promise<number> {
     dev = start('npm', ['run', '--silent', 'dev'], { ...env, PORT: String(ports.api), HOOKPOST_ADMIN_KEY: ADMIN_KEY });
     const devProc = dev;
     const devExited = () => (running(devProc) ? undefined : `npm run dev exited (${devProc.child.exitCode ?? devProc.child.signalCode})`);
+    for (const example of examples) if (example.run && example.runner === 'tsx') projects.set(example, backendProject(onPorts(example.code, ports)));
+    for (const [example, project] of projects) {
+      current.step = `${where(example)}, type-checked`;
+      current.code = example.code;
+      await step('tsc', [TSC, '-p', project], env, project);
+      console.log(`ok       ${where(example)} type-checks`);
+    }
+    current.step = 'starting npm run dev';
+    current.code = '';
+    current.ownOutput = '';
     await until('the npm run dev banner', START_TIMEOUT_MS, () => (devProc.output().includes('Ctrl-C stops everything') ? true : undefined), devExited);
     console.log(`ok       npm run dev is up (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
@@ -200,17 +223,8 @@ async function main(): Promise<number> {
         session.child.stdin?.write(`{\n${current.code}\n} </dev/null\necho ${done}\n`);
         await until('the block to finish', BLOCK_TIMEOUT_MS, () => (session.output().includes(done) ? true : undefined), sessionExited);
       } else {
-        const project = backendProject(current.code);
-        try {
-          await runToEnd('tsc', [TSC, '-p', project], env, project);
-          const moduleEnv = { ...env, HOOKPOST_URL: `http://127.0.0.1:${ports.api}`, HOOKPOST_KEY: ADMIN_KEY };
-          current.ownOutput = await runToEnd('the module', ['--import', import.meta.resolve('tsx'), 'example.ts'], moduleEnv, project);
-        } catch (error) {
-          current.ownOutput = (error as { output?: string }).output ?? '';
-          throw error;
-        } finally {
-          rmSync(project, { recursive: true, force: true });
-        }
+        const moduleEnv = { ...env, HOOKPOST_URL: `http://127.0.0.1:${ports.api}`, HOOKPOST_KEY: ADMIN_KEY };
+        await step('the module', ['--import', import.meta.resolve('tsx'), 'example.ts'], moduleEnv, projects.get(example) ?? ROOT);
       }
       const output = () => blockOutput(session.output().slice(current.outputFrom)) + current.ownOutput;
       receivers += receiversStarted(example.code);

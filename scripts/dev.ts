@@ -2,7 +2,7 @@
  * `npm run dev`: Hookpost on this machine — fauxqs for SQS, DynamoDB Local for the table, the same
  * handlers as on AWS. Settings come from the environment (core/settings.ts names them; README "Configure" lists them); Ctrl-C stops it all.
  */
-import { booleanSetting, ENV, parseRetrySchedule, positiveInt } from '#shared/core/settings.ts';
+import { booleanSetting, ENV, parseRetrySchedule, positiveInt, refuseRenamedVariables } from '#shared/core/settings.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '#shared/local/stack.ts';
 
 interface DevSettings {
@@ -19,6 +19,7 @@ interface DevSettings {
 
 /** The same variables, names and parsers as the Lambda functions (core/settings.ts), plus PORT. */
 function readSettings(env: NodeJS.ProcessEnv): DevSettings {
+  refuseRenamedVariables(env);
   const port = Number(env.PORT || 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const schedule = env[ENV.retryScheduleSeconds];

@@ -2,6 +2,9 @@
  * Runtime settings: every environment variable's name and default, defined once. The Lambda functions
  * read them with `settingsFromEnv`; the CDK stack writes them with `settingsEnvironment`; local mode
  * builds Settings directly (and `npm run dev` reads the same variables through `settingsFromEnv`'s parsers).
+ * One name and one unit per setting: the variable is HOOKPOST_ and the field's name (AWS_REGION aside),
+ * the unit is the one the name ends with (`…Ms`, `…Seconds`, `…Days`, `…Bytes`), and a stack prop the
+ * functions read has the same name (cdk/stack-props.ts).
  */
 import { MAX_PAYLOAD_BYTES_LIMIT } from './ports.ts';
 
@@ -30,11 +33,13 @@ export interface Settings {
   rateLimitInlineWaitMs: number;
   /** Seconds to wait before each retry after the first attempt. */
   retryScheduleSeconds: number[];
+  /** How long one HTTP attempt may take before it counts as failed. */
   deliveryTimeoutMs: number;
   /** Allow loopback/private destinations and plain http: (local mode only). */
   allowPrivateTargets: boolean;
   maxPayloadBytes: number;
   attemptTtlDays: number;
+  /** How long a function instance caches a tenant's subscriptions. */
   subscriptionCacheMs: number;
   /** A subscription failing without a success for this long is disabled. */
   disableAfterFailingMs: number;
@@ -72,20 +77,20 @@ export const ENV = {
   region: 'AWS_REGION',
   tableName: 'HOOKPOST_TABLE_NAME',
   eventsQueueUrl: 'HOOKPOST_EVENTS_QUEUE_URL',
-  deadLetterQueueUrl: 'HOOKPOST_DLQ_URL',
+  deadLetterQueueUrl: 'HOOKPOST_DEAD_LETTER_QUEUE_URL',
   slowQueueUrl: 'HOOKPOST_SLOW_QUEUE_URL',
   slowQueueArn: 'HOOKPOST_SLOW_QUEUE_ARN',
   fifoQueueUrl: 'HOOKPOST_FIFO_QUEUE_URL',
   slowLaneAfterMs: 'HOOKPOST_SLOW_LANE_AFTER_MS',
   slowLaneHoldMs: 'HOOKPOST_SLOW_LANE_HOLD_MS',
   rateLimitInlineWaitMs: 'HOOKPOST_RATE_LIMIT_INLINE_WAIT_MS',
-  retryScheduleSeconds: 'HOOKPOST_RETRY_SCHEDULE',
+  retryScheduleSeconds: 'HOOKPOST_RETRY_SCHEDULE_SECONDS',
   deliveryTimeoutMs: 'HOOKPOST_DELIVERY_TIMEOUT_MS',
   allowPrivateTargets: 'HOOKPOST_ALLOW_PRIVATE_TARGETS',
   maxPayloadBytes: 'HOOKPOST_MAX_PAYLOAD_BYTES',
   attemptTtlDays: 'HOOKPOST_ATTEMPT_TTL_DAYS',
   subscriptionCacheMs: 'HOOKPOST_SUBSCRIPTION_CACHE_MS',
-  disableAfterFailingMs: 'HOOKPOST_DISABLE_AFTER_FAILING_HOURS',
+  disableAfterFailingMs: 'HOOKPOST_DISABLE_AFTER_FAILING_MS',
   maxSubscriptionsPerTenant: 'HOOKPOST_MAX_SUBSCRIPTIONS_PER_TENANT',
   secretsKeyArn: 'HOOKPOST_SECRETS_KEY_ARN',
   localSecretsKey: 'HOOKPOST_LOCAL_SECRETS_KEY',
@@ -94,7 +99,7 @@ export const ENV = {
   alarmTopicArn: 'HOOKPOST_ALARM_TOPIC_ARN',
   version: 'HOOKPOST_VERSION',
   eventsQueueArn: 'HOOKPOST_EVENTS_QUEUE_ARN',
-  deadLetterQueueArn: 'HOOKPOST_DLQ_ARN',
+  deadLetterQueueArn: 'HOOKPOST_DEAD_LETTER_QUEUE_ARN',
   sqsEndpoint: 'HOOKPOST_SQS_ENDPOINT',
   dynamoDbEndpoint: 'HOOKPOST_DYNAMODB_ENDPOINT',
   portalSigningKey: 'HOOKPOST_PORTAL_SIGNING_KEY',
@@ -102,6 +107,24 @@ export const ENV = {
   portalFrameAncestors: 'HOOKPOST_PORTAL_FRAME_ANCESTORS',
   publicUrl: 'HOOKPOST_PUBLIC_URL',
 } as const satisfies Record<keyof Settings, string>;
+
+/**
+ * Variables renamed so that each has its setting's name and unit (issue 25). Setting one is refused
+ * rather than ignored: the old value would silently give way to the default.
+ */
+const RENAMED: Record<string, string> = {
+  HOOKPOST_RETRY_SCHEDULE: `${ENV.retryScheduleSeconds} (the same seconds)`,
+  HOOKPOST_DISABLE_AFTER_FAILING_HOURS: `${ENV.disableAfterFailingMs} (milliseconds, not hours)`,
+  HOOKPOST_DLQ_URL: ENV.deadLetterQueueUrl,
+  HOOKPOST_DLQ_ARN: ENV.deadLetterQueueArn,
+};
+
+/** Throws when `env` sets a variable under its old name. */
+export function refuseRenamedVariables(env: Env): void {
+  for (const [old, now] of Object.entries(RENAMED)) {
+    if (env[old] !== undefined) throw new Error(`${old} was renamed: set ${now} instead`);
+  }
+}
 
 const HOUR_MS = 3_600_000;
 
@@ -167,6 +190,7 @@ export function booleanSetting(env: Env, name: string, fallback: boolean): boole
 const optional = (env: Env, name: string): string | undefined => env[name] || undefined;
 
 export function settingsFromEnv(env: Env = process.env): Settings {
+  refuseRenamedVariables(env);
   return {
     region: env[ENV.region] ?? DEFAULTS.region,
     tableName: required(env, ENV.tableName),
@@ -186,7 +210,7 @@ export function settingsFromEnv(env: Env = process.env): Settings {
     maxPayloadBytes: payloadLimit(positiveInt(env, ENV.maxPayloadBytes, DEFAULTS.maxPayloadBytes)),
     attemptTtlDays: positiveInt(env, ENV.attemptTtlDays, DEFAULTS.attemptTtlDays),
     subscriptionCacheMs: positiveInt(env, ENV.subscriptionCacheMs, DEFAULTS.subscriptionCacheMs),
-    disableAfterFailingMs: positiveInt(env, ENV.disableAfterFailingMs, DEFAULTS.disableAfterFailingMs / HOUR_MS) * HOUR_MS,
+    disableAfterFailingMs: positiveInt(env, ENV.disableAfterFailingMs, DEFAULTS.disableAfterFailingMs),
     maxSubscriptionsPerTenant: positiveInt(env, ENV.maxSubscriptionsPerTenant, DEFAULTS.maxSubscriptionsPerTenant),
     adminKeySecretArn: optional(env, ENV.adminKeySecretArn),
     secretsKeyArn: optional(env, ENV.secretsKeyArn),
@@ -212,7 +236,6 @@ export function settingsEnvironment(settings: Partial<Omit<Settings, 'region'>>)
     if (value === undefined) continue;
     if (name === 'retryScheduleSeconds') env[ENV[name]] = (value as number[]).join(',');
     else if (name === 'portalFrameAncestors') env[ENV[name]] = (value as string[]).join(' ');
-    else if (name === 'disableAfterFailingMs') env[ENV[name]] = String(Math.round((value as number) / HOUR_MS));
     else env[ENV[name]] = String(value);
   }
   return env;

@@ -17,6 +17,7 @@ const custom: HookpostStackProps = {
   attemptTtlDays: 7,
   maxSubscriptionsPerTenant: 250,
   subscriptionCacheMs: 1000,
+  disableAfterFailingMs: 172_800_000,
   batchSize: 25,
   maxBatchingWindow: Duration.seconds(5),
   maxConcurrency: 50,
@@ -49,11 +50,12 @@ describe('custom props', () => {
   it('pass the retry schedule and the other delivery settings to every function', () => {
     for (const fn of functions()) {
       expect((fn.Properties.Environment as { Variables: unknown }).Variables).toMatchObject({
-        HOOKPOST_RETRY_SCHEDULE: '1,2,3',
+        HOOKPOST_RETRY_SCHEDULE_SECONDS: '1,2,3',
         HOOKPOST_DELIVERY_TIMEOUT_MS: '5000',
         HOOKPOST_MAX_PAYLOAD_BYTES: '100000',
         HOOKPOST_ATTEMPT_TTL_DAYS: '7',
         HOOKPOST_SUBSCRIPTION_CACHE_MS: '1000',
+        HOOKPOST_DISABLE_AFTER_FAILING_MS: '172800000',
         HOOKPOST_MAX_SUBSCRIPTIONS_PER_TENANT: '250',
         POWERTOOLS_LOG_LEVEL: 'DEBUG',
       });

@@ -191,8 +191,8 @@ describe('functions', () => {
         expect.arrayContaining([
           'HOOKPOST_TABLE_NAME',
           'HOOKPOST_EVENTS_QUEUE_URL',
-          'HOOKPOST_DLQ_URL',
-          'HOOKPOST_RETRY_SCHEDULE',
+          'HOOKPOST_DEAD_LETTER_QUEUE_URL',
+          'HOOKPOST_RETRY_SCHEDULE_SECONDS',
           'HOOKPOST_DELIVERY_TIMEOUT_MS',
           'HOOKPOST_ALLOW_PRIVATE_TARGETS',
           'HOOKPOST_MAX_PAYLOAD_BYTES',
@@ -205,7 +205,7 @@ describe('functions', () => {
         ]),
       );
       expect(variables).toMatchObject({
-        HOOKPOST_RETRY_SCHEDULE: DEFAULTS.retryScheduleSeconds.join(','),
+        HOOKPOST_RETRY_SCHEDULE_SECONDS: DEFAULTS.retryScheduleSeconds.join(','),
         HOOKPOST_DELIVERY_TIMEOUT_MS: '10000',
         HOOKPOST_ALLOW_PRIVATE_TARGETS: 'false',
         HOOKPOST_MAX_PAYLOAD_BYTES: '262144',
@@ -245,7 +245,7 @@ describe('functions', () => {
     for (const fn of functions()) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables.HOOKPOST_SECRETS_KEY_ARN).toEqual({ 'Fn::GetAtt': [key.logicalId, 'Arn'] });
-      expect(variables.HOOKPOST_DISABLE_AFTER_FAILING_HOURS).toBe('120');
+      expect(variables.HOOKPOST_DISABLE_AFTER_FAILING_MS).toBe('432000000');
     }
     const users = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
       JSON.stringify(policy).includes(`"Fn::GetAtt":["${key.logicalId}","Arn"]`),

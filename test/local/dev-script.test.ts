@@ -47,7 +47,7 @@ function childJavaPids(parentPid: number): number[] {
 describe('npm run dev (scripts/dev.ts)', () => {
   it('serves the API with the admin key from the environment and stops cleanly on Ctrl-C', { timeout: 90_000 }, async () => {
     // Arrange
-    const dev = runDev({ HOOKPOST_ADMIN_KEY: 'hp_test_key', HOOKPOST_RETRY_SCHEDULE: '1, 2' });
+    const dev = runDev({ HOOKPOST_ADMIN_KEY: 'hp_test_key', HOOKPOST_RETRY_SCHEDULE_SECONDS: '1, 2' });
     const [, url] = await waitFor(/API\s+(http:\/\/127\.0\.0\.1:\d+)/, dev.output);
     const javaPids = childJavaPids(dev.child.pid ?? -1);
 

@@ -48,9 +48,9 @@ describe('retry schedule', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 
-  it('reads HOOKPOST_RETRY_SCHEDULE and rejects nonsense', () => {
+  it('reads HOOKPOST_RETRY_SCHEDULE_SECONDS and rejects nonsense', () => {
     expect(parseRetrySchedule('1, 2,3')).toEqual([1, 2, 3]);
-    expect(() => parseRetrySchedule('1,,2')).toThrow(/HOOKPOST_RETRY_SCHEDULE/);
+    expect(() => parseRetrySchedule('1,,2')).toThrow(/HOOKPOST_RETRY_SCHEDULE_SECONDS/);
     expect(() => parseRetrySchedule('-1')).toThrow();
     expect(() => parseRetrySchedule('abc')).toThrow();
   });

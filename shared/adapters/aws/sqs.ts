@@ -113,7 +113,7 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
   async redrive(): Promise<RedriveResult> {
     const { eventsQueueUrl, eventsQueueArn, deadLetterQueueArn, moveByHand, maxMoved = 10_000 } = this.redriveOptions;
     if (!moveByHand) {
-      if (!deadLetterQueueArn || !eventsQueueArn) throw new Error('redrive needs HOOKPOST_DLQ_ARN and HOOKPOST_EVENTS_QUEUE_ARN');
+      if (!deadLetterQueueArn || !eventsQueueArn) throw new Error('redrive needs HOOKPOST_DEAD_LETTER_QUEUE_ARN and HOOKPOST_EVENTS_QUEUE_ARN');
       const { TaskHandle } = await this.sqs.send(
         new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueueArn, DestinationArn: eventsQueueArn }),
       );

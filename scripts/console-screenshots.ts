@@ -3,13 +3,14 @@
  * language, at desktop (1280 px) and phone (390 px) width: `tsx scripts/console-screenshots.ts [dir]`
  * (default /tmp/hookpost-screens). With `--docs` it writes the README's two images
  * (docs/console-endpoints.png, docs/console-endpoint.png) and the rest to docs/screenshots/.
- * Needs /usr/bin/chromium, and for ja and th Debian's fonts-noto-cjk and fonts-thai-tlwg.
+ * Needs Chromium (/usr/bin/chromium, or HOOKPOST_CHROMIUM), and for ja and th Debian's fonts-noto-cjk and fonts-thai-tlwg.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startLocalStack } from '#shared/local/stack.ts';
+import { DESKTOP, LANGUAGES, launch, PHONE } from '../test/console/browser.ts';
 import { startReceiver } from '../test/helpers/receiver.ts';
 
 const DOCS = process.argv.includes('--docs');
@@ -18,15 +19,6 @@ const out = DOCS ? path.join(ROOT, 'docs', 'screenshots') : path.resolve(process
 mkdirSync(out, { recursive: true });
 /** The README shows these two under their own names in docs/. */
 const README_IMAGES: Record<string, string> = { 'en-endpoints-desktop': 'console-endpoints', 'en-endpoint-desktop': 'console-endpoint' };
-const LANGUAGES = [
-  ['en', 'en-US'],
-  ['ja', 'ja-JP'],
-  ['pt', 'pt-BR'],
-  ['ru', 'ru-RU'],
-  ['th', 'th-TH'],
-] as const;
-const DESKTOP = { width: 1280, height: 820 };
-const PHONE = { width: 390, height: 844 };
 
 const stack = await startLocalStack({ retryScheduleSeconds: [1], deliveryTimeoutMs: 1_000 });
 const receiver = await startReceiver({
@@ -97,7 +89,7 @@ try {
   await call('POST', '/v1/tenants/globex/subscriptions', { url: `${receiver.url}/globex`, eventTypes: ['user.created'] });
   await new Promise((resolve) => setTimeout(resolve, 4_000));
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browser = await launch();
   for (const [lang, locale] of LANGUAGES) {
     // Desktop: the endpoints of a tenant, and one endpoint's page.
     const desk = await signedIn(browser, locale, DESKTOP);

@@ -402,8 +402,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        __schema0: unknown;
-        __schema1: unknown;
         Accepted: {
             /** @example msg_01JD7S0000000000000000000 */
             id: string;
@@ -413,9 +411,7 @@ export interface components {
             type: string;
         };
         /** @description any JSON value */
-        AnyJson: components["schemas"]["__schema0"];
-        /** @description any JSON value */
-        AnyJsonOutput: components["schemas"]["__schema1"];
+        AnyJson: unknown;
         ApiKey: {
             /** Format: date-time */
             createdAt: string;
@@ -494,7 +490,7 @@ export interface components {
              */
             failingSince?: string;
             filter?: {
-                [key: string]: components["schemas"]["AnyJsonOutput"];
+                [key: string]: components["schemas"]["AnyJson"];
             };
             headers: {
                 [key: string]: string;
@@ -503,7 +499,7 @@ export interface components {
             id: string;
             /**
              * @description fifo: one at a time in publish order; absent: none
-             * @constant
+             * @enum {string}
              */
             ordering?: "fifo";
             /** @description ed25519 public key, whpk_… (ed25519 endpoints; the signing key never leaves Hookpost) */
@@ -533,7 +529,7 @@ export interface components {
             /** @default  */
             description: string;
             /** @description example payload, sent by "Send Test Event" */
-            example?: components["schemas"]["AnyJson"];
+            example?: unknown;
             /** @description JSON Schema that published data must satisfy */
             schema?: {
                 [key: string]: components["schemas"]["AnyJson"];
@@ -634,9 +630,9 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             description: string;
-            example?: components["schemas"]["AnyJsonOutput"];
+            example?: components["schemas"]["AnyJson"];
             schema?: {
-                [key: string]: components["schemas"]["AnyJsonOutput"];
+                [key: string]: components["schemas"]["AnyJson"];
             };
             type: string;
             /** Format: date-time */
@@ -646,7 +642,7 @@ export interface components {
             /** @default  */
             description: string;
             /** @description example payload, sent by "Send Test Event" */
-            example?: components["schemas"]["AnyJson"];
+            example?: unknown;
             /** @description JSON Schema that published data must satisfy */
             schema?: {
                 [key: string]: components["schemas"]["AnyJson"];
@@ -656,7 +652,7 @@ export interface components {
             items: components["schemas"]["EventType"][];
         };
         Health: {
-            /** @constant */
+            /** @enum {string} */
             status: "ok";
             version: string;
         };
@@ -669,7 +665,7 @@ export interface components {
         };
         Message: {
             /** @description the data, parsed (numbers past 2^53 may lose digits here) */
-            data: components["schemas"]["AnyJsonOutput"];
+            data: unknown;
             /** @description the data's JSON text exactly as published and delivered */
             dataJson: string;
             id: string;
@@ -688,6 +684,22 @@ export interface components {
              *     ]
              */
             eventTypes?: string[];
+            /**
+             * @description only bodies {type, timestamp, data} that match are delivered: values mean equality, objects descend, operators $eq $neq $in $nin $gt $gte $lt $lte $exists $startsWith, combinators $and $or $not; at most 4 KiB and 8 levels
+             * @example {
+             *       "data": {
+             *         "amount": {
+             *           "$gte": 100
+             *         },
+             *         "country": {
+             *           "$in": [
+             *             "DE",
+             *             "FR"
+             *           ]
+             *         }
+             *       }
+             *     }
+             */
             filter?: {
                 [key: string]: components["schemas"]["AnyJson"];
             } | null;
@@ -705,8 +717,21 @@ export interface components {
              * @enum {string}
              */
             ordering?: "none" | "fifo";
+            /**
+             * @description at most this many deliveries per second to this endpoint, across every consumer; the rest wait (no attempt is spent)
+             * @example 5
+             */
             rateLimit?: number | null;
+            /**
+             * @description this endpoint's waits (seconds) before each retry, instead of the global schedule
+             * @example [
+             *       10,
+             *       60,
+             *       600
+             *     ]
+             */
             retrySchedule?: number[] | null;
+            /** @description this endpoint's attempt deadline (ms) */
             timeoutMs?: number | null;
             /** @example https://example.com/webhooks */
             url?: string;
@@ -816,7 +841,7 @@ export interface components {
              */
             failingSince?: string;
             filter?: {
-                [key: string]: components["schemas"]["AnyJsonOutput"];
+                [key: string]: components["schemas"]["AnyJson"];
             };
             headers: {
                 [key: string]: string;
@@ -825,7 +850,7 @@ export interface components {
             id: string;
             /**
              * @description fifo: one at a time in publish order; absent: none
-             * @constant
+             * @enum {string}
              */
             ordering?: "fifo";
             /** @description deliveries per second at most; absent: unlimited */

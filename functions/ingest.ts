@@ -1,7 +1,7 @@
 /** POST /v1/events and /v1/events/batch behind API Gateway; every request is authenticated here. */
 import { apiGatewayHandler } from '#shared/adapters/lambda/api-gateway-handler.ts';
 import { log, traced } from '#shared/adapters/lambda/observability.ts';
-import { eventRoutes } from '#shared/api/routes/events.ts';
+import { eventRoutes } from '#shared/api/events.ts';
 import { settingsFromEnv } from '#shared/core/settings.ts';
 import { createServices } from '#shared/core/services.ts';
 import { createRuntime } from '#shared/wiring.ts';

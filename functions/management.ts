@@ -2,7 +2,7 @@
 import { senderOnFirstUse } from '#shared/adapters/http/sender-on-first-use.ts';
 import { apiGatewayHandler } from '#shared/adapters/lambda/api-gateway-handler.ts';
 import { log, traced } from '#shared/adapters/lambda/observability.ts';
-import { managementRoutes } from '#shared/api/routes/management.ts';
+import { managementRoutes } from '#shared/api/routes.ts';
 import { settingsFromEnv } from '#shared/core/settings.ts';
 import { createServices } from '#shared/core/services.ts';
 import { createRuntime } from '#shared/wiring.ts';

@@ -1,7 +1,7 @@
 /** Writes openapi.json (repo root) from the zod schemas: `npm run openapi`. A test fails if it drifts. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { openApiDocument } from '#shared/api/openapi.ts';
-import { allRoutes } from '#shared/api/routes/index.ts';
+import { allRoutes } from '#shared/api/routes.ts';
 
 const root = new URL('../', import.meta.url);
 const { version } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };

@@ -1,40 +1,56 @@
-/** The API as one function: route, authenticate, authorize, run, and map every error to the documented shape. */
+/**
+ * The API as one Hono app: route, then each route's own checks (route.ts) and handler, and every error
+ * in the documented shape — 404 for no route (paths match exactly: `/v1/events/` is not `/v1/events`),
+ * 405 with `Allow` for a path served with other methods, the core's errors by code, anything else 500.
+ */
+import { Hono } from 'hono';
 import { HookpostError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
-import type { ApiRequest, ApiResponse } from './http.ts';
-import { errorResponse } from './responses.ts';
-import { compile, match, mayCall, type Route } from './router.ts';
+import { errorResponse } from './errors.ts';
+import { type ApiEnv, type ApiRoute, routeMiddleware } from './route.ts';
 
-export type ApiHandler = (req: ApiRequest) => Promise<ApiResponse>;
-
-export interface ApiHandlerOptions {
+export interface ApiOptions {
   /** Called with anything that is not a HookpostError (it becomes a 500). */
   onUnexpectedError?: (error: unknown) => void;
 }
 
-export function createApiHandler(services: Services, routes: Route[], options: ApiHandlerOptions = {}): ApiHandler {
-  const table = compile(routes);
-  return async (req) => {
-    try {
-      const found = match(table, req.method.toUpperCase(), req.path);
-      if (found.kind === 'not_found') throw new HookpostError('not_found', `no route for ${req.method} ${req.path}`);
-      if (found.kind === 'malformed_path') throw new HookpostError('malformed_request', 'the path has an invalid percent-escape');
-      if (found.kind === 'method_not_allowed') {
-        const response = errorResponse(new HookpostError('method_not_allowed', `${req.method} is not supported on ${req.path}`));
-        return { ...response, headers: { ...response.headers, allow: found.allowed.join(', ') } };
-      }
-      const { route, params } = found;
-      const principal = route.access === 'public' ? undefined : await services.auth.authenticate(req.headers.authorization);
-      if (route.access !== 'public') {
-        if (!principal) throw new HookpostError('unauthorized', 'missing or invalid API key (Authorization: Bearer <key>)');
-        if (!mayCall(route.access, principal, params)) {
-          throw new HookpostError('forbidden', 'this API key may not call this route');
-        }
-      }
-      return await route.handle({ req, params, principal, services });
-    } catch (error) {
-      if (!(error instanceof HookpostError)) options.onUnexpectedError?.(error);
-      return errorResponse(error);
-    }
+export type Api = Hono<ApiEnv>;
+
+/** `/v1/tenants/{tenant}` (OpenAPI) → `/v1/tenants/:tenant` (Hono). */
+const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/** A route's path as a pattern over the raw (still percent-encoded) path, as API Gateway matches it. */
+const pattern = (path: string) => new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`);
+
+/** The route serving `method` on `path` (raw), if any: `METHOD /path/{param}`, as the local IAM recording tags calls. */
+export function routeMatcher(routes: readonly ApiRoute[]): (method: string, path: string) => ApiRoute | undefined {
+  const compiled = routes.map((def) => ({ def, pattern: pattern(def.route.path) }));
+  return (method, path) => compiled.find((r) => r.def.route.method.toUpperCase() === method && r.pattern.test(path))?.def;
+}
+
+export function createApi(services: Services, routes: readonly ApiRoute[], options: ApiOptions = {}): Api {
+  const app = new Hono<ApiEnv>();
+  const compiled = routes.map((def) => ({ method: def.route.method.toUpperCase(), pattern: pattern(def.route.path) }));
+  /** No route for this method: 405 with the methods the path has, else 404. */
+  const unrouted = (method: string, url: string): Response => {
+    const path = new URL(url).pathname;
+    const allowed = [...new Set(compiled.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (allowed.length === 0) return errorResponse(new HookpostError('not_found', `no route for ${method} ${path}`));
+    return errorResponse(new HookpostError('method_not_allowed', `${method} is not supported on ${path}`), { allow: allowed.join(', ') });
   };
+
+  for (const def of routes) {
+    app.on([def.route.method.toUpperCase()], [honoPath(def.route.path)], async (c, next) => {
+      // Hono answers HEAD with the GET route; API Gateway routes only the methods a route declares.
+      if (c.req.method === 'HEAD') return unrouted('HEAD', c.req.url);
+      c.set('services', services);
+      await next();
+    }, ...routeMiddleware(def), def.handler as never);
+  }
+  app.notFound((c) => unrouted(c.req.method, c.req.url));
+  app.onError((error) => {
+    if (!(error instanceof HookpostError)) options.onUnexpectedError?.(error);
+    return errorResponse(error);
+  });
+  return app;
 }

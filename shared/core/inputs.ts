@@ -7,8 +7,13 @@ import * as z from 'zod';
 import type { ErrorDetail } from './errors.ts';
 import { MAX_JSON_DEPTH, nestsDeeperThan, textNestsDeeperThan } from './json-text.ts';
 
-/** Any JSON value (recursive), one named component in the OpenAPI document. */
-const anyJsonSchema = z.json().meta({ id: 'AnyJson', description: 'any JSON value' });
+/**
+ * Any JSON value (recursive): z.json(), spelled out so that it refers to itself by name, and the
+ * OpenAPI document shows one self-referencing component (the generator cannot follow z.json()'s own cycle).
+ */
+const anyJsonSchema: z.ZodType<z.core.util.JSONType> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(anyJsonSchema), z.record(z.string(), anyJsonSchema)]))
+  .meta({ id: 'AnyJson', description: 'any JSON value' });
 export const anyJson = () => anyJsonSchema;
 
 export const eventTypeNameSchema = z

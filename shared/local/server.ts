@@ -1,14 +1,15 @@
 /**
- * The API on node:http, standing in for API Gateway's HTTP API: it maps a request to `ApiRequest`
- * and hands it to the same handler the Lambda functions run (which authenticates it).
+ * The API on node:http through @hono/node-server, standing in for API Gateway's HTTP API: its 10 MiB
+ * body cap (413 before the app), Lambda's 6 MB response limit (API Gateway's 500 past it), and the
+ * same app the Lambda functions run (which authenticates every request) behind it.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import { GATEWAY_INTEGRATION_FAILURE, LAMBDA_MAX_RESPONSE_BYTES, lambdaResponseBytes } from '../adapters/aws/local-limits.ts';
-import { type ApiRequest, type ApiResponse, bodyFromBytes } from '../api/http.ts';
-import { errorResponse } from '../api/responses.ts';
+import { errorResponse } from '../api/errors.ts';
 import { HookpostError } from '../core/errors.ts';
-import { isConsolePath, type LocalConsole, serveConsole } from './console-route.ts';
+import { isConsolePath } from './console-route.ts';
 
 /** API Gateway's own hard cap on a request body; the app enforces the smaller configurable limit. */
 export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -18,11 +19,10 @@ export interface ApiServerOptions {
   host?: string;
   /** 0 picks a free port. @default 0 */
   port?: number;
-  handle: (request: ApiRequest) => Promise<ApiResponse>;
+  /** The app (a Hono app's `fetch`): the API, and the console on /console… */
+  fetch: (request: Request) => Response | Promise<Response>;
   /** @default GATEWAY_MAX_BODY_BYTES */
   maxBodyBytes?: number;
-  /** Serves GET /console… (the admin console and tenant portal) before the API sees the request. */
-  console?: LocalConsole;
 }
 
 export interface ApiServer {
@@ -50,69 +50,47 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   });
 }
 
-/** Repeated names are joined with commas, as API Gateway (payload format 2.0) does. */
-function joinRepeated(entries: Iterable<[string, string]>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of entries) result[name] = name in result ? `${result[name]},${value}` : value;
-  return result;
-}
-
-function headersOf(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  // Node already lower-cases names; arrays only occur for set-cookie-like headers.
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return headers;
-}
-
-async function toApiResponse(req: IncomingMessage, options: ApiServerOptions, maxBodyBytes: number): Promise<ApiResponse> {
-  try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const body = await readBody(req, maxBodyBytes);
-    const headers = headersOf(req);
-    const request: ApiRequest = {
-      method: (req.method ?? 'GET').toUpperCase(),
-      path: url.pathname,
-      headers,
-      query: joinRepeated(url.searchParams),
-      ...bodyFromBytes(body, headers),
-    };
-    return await options.handle(request);
-  } catch (error) {
-    if (error instanceof BodyTooLarge) {
-      return errorResponse(new HookpostError('payload_too_large', `Request body exceeds ${maxBodyBytes} bytes`));
-    }
-    if (!(error instanceof HookpostError)) {
-      console.error(`[server] ${req.method} ${req.url?.split('?')[0]} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    return errorResponse(error);
-  }
-}
-
-function write(res: ServerResponse, response: ApiResponse): void {
-  if (lambdaResponseBytes(response) > LAMBDA_MAX_RESPONSE_BYTES) {
-    // On AWS the function's result would be refused by Lambda and the caller would get API Gateway's 500.
-    console.error(`[server] the response (${lambdaResponseBytes(response)} bytes as a Lambda result) is over Lambda's ${LAMBDA_MAX_RESPONSE_BYTES}; answering 500 as API Gateway would`);
-    write(res, GATEWAY_INTEGRATION_FAILURE);
-    return;
-  }
-  res.writeHead(response.statusCode, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
-  res.end(response.body);
+/** An API response as Lambda would return it: over its 6 MB, the caller gets API Gateway's 500 instead. */
+async function withinLambdaLimit(response: Response): Promise<Response> {
+  const body = await response.text();
+  const size = lambdaResponseBytes({ statusCode: response.status, headers: Object.fromEntries(response.headers), body });
+  // 204 and 304 take no body at all, not even an empty one.
+  if (size <= LAMBDA_MAX_RESPONSE_BYTES) return new Response(body === '' ? null : body, response);
+  console.error(`[server] the response (${size} bytes as a Lambda result) is over Lambda's ${LAMBDA_MAX_RESPONSE_BYTES}; answering 500 as API Gateway would`);
+  const { statusCode, headers, body: failure } = GATEWAY_INTEGRATION_FAILURE;
+  return new Response(failure, { status: statusCode, headers });
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? GATEWAY_MAX_BODY_BYTES;
+  const listener = getRequestListener(
+    async (request: Request) => {
+      try {
+        const response = await options.fetch(request);
+        return isConsolePath(new URL(request.url).pathname) ? response : await withinLambdaLimit(response);
+      } catch (error) {
+        if (!(error instanceof HookpostError)) {
+          console.error(`[server] ${request.method} ${new URL(request.url).pathname} failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        return errorResponse(error);
+      }
+    },
+    // Global Request/Response stay Node's own: this process also runs the tests and the emulators.
+    { overrideGlobalObjects: false },
+  );
   const server = createServer((req, res) => {
-    if (options.console && isConsolePath(req.url)) return void serveConsole(req, res, options.console);
-    void toApiResponse(req, options, maxBodyBytes)
-      .then((response) => write(res, response))
-      .catch((error: unknown) => {
-        // Only reachable when the response itself is unwritable (e.g. an invalid header value).
-        console.error(`[server] could not write the response: ${error instanceof Error ? error.message : String(error)}`);
-        res.destroy();
-      });
+    readBody(req, maxBodyBytes).then(
+      // node-server reads a body already in hand from `rawBody` (as on Cloud Functions).
+      (body) => listener(Object.assign(req, { rawBody: body }), res),
+      (error: unknown) => {
+        const response = error instanceof BodyTooLarge ? errorResponse(new HookpostError('payload_too_large', `Request body exceeds ${maxBodyBytes} bytes`)) : errorResponse(error);
+        void response.text().then((text) => {
+          res.writeHead(response.status, { ...Object.fromEntries(response.headers), 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+        });
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

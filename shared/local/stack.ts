@@ -8,11 +8,10 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createHttpSender } from '../adapters/http/sender.ts';
 import type { ResolveAll } from '../adapters/http/ssrf-guard.ts';
 import { createBatchHandler, createFifoBatchHandler } from '../adapters/lambda/sqs-batch.ts';
-import { createApiHandler } from '../api/app.ts';
-import type { ApiRequest } from '../api/http.ts';
-import { allRoutes } from '../api/routes/index.ts';
-import { eventRoutes } from '../api/routes/events.ts';
-import { compile, match } from '../api/router.ts';
+import { createApi, routeMatcher } from '../api/app.ts';
+import { consoleRoutes } from '../api/console.ts';
+import { eventRoutes } from '../api/events.ts';
+import { allRoutes } from '../api/routes.ts';
 import { DEFAULTS, type Settings, settingsEnvironment } from '../core/settings.ts';
 import { createRuntime, type Runtime } from '../wiring.ts';
 import { createServices, type Services } from '../core/services.ts';
@@ -279,20 +278,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     // API Gateway sends POST /v1/events and /v1/events/batch to the ingest function, the rest to management.
-    const handleApi = createApiHandler(runtime.services, allRoutes, { onUnexpectedError: logUnexpected });
-    const ingestRoutes = compile(eventRoutes);
-    const apiRoutes = compile(allRoutes);
-    const scopeOf = (req: ApiRequest): FunctionScope => {
-      const found = match(apiRoutes, req.method.toUpperCase(), req.path);
-      const route = found.kind === 'found' ? `${found.route.method} ${found.route.path}` : undefined;
-      const ingest = match(ingestRoutes, req.method.toUpperCase(), req.path).kind === 'found';
-      return { function: ingest ? 'ingest' : 'management', ...(route && { route }) };
+    const app = createApi(runtime.services, allRoutes, { onUnexpectedError: logUnexpected });
+    app.route('/', consoleRoutes(localConsole({ portalFrameAncestors: settings.portalFrameAncestors })));
+    const routeOf = routeMatcher(allRoutes);
+    const scopeOf = (request: Request): FunctionScope => {
+      const route = routeOf(request.method, new URL(request.url).pathname);
+      const ingest = route !== undefined && eventRoutes.includes(route);
+      return { function: ingest ? 'ingest' : 'management', ...(route && { route: `${route.route.method.toUpperCase()} ${route.route.path}` }) };
     };
     const server = await startApiServer({
       port: options.port ?? 0,
       // Every route, as API Gateway has them all in front of the ingest and management functions.
-      handle: (req) => runAs(scopeOf(req), () => handleApi(req)),
-      console: localConsole({ portalFrameAncestors: settings.portalFrameAncestors }),
+      fetch: (request) => runAs(scopeOf(request), () => app.fetch(request)),
     });
     stops.push(() => server.stop());
 

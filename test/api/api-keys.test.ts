@@ -3,12 +3,11 @@
  * deleted; what each scope may call; and tenant isolation checked on every tenant route of the table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allRoutes } from '#shared/api/routes/index.ts';
 import { hashApiKey } from '#shared/core/api-keys.ts';
 import type { Attempt } from '#shared/core/domain.ts';
 import type { Receiver } from '../helpers/receiver.ts';
 import { waitForIdle } from '../helpers/stack.ts';
-import { type ApiTestContext, errorShape, startApiTest } from './setup.ts';
+import { type ApiTestContext, errorShape, routeTable, startApiTest } from './setup.ts';
 
 let t: ApiTestContext;
 
@@ -149,7 +148,7 @@ describe('tenant isolation on every tenant route', () => {
    * the tenant's. Any other `{tenant}` route must be labelled tenant and is swept below.
    */
   const ADMIN_ONLY_TENANT_ROUTES = ['POST /v1/tenants/{tenant}/portal-sessions'];
-  const tenantPathRoutes = allRoutes.filter((route) => route.path.includes('{tenant}'));
+  const tenantPathRoutes = routeTable.filter((route) => route.path.includes('{tenant}'));
   const tenantRoutes = tenantPathRoutes.filter((route) => !ADMIN_ONLY_TENANT_ROUTES.includes(`${route.method} ${route.path}`));
   let globex: { id: string; secret: string; url: string };
   let globexReceiver: Receiver;

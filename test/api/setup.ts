@@ -1,11 +1,15 @@
 /** Shared by the API tests: one local stack per file, receivers that close with it, and the documented error shape. */
 import { randomBytes } from 'node:crypto';
 import { expect, inject } from 'vitest';
+import { allRoutes } from '#shared/api/routes.ts';
 import { ENV } from '#shared/core/settings.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient } from '../helpers/api.ts';
 import type { Receiver } from '../helpers/receiver.ts';
 import { receiverPool } from '../helpers/stack.ts';
+
+/** Every route as `{ method: 'GET', path: '/v1/…/{param}', access }`, for tests that sweep the route list. */
+export const routeTable = allRoutes.map(({ access, route }) => ({ method: route.method.toUpperCase(), path: route.path, access }));
 
 export const errorShape = { error: { code: expect.any(String), message: expect.any(String), details: expect.any(Array) } };
 

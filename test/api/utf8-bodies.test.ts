@@ -8,9 +8,8 @@ import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { allRoutes } from '#shared/api/routes/index.ts';
 import { type QueueSpy, spyOnQueue } from '../helpers/stack.ts';
-import { type ApiTestContext, errorShape, functionEnvironment, startApiTest } from './setup.ts';
+import { type ApiTestContext, errorShape, functionEnvironment, routeTable, startApiTest } from './setup.ts';
 
 let t: ApiTestContext;
 /** Every message handed to the events queue (a spy on the port; the consumer's retries pass here too). */
@@ -104,7 +103,7 @@ describe('the local server refuses bodies that are not valid UTF-8', () => {
 
   it('covers every route with a body', () => {
     const templates = bodyRoutes().map(([method, path]) => `${method} ${path.replace(subscriptionId, '{id}').replace(/\/acme\//, '/{tenant}/').replace('utf8.test', '{type}')}`);
-    const withBodyMethods = allRoutes.filter((route) => ['POST', 'PUT', 'PATCH'].includes(route.method)).map((route) => `${route.method} ${route.path}`);
+    const withBodyMethods = routeTable.filter((route) => ['POST', 'PUT', 'PATCH'].includes(route.method)).map((route) => `${route.method} ${route.path}`);
     expect([...templates, ...NO_BODY].sort()).toEqual(withBodyMethods.sort());
   });
 

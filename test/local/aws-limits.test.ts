@@ -310,7 +310,7 @@ describe("what the local API server adds: Lambda's 6 MB response", () => {
     // Quotes count twice once the body is escaped into the Lambda result.
     const bodyOf = (bytes: number) => JSON.stringify({ s: '"'.repeat(Math.floor((bytes - 10) / 2)) });
     let body = '';
-    const server = await startApiServer({ handle: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body }) });
+    const server = await startApiServer({ fetch: async () => new Response(body, { headers: { 'content-type': 'application/json' } }) });
     const errors: unknown[] = [];
     const original = console.error;
     console.error = (...args: unknown[]) => void errors.push(args);

@@ -16,7 +16,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '#shared/local/free-port.ts';
 import { type Example, extractExamples, onPorts } from './readme-extract.ts';
@@ -81,10 +81,14 @@ async function until<T>(what: string, timeoutMs: number, check: () => T | undefi
   }
 }
 
-/** The environment a newcomer's terminal has: none of Hookpost's or the README's variables set. */
+/** The environment a newcomer's terminal has: none of Hookpost's or the README's variables, nor what `npm run` adds. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const readmeNames = new Set(['PORT', 'HP', 'KEY', 'SUB', 'SECRET', 'RECEIVER_PORT', 'WEBHOOK_SECRET']);
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HOOKPOST_') && !readmeNames.has(name)));
+  const readmeNames = new Set(['PORT', 'HP', 'KEY', 'SUB', 'SECRET', 'RECEIVER_PORT', 'WEBHOOK_SECRET', 'INIT_CWD']);
+  const kept = ([name]: [string, unknown]) => !/^(HOOKPOST_|npm_)/i.test(name) && !readmeNames.has(name);
+  // `npm run` puts this package's node_modules/.bin (and its parents') first on PATH; a reader's shell has none of them.
+  const npmBins = (entry: string) => entry.includes('node-gyp-bin') || (entry.endsWith('/node_modules/.bin') && ROOT.startsWith(entry.slice(0, -'node_modules/.bin'.length)));
+  const path = (process.env.PATH ?? '').split(delimiter).filter((entry) => !npmBins(entry));
+  return { ...Object.fromEntries(Object.entries(process.env).filter(kept)), PATH: path.join(delimiter) };
 }
 
 function where(example: Example): string {

@@ -1,7 +1,9 @@
 /**
- * Layer rules, checked by `npm run lint:layers` (part of `npm test`):
+ * Layer rules, checked by `npm run lint` (part of `npm test`):
  * core knows nothing of AWS, HTTP transports or the API; the API knows the core, not the adapters;
  * only wiring.ts (the composition root), local mode and the function entry points assemble adapters.
+ * Inside the core, arrows point down: management → engine → platform (and management → platform);
+ * the engine is entered through core/engine/index.ts only.
  */
 const EDGE_PACKAGES = '(^|/)node_modules/(@aws-sdk|undici|@aws-lambda-powertools|aws-lambda|@middy|@types/aws-lambda)/';
 
@@ -22,6 +24,27 @@ module.exports = {
       to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], path: EDGE_PACKAGES },
     },
     {
+      name: 'platform-is-the-floor',
+      comment: 'core/platform (domain types, ports, ids, errors, settings, JSON text, …) imports neither the engine nor the management use cases',
+      severity: 'error',
+      from: { path: '^shared/core/platform/' },
+      to: { path: '^shared/core/(engine|management)/' },
+    },
+    {
+      name: 'engine-without-management',
+      comment: 'the delivery engine never imports a management use case',
+      severity: 'error',
+      from: { path: '^shared/core/engine/' },
+      to: { path: '^shared/core/management/' },
+    },
+    {
+      name: 'engine-through-its-door',
+      comment: 'outside core/engine, the engine is imported through core/engine/index.ts (tests and benches may reach its parts)',
+      severity: 'error',
+      from: { path: '^(shared|functions|cdk|scripts|web|client|cli)/', pathNot: '^shared/core/engine/' },
+      to: { path: '^shared/core/engine/', pathNot: '^shared/core/engine/index\\.ts$' },
+    },
+    {
       name: 'api-without-adapters',
       comment: 'routes parse, call a core service and render a view: they never reach an adapter or an SDK',
       severity: 'error',
@@ -33,6 +56,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^shared/api/' },
       to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], path: EDGE_PACKAGES },
+    },
+    {
+      name: 'ingest-without-management-routes',
+      comment: 'the ingest function serves POST /v1/events and /v1/events/batch (shared/api/events.ts): its bundle carries no other route',
+      severity: 'error',
+      from: { path: '^functions/ingest\\.ts$' },
+      to: { path: '^shared/api/(routes|openapi|service|event-types|subscriptions/|dead-letters|api-keys|tenants|portal-sessions|console)', reachable: true },
     },
     {
       name: 'adapters-do-not-assemble',

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../cdk/stack-props.ts';
-import { DEFAULTS as SETTINGS } from '#shared/core/settings.ts';
+import { DEFAULTS as SETTINGS } from '#shared/core/platform/settings.ts';
 import { type DurationReport, type DurationSample, measureConsumerDuration } from './consumer-duration.ts';
 
 /** List price as of 2026, us-east-1, USD. Source: the AWS pricing page of each service (not fetched). */
@@ -137,8 +137,8 @@ function perMillion(report: DurationReport, fanOut: number, publish: Publish): L
   // shared/adapters/aws/dynamodb-attempts.ts), so a batch of deliveries to one endpoint shares write units.
   const wru = events * fanOut * wruPerDelivery(report, fanOut, DEFAULTS.batchSize);
   // Misses: the consumer's subscription query, the ingest's event-type get and its read of the
-  // tenant's routes (which endpoints are FIFO, core/fifo.ts). Ingest checks the API key itself, but a
-  // key's decision is cached 30 s per container (core/auth.ts): ≈ 0 reads per event.
+  // tenant's routes (which endpoints are FIFO, core/engine/fifo.ts). Ingest checks the API key itself, but a
+  // key's decision is cached 30 s per container (core/management/auth.ts): ≈ 0 reads per event.
   const rru = events * 3 * (1 - MODEL.cacheHitRate) * MODEL.rruPerMiss;
 
   const logBytes = apiRequests * (MODEL.platformLogBytes + MODEL.accessLogBytes) + consumer.logBytes;

@@ -29,12 +29,12 @@ import { build } from 'esbuild';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { DEFAULTS } from '#shared/core/settings.ts';
-import { dispatch, type DispatchDeps } from '#shared/core/dispatch.ts';
-import type { Message, Subscription } from '#shared/core/domain.ts';
-import type { EventQueue, HttpSender } from '#shared/core/ports.ts';
+import { DEFAULTS } from '#shared/core/platform/settings.ts';
+import { dispatch, type DispatchDeps } from '#shared/core/engine/dispatch.ts';
+import type { Message, Subscription } from '#shared/core/platform/domain.ts';
+import type { EventQueue, Transport } from '#shared/core/platform/ports.ts';
 import { createHttpSender } from '#shared/adapters/http/sender.ts';
-import { newMessageId } from '#shared/core/ids.ts';
+import { newMessageId } from '#shared/core/platform/ids.ts';
 import {
   MemoryAttemptStore,
   MemoryDeadLetterQueue,
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   type BenchDeps = DispatchDeps & { attempts: MemoryAttemptStore; failed: number };
   const deps = (endpoints = subscriptions, overrides: Partial<Omit<DispatchDeps, 'attempts'>> = {}): BenchDeps => {
     const d: BenchDeps = {
-      http,
+      transport: http,
       clock: { now: () => Date.now() },
       deliveryTimeoutMs: 10_000,
       userAgent: USER_AGENT,
@@ -234,7 +234,7 @@ async function main(): Promise<void> {
   /** The real sender, noting when each POST starts. */
   const recording = () => {
     const sentAt: number[] = [];
-    const sender: HttpSender = {
+    const sender: Transport = {
       post: (request) => {
         sentAt.push(performance.now());
         return http.post(request);
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
   const filteredCase = async (): Promise<string> => {
     const halves = makeMessages(EVENTS).map((message, i) => ({ ...message, dataJson: `{"half":${i % 2 === 0},${message.dataJson.slice(1)}` }));
     const { sender, sentAt } = recording();
-    const d = deps([{ ...subscription('sub_filtered', ['user.*']), filter: { data: { half: true } } }], { http: sender });
+    const d = deps([{ ...subscription('sub_filtered', ['user.*']), filter: { data: { half: true } } }], { transport: sender });
     const result = await measure(EVENTS, hookpost(halves, d));
     const matched = Math.ceil(EVENTS / 2);
     const posts = sentAt.length;
@@ -277,7 +277,7 @@ async function main(): Promise<void> {
       },
     };
     const d = deps([{ ...subscription('sub_limited', ['user.*']), rateLimit: RATE_LIMIT }], {
-      http: sender,
+      transport: sender,
       queue: requeue,
       rateLimiter: new MemoryRateLimiter(),
     });

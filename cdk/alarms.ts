@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DELIVERY_METRICS, type DeliveryMetric, METRICS_NAMESPACE, SERVICE_NAME } from '#shared/core/metrics.ts';
+import { DELIVERY_METRICS, type DeliveryMetric, METRICS_NAMESPACE, SERVICE_NAME } from '#shared/core/engine/index.ts';
 import type { ResolvedHookpostProps } from './stack-props.ts';
 
 export interface AlarmTopicProps {

@@ -11,7 +11,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ENV } from '#shared/core/settings.ts';
+import { ENV } from '#shared/core/platform/settings.ts';
 import { HookpostFunction, type HookpostFunctionProps } from './hookpost-function.ts';
 
 export interface HookpostConsoleProps {

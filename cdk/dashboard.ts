@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DELIVERY_METRICS } from '#shared/core/metrics.ts';
+import { DELIVERY_METRICS } from '#shared/core/engine/index.ts';
 import { type HookpostAlarms, deliveryFailureRate, deliveryMetric } from './alarms.ts';
 
 export interface HookpostDashboardProps {

@@ -10,9 +10,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FIFO_MAX_RECEIVE_COUNT } from '#shared/core/fifo.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/core/metrics.ts';
-import { settingsEnvironment } from '#shared/core/settings.ts';
+import { FIFO_MAX_RECEIVE_COUNT } from '#shared/core/engine/index.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/core/engine/index.ts';
+import { settingsEnvironment } from '#shared/core/platform/settings.ts';
 import { AlarmTopic, type HookpostAlarms, createAlarms } from './alarms.ts';
 import { HookpostConsole } from './console.ts';
 import { createDashboard } from './dashboard.ts';
@@ -43,7 +43,7 @@ export class HookpostStack extends Stack {
   readonly eventsQueue: DeliveryQueue;
   /** The slow lane: deliveries to endpoints that recently timed out, with their own consumer concurrency. */
   readonly slowQueue: DeliveryQueue;
-  /** Deliveries to `ordering: fifo` endpoints, a message group per subscription (shared/core/fifo.ts) … */
+  /** Deliveries to `ordering: fifo` endpoints, a message group per subscription (shared/core/engine/fifo.ts) … */
   readonly fifoQueue: DeliveryQueue;
   /** … and where SQS moves a FIFO record the FIFO consumer could not handle (our own dead letters go to deadLetterQueue). */
   readonly fifoDeadLetterQueue: DeadLetterQueue;
@@ -126,7 +126,7 @@ export class HookpostStack extends Stack {
       // Retries, operational events and dead letters; deliveries to slow endpoints (and their retries) go to the slow lane.
       sendsTo: [this.eventsQueue, this.slowQueue, this.deadLetterQueue],
     });
-    // What the consumer does for one delivery (shared/core/fifo.ts deliverInOrder, which uses
+    // What the consumer does for one delivery (shared/core/engine/fifo.ts deliverInOrder, which uses
     // dispatch.ts's failure handling), minus re-enqueueing: a retry waits in the FIFO queue itself.
     // Its operational events go to the events queue.
     this.fifoConsumer = new DeliveryConsumer(this, 'FifoConsumer', {
@@ -223,7 +223,7 @@ export class HookpostStack extends Stack {
     }
   }
 
-  /** Every function's environment: the settings (variable names from shared/core/settings.ts) and Powertools'. */
+  /** Every function's environment: the settings (variable names from shared/core/platform/settings.ts) and Powertools'. */
   private functionEnvironment(p: ResolvedHookpostProps): Record<string, string> {
     return {
       ...settingsEnvironment({
@@ -260,9 +260,9 @@ export class HookpostStack extends Stack {
 
   /**
    * Ingest: authenticates (admin key, API keys by hash), reads event types, claims, completes and
-   * unlocks idempotency records (shared/core/ingest.ts); publishes to the events queue. FIFO
+   * unlocks idempotency records (shared/core/management/ingest.ts); publishes to the events queue. FIFO
    * endpoints: reads a tenant's subscriptions (a projection without the sealed secrets: no KMS) and
-   * sends each event's FIFO deliveries before the event (shared/core/fifo.ts).
+   * sends each event's FIFO deliveries before the event (shared/core/engine/fifo.ts).
    */
   private allowIngest(): void {
     const role = this.ingest.role;

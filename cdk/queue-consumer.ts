@@ -10,12 +10,12 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { MAX_QUEUE_MESSAGE_BYTES } from '#shared/core/ports.ts';
+import { MAX_QUEUE_MESSAGE_BYTES } from '#shared/core/platform/ports.ts';
 import { HookpostFunction, type HookpostFunctionProps } from './hookpost-function.ts';
 import { DEAD_LETTER_RETENTION, VISIBILITY_TIMEOUT_FACTOR } from './stack-props.ts';
 import { type HookpostTable, type SigningSecretsKey, TABLE_PARTITIONS } from './state.ts';
 
-/** What every Hookpost queue is: SSE-SQS, TLS only, and room for SQS's largest message (shared/core/ports.ts). */
+/** What every Hookpost queue is: SSE-SQS, TLS only, and room for SQS's largest message (shared/core/platform/ports.ts). */
 const QUEUE_BASICS = {
   encryption: sqs.QueueEncryption.SQS_MANAGED,
   enforceSSL: true,
@@ -90,7 +90,7 @@ export interface ConsumeOptions {
 }
 
 /**
- * A function that delivers what its queues hold (shared/core/dispatch.ts, fifo.ts): it reads a
+ * A function that delivers what its queues hold (shared/core/engine/dispatch.ts, fifo.ts): it reads a
  * tenant's subscriptions (and one afresh before dropping a delivery) and marks them
  * failing/healthy/disabled, keeps failed messages, records and reads attempts (the ledger), reserves
  * rate-limit slots, opens signing secrets, sends to `sendsTo`, and announces disabled endpoints on

@@ -1,6 +1,6 @@
 /**
  * Every tunable of the Hookpost stack, its default, and the checks that reject conflicting values.
- * A prop the functions read is passed on as the setting of the same name (shared/core/settings.ts),
+ * A prop the functions read is passed on as the setting of the same name (shared/core/platform/settings.ts),
  * so it has that setting's name, unit (`…Ms`, `…Seconds`, `…Days`, `…Bytes`) and default, and its
  * environment variable is the setting's; a prop that only shapes AWS resources is a `Duration`.
  */
@@ -8,8 +8,8 @@ import { Duration, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DEFAULT_TRACING } from './bundling.ts';
-import { MAX_PAYLOAD_BYTES_LIMIT } from '#shared/core/ports.ts';
-import { DEFAULTS as SETTINGS } from '#shared/core/settings.ts';
+import { MAX_PAYLOAD_BYTES_LIMIT } from '#shared/core/platform/ports.ts';
+import { DEFAULTS as SETTINGS } from '#shared/core/platform/settings.ts';
 
 /** Hookpost's own props, all optional. */
 export interface HookpostProps {
@@ -205,7 +205,7 @@ type WithoutDefault = (typeof WITHOUT_DEFAULT)[number];
 /** The props with every default filled in. */
 export type ResolvedHookpostProps = Readonly<Required<Omit<HookpostProps, WithoutDefault>> & Pick<HookpostProps, WithoutDefault>>;
 
-/** Every default, in one place; the functions' settings take theirs from shared/core/settings.ts, so the stack and the code cannot disagree. */
+/** Every default, in one place; the functions' settings take theirs from shared/core/platform/settings.ts, so the stack and the code cannot disagree. */
 export const DEFAULTS = {
   retryScheduleSeconds: SETTINGS.retryScheduleSeconds,
   deliveryTimeoutMs: SETTINGS.deliveryTimeoutMs,

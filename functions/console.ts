@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createConsoleHandler } from '#shared/adapters/http/console-assets.ts';
 import { apiGatewayApp } from '#shared/adapters/lambda/api-gateway.ts';
 import { consoleRoutes } from '#shared/api/console.ts';
-import { ENV } from '#shared/core/settings.ts';
+import { ENV } from '#shared/core/platform/settings.ts';
 
 const dir = process.env.HOOKPOST_CONSOLE_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'console');
 const serve = createConsoleHandler(dir, {

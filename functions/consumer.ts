@@ -7,8 +7,8 @@ import type { SQSEvent } from 'aws-lambda';
 import { httpSenderFor } from '#shared/adapters/http/sender.ts';
 import { log, logger, metrics, traced, tracing } from '#shared/adapters/lambda/observability.ts';
 import { createBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
-import { createDispatcher } from '#shared/core/dispatcher.ts';
-import { settingsFromEnv } from '#shared/core/settings.ts';
+import { createDispatcher } from '#shared/core/engine/index.ts';
+import { settingsFromEnv } from '#shared/core/platform/settings.ts';
 import { createRuntime } from '#shared/wiring.ts';
 
 const settings = settingsFromEnv();

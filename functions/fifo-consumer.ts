@@ -7,8 +7,8 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { httpSenderFor } from '#shared/adapters/http/sender.ts';
 import { log, logger, metrics, traced, tracing } from '#shared/adapters/lambda/observability.ts';
 import { createFifoBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
-import { createFifoDeliverer } from '#shared/core/dispatcher.ts';
-import { settingsFromEnv } from '#shared/core/settings.ts';
+import { createFifoDeliverer } from '#shared/core/engine/index.ts';
+import { settingsFromEnv } from '#shared/core/platform/settings.ts';
 import { createRuntime } from '#shared/wiring.ts';
 
 const settings = settingsFromEnv();

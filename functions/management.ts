@@ -3,8 +3,8 @@ import { senderOnFirstUse } from '#shared/adapters/http/sender-on-first-use.ts';
 import { apiGatewayHandler } from '#shared/adapters/lambda/api-gateway-handler.ts';
 import { log, traced } from '#shared/adapters/lambda/observability.ts';
 import { managementRoutes } from '#shared/api/routes.ts';
-import { settingsFromEnv } from '#shared/core/settings.ts';
-import { createServices } from '#shared/core/services.ts';
+import { settingsFromEnv } from '#shared/core/platform/settings.ts';
+import { createServices } from '#shared/core/management/services.ts';
 import { createRuntime } from '#shared/wiring.ts';
 
 // Management sends test events, so it carries the HTTP sender (ingest does not), loaded on the first one.

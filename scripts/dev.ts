@@ -1,8 +1,8 @@
 /**
  * `npm run dev`: Hookpost on this machine — fauxqs for SQS, DynamoDB Local for the table, the same
- * handlers as on AWS. Settings come from the environment (core/settings.ts names them; README "Configure" lists them); Ctrl-C stops it all.
+ * handlers as on AWS. Settings come from the environment (core/platform/settings.ts names them; README "Configure" lists them); Ctrl-C stops it all.
  */
-import { booleanSetting, ENV, parseRetrySchedule, positiveInt, refuseRenamedVariables } from '#shared/core/settings.ts';
+import { booleanSetting, ENV, parseRetrySchedule, positiveInt, refuseRenamedVariables } from '#shared/core/platform/settings.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '#shared/local/stack.ts';
 
 interface DevSettings {
@@ -17,7 +17,7 @@ interface DevSettings {
   portal: Pick<LocalStackOptions, 'portalSigningKey' | 'portalFrameAncestors' | 'publicUrl'>;
 }
 
-/** The same variables, names and parsers as the Lambda functions (core/settings.ts), plus PORT. */
+/** The same variables, names and parsers as the Lambda functions (core/platform/settings.ts), plus PORT. */
 function readSettings(env: NodeJS.ProcessEnv): DevSettings {
   refuseRenamedVariables(env);
   const port = Number(env.PORT || 3000);

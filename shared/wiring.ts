@@ -2,15 +2,15 @@
  * The composition root: the one place that builds the adapters (DynamoDB, SQS, SNS, KMS, Secrets
  * Manager, undici) from Settings and hands them to the core as ports. Each Lambda function builds one
  * per container; local mode builds one per stack. What is built on the ports is the caller's choice
- * (`build`): the API functions and local mode take every service (core/services.ts createServices),
- * the consumer only its engine (core/dispatcher.ts createDispatcher), so its bundle imports neither
+ * (`build`): the API functions and local mode take every service (core/management/services.ts createServices),
+ * the consumer only its engine (core/engine/dispatcher.ts createDispatcher), so its bundle imports neither
  * the API's validators nor the code behind them.
  */
-import type { DispatcherOptions } from './core/dispatcher.ts';
-import type { Ports } from './core/services.ts';
-import { createSecretCipher, localKeyWrapper, type SecretCipher } from './core/secret-cipher.ts';
-import type { ClosableHttpSender, Clock, Log } from './core/ports.ts';
-import type { Settings } from './core/settings.ts';
+import type { DispatcherOptions } from './core/engine/index.ts';
+import type { Ports } from './core/management/services.ts';
+import { createSecretCipher, localKeyWrapper, type SecretCipher } from './core/platform/secret-cipher.ts';
+import type { ClosableTransport, Clock, Log } from './core/platform/ports.ts';
+import type { Settings } from './core/platform/settings.ts';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { documentClient, dynamoDbClient, kmsClient, secretsManagerClient, snsClient, sqsClient } from './adapters/aws/clients.ts';
@@ -53,7 +53,7 @@ export interface RuntimeOptions extends DispatcherOptions {
    * The outbound HTTP sender (undici), for the functions that deliver: passed in rather than imported
    * here so the ingest bundle stays without undici. Without it, any delivery attempt throws.
    */
-  httpSender?: (settings: Settings) => ClosableHttpSender;
+  httpSender?: (settings: Settings) => ClosableTransport;
   /** KMS and Secrets Manager clients to use instead of the regional ones (local mode's stand-ins). */
   kms?: KMSClient;
   secretsManager?: SecretsManagerClient;
@@ -61,7 +61,7 @@ export interface RuntimeOptions extends DispatcherOptions {
   shareCipher?: (build: () => SecretCipher) => SecretCipher;
 }
 
-const noHttpSender: ClosableHttpSender = {
+const noHttpSender: ClosableTransport = {
   post: () => Promise.reject(new Error('this function was built without an HTTP sender')),
   close: async () => {},
 };
@@ -94,7 +94,7 @@ export function createRuntime<S>(settings: Settings, build: ServiceBuilder<S>, o
   const dynamo = instrument(dynamoDbClient(region, settings.dynamoDbEndpoint));
   const db = documentClient(dynamo);
   const sns = settings.alarmTopicArn ? instrument(snsClient(region, settings.sqsEndpoint)) : undefined;
-  const http = options.httpSender?.(settings) ?? noHttpSender;
+  const transport = options.httpSender?.(settings) ?? noHttpSender;
   const ttlSeconds = settings.attemptTtlDays * 86_400;
   const ports: Ports = {
     clock,
@@ -121,7 +121,7 @@ export function createRuntime<S>(settings: Settings, build: ServiceBuilder<S>, o
       // fauxqs has no message move tasks; locally the redrive moves messages itself.
       moveByHand: settings.sqsEndpoint !== undefined,
     }),
-    http,
+    transport,
     notifier: sns && settings.alarmTopicArn ? new SnsNotifier(sns, settings.alarmTopicArn) : logNotifier(options.log ?? consoleLog),
   };
   // Secrets Manager only where a secret is named and the value is not a setting (local mode).
@@ -136,7 +136,7 @@ export function createRuntime<S>(settings: Settings, build: ServiceBuilder<S>, o
     ports,
     services: build(ports, settings, options),
     async close() {
-      await http.close();
+      await transport.close();
       sqs.destroy();
       sns?.destroy();
       secrets?.destroy();

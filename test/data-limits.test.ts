@@ -3,14 +3,14 @@
  * rest on: ASCII-only queue bodies, data text taken from the request, depth checked without recursion.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, asciiJson, elementTexts, nestsDeeperThan, valueText } from '#shared/core/json-text.ts';
+import { MAX_JSON_DEPTH, asciiJson, elementTexts, nestsDeeperThan, valueText } from '#shared/core/platform/json-text.ts';
 import {
   MAX_PAYLOAD_BYTES_LIMIT,
   MAX_QUEUE_MESSAGE_BYTES,
   MAX_STORED_ITEM_BYTES,
   QUEUE_ENVELOPE_BYTES,
-} from '#shared/core/ports.ts';
-import { parseQueueMessage, queueBodyBytes, serializeQueueBody } from '#shared/core/queue-message.ts';
+} from '#shared/core/platform/ports.ts';
+import { parseQueueMessage, queueBodyBytes, serializeQueueBody } from '#shared/core/platform/queue-message.ts';
 import { resolveHookpostProps } from '../cdk/stack-props.ts';
 
 const message = (dataJson: string) => ({
@@ -94,7 +94,7 @@ describe('JSON text helpers', () => {
 
 describe('depth of JSON text', () => {
   it('counts brackets outside strings, including a member a repeated key drops', async () => {
-    const { textNestsDeeperThan } = await import('#shared/core/json-text.ts');
+    const { textNestsDeeperThan } = await import('#shared/core/platform/json-text.ts');
     expect(textNestsDeeperThan('{"a":"[[[[{{{{","b":[[1]]}', 3)).toBe(false);
     expect(textNestsDeeperThan('{"a":"[[[[{{{{","b":[[1]]}', 2)).toBe(true);
     expect(textNestsDeeperThan('{"a":[[[[0]]]],"a":0}', 4)).toBe(true);

@@ -5,7 +5,7 @@
  */
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Attempt } from '#shared/core/domain.ts';
+import type { Attempt } from '#shared/core/platform/domain.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient, waitFor } from './helpers/api.ts';
 import { awsError, injectFault } from './helpers/faults.ts';

@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFifoBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
-import type { Attempt } from '#shared/core/domain.ts';
-import { newMessageId } from '#shared/core/ids.ts';
-import { serializeQueueBody } from '#shared/core/queue-message.ts';
+import type { Attempt } from '#shared/core/platform/domain.ts';
+import { newMessageId } from '#shared/core/platform/ids.ts';
+import { serializeQueueBody } from '#shared/core/platform/queue-message.ts';
 import { toSqsRecord } from '#shared/local/poller.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient, waitFor } from './helpers/api.ts';

@@ -8,8 +8,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MAX_JSON_DEPTH } from '#shared/core/json-text.ts';
-import type { QueueMessage } from '#shared/core/queue-message.ts';
+import { MAX_JSON_DEPTH } from '#shared/core/platform/json-text.ts';
+import type { QueueMessage } from '#shared/core/platform/queue-message.ts';
 import type { ApiCall } from './helpers/api.ts';
 import { waitFor } from './helpers/api.ts';
 import type { Receiver } from './helpers/receiver.ts';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpSender } from '#shared/adapters/http/sender.ts';
-import type { ClosableHttpSender, HttpRequest } from '#shared/core/ports.ts';
+import type { ClosableTransport, HttpRequest } from '#shared/core/platform/ports.ts';
 import type { ResolveAll } from '#shared/adapters/http/ssrf-guard.ts';
 import { startReceiver } from './helpers/receiver.ts';
 import type { Receiver } from './helpers/receiver.ts';
@@ -24,7 +24,7 @@ const rebindingResolver: ResolveAll = (hostname, _options, callback) => {
 
 describe('http sender, production mode (allowPrivateTargets=false)', () => {
   let receiver: Receiver;
-  let sender: ClosableHttpSender;
+  let sender: ClosableTransport;
 
   beforeAll(async () => {
     receiver = await startReceiver();
@@ -86,7 +86,7 @@ describe('http sender, production mode (allowPrivateTargets=false)', () => {
 
 describe('http sender, local mode (allowPrivateTargets=true) against a loopback receiver', () => {
   let receiver: Receiver;
-  let sender: ClosableHttpSender;
+  let sender: ClosableTransport;
 
   beforeEach(async () => {
     receiver = await startReceiver();

@@ -6,7 +6,7 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signPortalToken } from '#shared/core/portal-tokens.ts';
+import { signPortalToken } from '#shared/core/management/portal-tokens.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient, waitFor } from './helpers/api.ts';
 import type { Receiver } from './helpers/receiver.ts';

@@ -201,7 +201,7 @@ describe('misbehaving receivers and secrets', () => {
 
     const items = await rawItems(stack);
     const stored = items.find((item) => item.sk?.S === `SUB#${sub.id}`);
-    // The stored value is the sealed format (shared/core/secret-cipher.ts): enc2:wrapped key:iv:ciphertext:tag, each base64.
+    // The stored value is the sealed format (shared/core/platform/secret-cipher.ts): enc2:wrapped key:iv:ciphertext:tag, each base64.
     const sealed = stored?.secrets?.L?.map((entry) => entry.M?.secret?.S);
     expect(sealed).toEqual([expect.stringMatching(/^enc2(:[A-Za-z0-9+/]+={0,2}){4}$/)]);
     // No encoding of the secret anywhere in the table: the string as shown, its key bytes as base64,

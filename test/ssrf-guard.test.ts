@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { checkUrl, isPublicAddress, nonPublicReason } from '#shared/core/destinations.ts';
+import { checkUrl, isPublicAddress, nonPublicReason } from '#shared/core/engine/destinations.ts';
 import { BlockedDestinationError, createGuardedLookup } from '#shared/adapters/http/ssrf-guard.ts';
 import type { ResolveAll } from '#shared/adapters/http/ssrf-guard.ts';
 

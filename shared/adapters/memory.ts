@@ -1,5 +1,5 @@
 /** In-memory adapters of the ports, for unit tests and the delivery benchmark (no AWS, no network). */
-import type { Attempt, Message } from '../core/domain.ts';
+import type { Attempt, Message } from '../core/platform/domain.ts';
 import type {
   AttemptStore,
   DeadLetter,
@@ -12,8 +12,8 @@ import type {
   Page,
   RateLimiter,
   SendResult,
-} from '../core/ports.ts';
-import type { DeliveryMessage, QueueMessage } from '../core/queue-message.ts';
+} from '../core/platform/ports.ts';
+import type { DeliveryMessage, QueueMessage } from '../core/platform/queue-message.ts';
 
 export class MemoryAttemptStore implements AttemptStore {
   readonly attempts: Attempt[] = [];

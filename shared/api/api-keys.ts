@@ -1,10 +1,9 @@
 /** API keys: create (the key is shown once), list (never key material), delete. Admin only. */
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
-import type { ApiKeyView } from '../core/api-keys.ts';
-import { tenantIdSchema } from '../core/inputs.ts';
+import type { ApiKeyView } from '../core/management/api-keys.ts';
+import { tenantIdSchema } from '../core/management/inputs.ts';
 import { listQuerySchema, type Shows, timestamp } from './common.ts';
-import { defineRoute, errors, json, ok } from './route.ts';
+import { createRoute, defineRoute, errors, json, ok } from './route.ts';
 
 export const apiKeyScopeSchema = z.enum(['admin', 'publish', 'tenant']);
 

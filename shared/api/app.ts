@@ -4,8 +4,8 @@
  * 405 with `Allow` for a path served with other methods, the core's errors by code, anything else 500.
  */
 import { Hono } from 'hono';
-import { HookpostError } from '../core/errors.ts';
-import type { Services } from '../core/services.ts';
+import { HookpostError } from '../core/platform/errors.ts';
+import type { Services } from '../core/management/services.ts';
 import { errorResponse } from './errors.ts';
 import { type ApiEnv, type ApiRoute, routeMiddleware } from './route.ts';
 

@@ -4,7 +4,7 @@
  * and JSON syntax (400).
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { HookpostError } from '../core/errors.ts';
+import { HookpostError } from '../core/platform/errors.ts';
 
 /** Strict UTF-8: an invalid byte is an error, not U+FFFD; a leading BOM is kept (it is part of the text, and not JSON). */
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -1,6 +1,6 @@
 /** What several resources' schemas share: paging, timestamps, the tenant path parameter, and the core-type check. */
 import * as z from 'zod';
-import { tenantIdSchema } from '../core/inputs.ts';
+import { tenantIdSchema } from '../core/management/inputs.ts';
 
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),

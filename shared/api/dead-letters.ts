@@ -1,10 +1,9 @@
 /** The dead-letter queue: a look at what is in it, and a redrive back to the events queue. Admin only. */
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
-import { HookpostError } from '../core/errors.ts';
-import type { RedriveResult } from '../core/ports.ts';
+import { HookpostError } from '../core/platform/errors.ts';
+import type { RedriveResult } from '../core/platform/ports.ts';
 import { listQuerySchema, type Shows } from './common.ts';
-import { defineRoute, errors, ok } from './route.ts';
+import { createRoute, defineRoute, errors, ok } from './route.ts';
 
 export const deadLettersSchema = z
   .object({ approximateCount: z.number().int(), items: z.array(z.record(z.string(), z.unknown())) })

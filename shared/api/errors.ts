@@ -1,6 +1,6 @@
 /** The one mapping from a core error to a status and the documented error body `{"error":{code,message,details}}`. */
 import * as z from 'zod';
-import { ERROR_CODES, type ErrorCode, type ErrorDetail, HookpostError } from '../core/errors.ts';
+import { ERROR_CODES, type ErrorCode, type ErrorDetail, HookpostError } from '../core/platform/errors.ts';
 
 export const STATUS: Record<ErrorCode, number> = {
   malformed_request: 400,

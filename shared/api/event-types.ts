@@ -1,10 +1,9 @@
 /** The event-type catalogue: GET|POST /v1/event-types, GET|PUT|DELETE /v1/event-types/{type}. */
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
-import type { EventType } from '../core/domain.ts';
-import { anyJson, depthDetails, eventTypeNameSchema, prototypeKeyDetails } from '../core/inputs.ts';
+import type { EventType } from '../core/platform/domain.ts';
+import { anyJson, depthDetails, eventTypeNameSchema, prototypeKeyDetails } from '../core/management/inputs.ts';
 import { timestamp, type Shows } from './common.ts';
-import { type BodyRule, defineRoute, errors, json, ok } from './route.ts';
+import { type BodyRule, createRoute, defineRoute, errors, json, ok } from './route.ts';
 
 export const eventTypeBodySchema = z
   .strictObject({

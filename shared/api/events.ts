@@ -1,11 +1,10 @@
 /** Producer routes: POST /v1/events and POST /v1/events/batch (the ingest function serves these alone). */
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
-import type { Accepted } from '../core/ingest.ts';
-import { publishBatchSchema, publishEventSchema } from '../core/inputs.ts';
+import type { Accepted } from '../core/management/ingest.ts';
+import { publishBatchSchema, publishEventSchema } from '../core/management/inputs.ts';
 import { timestamp, type Shows } from './common.ts';
 import { errorSchema } from './errors.ts';
-import { defineRoute, errors, json, ok } from './route.ts';
+import { createRoute, defineRoute, errors, json, ok } from './route.ts';
 
 /** A batch carries up to 100 events; Lambda's 6 MB request limit bounds it anyway. */
 const MAX_BATCH_BODY_BYTES = 6 * 1024 * 1024;

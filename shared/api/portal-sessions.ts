@@ -1,13 +1,12 @@
 /**
  * POST /v1/tenants/{tenant}/portal-sessions (admin): a link to the tenant portal. The token is a signed,
- * short-lived tenant credential (shared/core/portal-tokens.ts); it travels in the URL's fragment, which
+ * short-lived tenant credential (shared/core/management/portal-tokens.ts); it travels in the URL's fragment, which
  * browsers never send, so it stays out of server and proxy logs.
  */
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
-import { HookpostError } from '../core/errors.ts';
+import { HookpostError } from '../core/platform/errors.ts';
 import { tenantParams, timestamp } from './common.ts';
-import { defineRoute, errors, json, ok } from './route.ts';
+import { createRoute, defineRoute, errors, json, ok } from './route.ts';
 
 export const portalSessionSchema = z
   .object({

@@ -1,8 +1,7 @@
 /** The service itself: liveness (public) and who the caller is (GET /v1/me, for the console). */
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { apiKeyScopeSchema } from './api-keys.ts';
-import { defineRoute, ok } from './route.ts';
+import { createRoute, defineRoute, ok } from './route.ts';
 
 export const healthSchema = z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' });
 

@@ -1,8 +1,7 @@
 /** GET /v1/tenants: the tenants that have endpoints, paged, with how many each has. Admin only. */
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { listQuerySchema, timestamp } from './common.ts';
-import { defineRoute, errors, ok } from './route.ts';
+import { createRoute, defineRoute, errors, ok } from './route.ts';
 
 export const tenantPageSchema = z
   .object({

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LOCAL_REGION } from '../adapters/aws/clients.ts';
-import { createSecretCipher, localKeyWrapper } from '../core/secret-cipher.ts';
+import { createSecretCipher, localKeyWrapper } from '../core/platform/secret-cipher.ts';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const LOCAL_ACCOUNT = '000000000000';

@@ -8,7 +8,7 @@ import {
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TABLE_KEYS } from '../adapters/aws/table.ts';
-import { FIFO_MAX_RECEIVE_COUNT } from '../core/fifo.ts';
+import { FIFO_MAX_RECEIVE_COUNT } from '../core/engine/index.ts';
 
 export const EVENTS_QUEUE_NAME = 'hookpost-events';
 export const DEAD_LETTER_QUEUE_NAME = 'hookpost-dlq';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { GATEWAY_INTEGRATION_FAILURE, LAMBDA_MAX_RESPONSE_BYTES, lambdaResponseBytes } from '../adapters/aws/local-limits.ts';
 import { errorResponse } from '../api/errors.ts';
-import { HookpostError } from '../core/errors.ts';
+import { HookpostError } from '../core/platform/errors.ts';
 import { isConsolePath } from './console-route.ts';
 
 /** API Gateway's own hard cap on a request body; the app enforces the smaller configurable limit. */

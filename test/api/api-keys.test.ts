@@ -3,8 +3,8 @@
  * deleted; what each scope may call; and tenant isolation checked on every tenant route of the table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '#shared/core/api-keys.ts';
-import type { Attempt } from '#shared/core/domain.ts';
+import { hashApiKey } from '#shared/core/management/api-keys.ts';
+import type { Attempt } from '#shared/core/platform/domain.ts';
 import type { Receiver } from '../helpers/receiver.ts';
 import { waitForIdle } from '../helpers/stack.ts';
 import { type ApiTestContext, errorShape, routeTable, startApiTest } from './setup.ts';

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTEMPT_PAGE_MAX_READ } from '#shared/adapters/aws/dynamodb-attempts.ts';
-import { newAttemptId } from '#shared/core/ids.ts';
-import type { QueueMessage } from '#shared/core/queue-message.ts';
+import { newAttemptId } from '#shared/core/platform/ids.ts';
+import type { QueueMessage } from '#shared/core/platform/queue-message.ts';
 import { type ApiTestContext, errorShape, startApiTest } from './setup.ts';
 
 let t: ApiTestContext;

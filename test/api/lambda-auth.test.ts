@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ENV } from '#shared/core/settings.ts';
+import { ENV } from '#shared/core/platform/settings.ts';
 import { freePort } from '#shared/local/free-port.ts';
 import { type ApiTestContext, errorShape, functionEnvironment, startApiTest } from './setup.ts';
 

@@ -5,7 +5,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseQueueMessage } from '#shared/core/queue-message.ts';
+import { parseQueueMessage } from '#shared/core/platform/queue-message.ts';
 import { waitFor } from '../helpers/api.ts';
 import type { Receiver } from '../helpers/receiver.ts';
 import { subscribe as subscribeWith } from '../helpers/stack.ts';

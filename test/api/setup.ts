@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, inject } from 'vitest';
 import { allRoutes } from '#shared/api/routes.ts';
-import { ENV } from '#shared/core/settings.ts';
+import { ENV } from '#shared/core/platform/settings.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient } from '../helpers/api.ts';
 import type { Receiver } from '../helpers/receiver.ts';

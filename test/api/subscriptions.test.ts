@@ -4,7 +4,7 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Subscription } from '#shared/core/domain.ts';
+import type { Subscription } from '#shared/core/platform/domain.ts';
 import { type ApiCall, waitFor } from '../helpers/api.ts';
 import { spyOnQueue, subscribe, waitForIdle } from '../helpers/stack.ts';
 import { type ApiTestContext, errorShape, headersOf, startApiTest } from './setup.ts';

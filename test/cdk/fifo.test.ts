@@ -7,8 +7,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIFO_MAX_RECEIVE_COUNT } from '#shared/core/fifo.ts';
-import { ENV } from '#shared/core/settings.ts';
+import { FIFO_MAX_RECEIVE_COUNT } from '#shared/core/engine/fifo.ts';
+import { ENV } from '#shared/core/platform/settings.ts';
 import { FUNCTION_ENTRIES } from '../../cdk/bundling.ts';
 import { HookpostStack } from '../../cdk/hookpost-stack.ts';
 import { resolveHookpostProps } from '../../cdk/stack-props.ts';

@@ -1,7 +1,7 @@
 /**
  * Least privilege, function by function: which DynamoDB actions on which partitions (dynamodb:LeadingKeys),
  * which KMS and SQS actions. The expectations are derived from the code (shared/adapters/aws/*.ts,
- * shared/core/dispatch.ts, shared/core/ingest.ts, shared/core/*.ts use cases, shared/adapters/aws/sqs.ts), not from the stack.
+ * shared/core/engine/dispatch.ts, shared/core/management/ingest.ts, shared/core/*.ts use cases, shared/adapters/aws/sqs.ts), not from the stack.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';

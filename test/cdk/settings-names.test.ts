@@ -3,7 +3,7 @@
  * environment variable the stack writes and the functions read.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS as SETTINGS_DEFAULTS, ENV, type Settings, settingsEnvironment, settingsFromEnv } from '#shared/core/settings.ts';
+import { DEFAULTS as SETTINGS_DEFAULTS, ENV, type Settings, settingsEnvironment, settingsFromEnv } from '#shared/core/platform/settings.ts';
 import { DEFAULTS as STACK_DEFAULTS } from '../../cdk/stack-props.ts';
 
 const required = { [ENV.tableName]: 't', [ENV.eventsQueueUrl]: 'q', [ENV.deadLetterQueueUrl]: 'd' };

@@ -6,8 +6,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '#shared/core/settings.ts';
-import { DELIVERY_METRICS } from '#shared/core/metrics.ts';
+import { ENV } from '#shared/core/platform/settings.ts';
+import { DELIVERY_METRICS } from '#shared/core/engine/metrics.ts';
 import { HookpostStack } from '../../cdk/hookpost-stack.ts';
 import { resolveHookpostProps } from '../../cdk/stack-props.ts';
 import { type CfnResource, onlyResource, referencedId, testApp } from './synth.ts';

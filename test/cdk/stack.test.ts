@@ -10,8 +10,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DELIVERY_METRICS } from '#shared/core/metrics.ts';
-import { DEFAULTS } from '#shared/core/settings.ts';
+import { DELIVERY_METRICS } from '#shared/core/engine/metrics.ts';
+import { DEFAULTS } from '#shared/core/platform/settings.ts';
 import { FUNCTION_ENTRIES } from '../../cdk/bundling.ts';
 import { HookpostStack } from '../../cdk/hookpost-stack.ts';
 import { type CfnResource, actionsOf, coversEveryResource, onlyResource, referencedId, statementsByResource, testApp } from './synth.ts';
@@ -167,7 +167,7 @@ describe('functions', () => {
       bundledSources.set(logicalId, sourceMap.sources);
       bundles.set(logicalId, bundle);
     }
-    // Both consumers build only their engine (core/dispatcher.ts): no API validators in their cold
+    // Both consumers build only their engine (core/engine/dispatcher.ts): no API validators in their cold
     // start, and undici's Agent without the rest of undici's index (fetch, WebSocket, cache).
     const fifoConsumerId = [...bundledSources.keys()].find((id) => id.startsWith('FifoConsumer'));
     expect(fifoConsumerId).toBeDefined();

@@ -1,6 +1,6 @@
 /** Portal sessions and the tenant list through the API: tokens are tenant-scoped, expire, cannot publish, and die with the key. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signPortalToken, verifyPortalToken } from '#shared/core/portal-tokens.ts';
+import { signPortalToken, verifyPortalToken } from '#shared/core/management/portal-tokens.ts';
 import { type ApiTestContext, errorShape, startApiTest } from '../api/setup.ts';
 
 let t: ApiTestContext;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { signPortalToken } from '#shared/core/portal-tokens.ts';
+import { signPortalToken } from '#shared/core/management/portal-tokens.ts';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';

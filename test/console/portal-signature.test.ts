@@ -3,7 +3,7 @@
  * another last character that decodes to the same bytes, or a stray character are other tokens (401).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signPortalToken } from '#shared/core/portal-tokens.ts';
+import { signPortalToken } from '#shared/core/management/portal-tokens.ts';
 import { type ApiTestContext, errorShape, startApiTest } from '../api/setup.ts';
 
 let t: ApiTestContext;

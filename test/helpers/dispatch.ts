@@ -1,9 +1,9 @@
 /** Fixtures for the dispatch engine's unit tests. */
 import { MemoryAttemptStore, MemoryDeadLetterQueue, MemoryEventQueue, MemoryMessageStore } from '#shared/adapters/memory.ts';
-import type { DispatchDeps } from '#shared/core/dispatch.ts';
-import type { Subscription } from '#shared/core/domain.ts';
-import type { Clock, HttpRequest, HttpResult } from '#shared/core/ports.ts';
-import { DEFAULTS } from '#shared/core/settings.ts';
+import type { DispatchDeps } from '#shared/core/engine/dispatch.ts';
+import type { Subscription } from '#shared/core/platform/domain.ts';
+import type { Clock, HttpRequest, HttpResult } from '#shared/core/platform/ports.ts';
+import { DEFAULTS } from '#shared/core/platform/settings.ts';
 
 /** An enabled endpoint of tenant t1 for `user.*` at `https://<id>.example.test/hook`, made at `at` (ISO time). */
 export function testSubscription(id: string, at: string, overrides: Partial<Subscription> = {}): Subscription {
@@ -57,7 +57,7 @@ export function testEngine(
   const deadLetters = new MemoryDeadLetterQueue();
   const messages = new MemoryMessageStore();
   const deps: DispatchDeps = {
-    http: {
+    transport: {
       post: async (req) => {
         sent.push(req);
         return respond(req);

@@ -4,8 +4,8 @@
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
-import type { EventQueue } from '#shared/core/ports.ts';
-import type { QueueMessage } from '#shared/core/queue-message.ts';
+import type { EventQueue } from '#shared/core/platform/ports.ts';
+import type { QueueMessage } from '#shared/core/platform/queue-message.ts';
 import type { apiClient } from './api.ts';
 import { waitFor } from './api.ts';
 import { type Receiver, type ReceiverOptions, type Responder, type ScriptedResponse, startReceiver } from './receiver.ts';

@@ -5,7 +5,7 @@
  */
 import { ENCRYPTION_CONTEXT } from '#shared/adapters/aws/kms.ts';
 import { AWS_CALL_LOG_ENV, type AwsCall, type FunctionName } from '#shared/local/aws-calls.ts';
-import { ENV } from '#shared/core/settings.ts';
+import { ENV } from '#shared/core/platform/settings.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, exercises, grantsOf, type Verdict } from './evaluate.ts';
 import { type CallLog, type IamRequest, iamRequestsOf, readCallLogs, resourceMap } from './requests.ts';

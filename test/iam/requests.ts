@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AwsCall, FunctionName } from '#shared/local/aws-calls.ts';
-import { ENV } from '#shared/core/settings.ts';
+import { ENV } from '#shared/core/platform/settings.ts';
 import { ACCOUNT, type DeployedStack, REGION } from './template.ts';
 
 export interface IamRequest {

@@ -7,7 +7,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { dynamoDbClient, LOCAL_REGION } from '#shared/adapters/aws/clients.ts';
 import { isTransientAwsError } from '#shared/adapters/aws/errors.ts';
-import { HookpostError } from '#shared/core/errors.ts';
+import { HookpostError } from '#shared/core/platform/errors.ts';
 import { freePort } from '#shared/local/free-port.ts';
 
 describe('AWS error translation', () => {

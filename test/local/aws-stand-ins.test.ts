@@ -6,7 +6,7 @@ import { DecryptCommand } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { ENCRYPTION_CONTEXT, kmsKeyWrapper } from '#shared/adapters/aws/kms.ts';
 import { secretsManagerSource } from '#shared/adapters/aws/secrets-manager.ts';
-import { createSecretCipher } from '#shared/core/secret-cipher.ts';
+import { createSecretCipher } from '#shared/core/platform/secret-cipher.ts';
 import { type AwsCall, perFunction, recordingCalls, runAs } from '#shared/local/aws-calls.ts';
 import { localKeyArn, localKmsClient, localSecretArn, localSecretsManagerClient } from '#shared/local/aws-stand-ins.ts';
 

@@ -9,8 +9,8 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { documentClient, dynamoDbClient, LOCAL_REGION } from '#shared/adapters/aws/clients.ts';
 import { DynamoSubscriptionStore, keys } from '#shared/adapters/aws/dynamodb.ts';
-import { newSigningSecret } from '#shared/core/ids.ts';
-import { createSecretCipher, localKeyWrapper } from '#shared/core/secret-cipher.ts';
+import { newSigningSecret } from '#shared/core/platform/ids.ts';
+import { createSecretCipher, localKeyWrapper } from '#shared/core/platform/secret-cipher.ts';
 import { createTable } from '#shared/local/resources.ts';
 import { testSubscription } from '../helpers/dispatch.ts';
 

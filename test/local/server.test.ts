@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HookpostError } from '#shared/core/errors.ts';
+import { HookpostError } from '#shared/core/platform/errors.ts';
 import { type ApiServer, type ApiServerOptions, startApiServer } from '#shared/local/server.ts';
 
 interface Echoed {

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { JITTER } from '#shared/core/retry-policy.ts';
+import { JITTER } from '#shared/core/engine/retry-policy.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 import { apiClient, waitFor } from '../helpers/api.ts';
 import type { Receiver } from '../helpers/receiver.ts';

@@ -2,7 +2,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_REGION, dynamoDbClient } from '#shared/adapters/aws/clients.ts';
-import { FIFO_MAX_RECEIVE_COUNT } from '#shared/core/fifo.ts';
+import { FIFO_MAX_RECEIVE_COUNT } from '#shared/core/engine/fifo.ts';
 import { type LocalStack, startLocalStack } from '#shared/local/stack.ts';
 
 describe('startLocalStack', () => {

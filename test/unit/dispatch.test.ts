@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch } from '#shared/core/dispatch.ts';
-import type { Message, Subscription } from '#shared/core/domain.ts';
-import type { HttpRequest, HttpResult, Notice } from '#shared/core/ports.ts';
-import type { DeliveryMessage } from '#shared/core/queue-message.ts';
+import { dispatch } from '#shared/core/engine/dispatch.ts';
+import type { Message, Subscription } from '#shared/core/platform/domain.ts';
+import type { HttpRequest, HttpResult, Notice } from '#shared/core/platform/ports.ts';
+import type { DeliveryMessage } from '#shared/core/platform/queue-message.ts';
 import { testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');

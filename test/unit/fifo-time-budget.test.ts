@@ -8,9 +8,9 @@ import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { MemoryFifoQueue } from '#shared/adapters/memory.ts';
 import { createFifoBatchHandler } from '#shared/adapters/lambda/sqs-batch.ts';
-import type { Message, Subscription } from '#shared/core/domain.ts';
-import { deliverInOrder, FIFO_FINISH_MARGIN_MS } from '#shared/core/fifo.ts';
-import { type DeliveryMessage, serializeQueueBody } from '#shared/core/queue-message.ts';
+import type { Message, Subscription } from '#shared/core/platform/domain.ts';
+import { deliverInOrder, FIFO_FINISH_MARGIN_MS } from '#shared/core/engine/fifo.ts';
+import { type DeliveryMessage, serializeQueueBody } from '#shared/core/platform/queue-message.ts';
 import { testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');

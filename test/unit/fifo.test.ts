@@ -1,12 +1,12 @@
-/** FIFO endpoints' core (shared/core/fifo.ts) with memory ports: routing at publish, one delivery of a group, and a batch of groups. */
+/** FIFO endpoints' core (shared/core/engine/fifo.ts) with memory ports: routing at publish, one delivery of a group, and a batch of groups. */
 import { describe, expect, it } from 'vitest';
 import { MemoryEventQueue, MemoryFifoQueue, MemoryIdempotencyStore, MemoryRateLimiter } from '#shared/adapters/memory.ts';
-import { dispatch, type DispatchDeps, RATE_LIMIT_LEAD_MS } from '#shared/core/dispatch.ts';
-import type { EventType, Message, Subscription } from '#shared/core/domain.ts';
-import { createFifoRouter, deliverInOrder, type FifoOutcome, MAX_HOLD_SECONDS, runFifoBatch } from '#shared/core/fifo.ts';
-import { createPublisher } from '#shared/core/ingest.ts';
-import type { HttpRequest, HttpResult, SubscriptionRoute } from '#shared/core/ports.ts';
-import type { DeliveryMessage } from '#shared/core/queue-message.ts';
+import { dispatch, type DispatchDeps, RATE_LIMIT_LEAD_MS } from '#shared/core/engine/dispatch.ts';
+import type { EventType, Message, Subscription } from '#shared/core/platform/domain.ts';
+import { createFifoRouter, deliverInOrder, type FifoOutcome, MAX_HOLD_SECONDS, runFifoBatch } from '#shared/core/engine/fifo.ts';
+import { createPublisher } from '#shared/core/management/ingest.ts';
+import type { HttpRequest, HttpResult, SubscriptionRoute } from '#shared/core/platform/ports.ts';
+import type { DeliveryMessage } from '#shared/core/platform/queue-message.ts';
 import { testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');

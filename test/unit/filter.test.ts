@@ -1,7 +1,8 @@
 /** Payload filters: examples, refusals naming the path, and the evaluator against a plain reference on random input. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Filter, filterProblems, type JsonValue, matchesFilter } from '#shared/core/filter.ts';
+import { filterProblems, matchesFilter } from '#shared/core/engine/filter.ts';
+import type { Filter, JsonValue } from '#shared/core/platform/domain.ts';
 
 const body = {
   type: 'payment.received',

@@ -1,7 +1,7 @@
 /** Ids are monotonic ULIDs: the attempt log's order (and its cursors) rely on it. */
 import { decodeTime, isValid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { attemptIdFloor, newAttemptId, newMessageId } from '#shared/core/ids.ts';
+import { attemptIdFloor, newAttemptId, newMessageId } from '#shared/core/platform/ids.ts';
 
 const ulidOf = (id: string) => id.slice(4);
 

@@ -1,8 +1,8 @@
 /** Publishing under an Idempotency-Key when something fails midway: never an error for a queued message, never a key locked for a day. */
 import { describe, expect, it } from 'vitest';
 import { MemoryEventQueue, MemoryIdempotencyStore } from '#shared/adapters/memory.ts';
-import { createPublisher, IDEMPOTENCY_LEASE_MS } from '#shared/core/ingest.ts';
-import type { EventType } from '#shared/core/domain.ts';
+import { createPublisher, IDEMPOTENCY_LEASE_MS } from '#shared/core/management/ingest.ts';
+import type { EventType } from '#shared/core/platform/domain.ts';
 
 const PUBLISHER = { keyId: 'key_p', scope: 'publish' as const };
 const eventType: EventType = { type: 'user.created', description: '', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };

@@ -62,11 +62,32 @@ describe('layer rules', () => {
     expect(output).toContain('api-without-adapters: shared/api/routes.ts → shared/adapters/aws/queue.ts');
   });
 
+  it('fail on a platform → engine import, an engine → management import and an import of an engine part from outside the engine', async () => {
+    const dir = fixture({
+      'shared/core/engine/index.ts': "export { attempt } from './delivery.ts';\n",
+      'shared/core/engine/delivery.ts': "import { service } from '../management/services.ts';\nexport const attempt = service;\n",
+      'shared/core/management/services.ts': "export const service = 1;\n",
+      'shared/core/platform/ports.ts': "import { attempt } from '../engine/index.ts';\nexport const port = attempt;\n",
+      'shared/adapters/lambda/batch.ts': "import { attempt } from '../../core/engine/delivery.ts';\nexport const batch = attempt;\n",
+      'shared/wiring.ts': "import { batch } from './adapters/lambda/batch.ts';\nimport { port } from './core/platform/ports.ts';\nexport const d = [batch, port];\n",
+    });
+
+    const { code, output } = await cruise(dir);
+
+    expect(code).not.toBe(0);
+    expect(output).toContain('platform-is-the-floor: shared/core/platform/ports.ts → shared/core/engine/index.ts');
+    expect(output).toContain('engine-without-management: shared/core/engine/delivery.ts → shared/core/management/services.ts');
+    expect(output).toContain('engine-through-its-door: shared/adapters/lambda/batch.ts → shared/core/engine/delivery.ts');
+  });
+
   it('pass when every arrow points inwards', async () => {
     const dir = fixture({
-      'shared/core/ports.ts': 'export const port = 1;\n',
-      'shared/adapters/aws/queue.ts': "import { port } from '../../core/ports.ts';\nexport const queue = port;\n",
-      'shared/api/routes.ts': "import { port } from '../core/ports.ts';\nexport const route = port;\n",
+      'shared/core/platform/ports.ts': 'export const port = 1;\n',
+      'shared/core/engine/delivery.ts': "import { port } from '../platform/ports.ts';\nexport const attempt = port;\n",
+      'shared/core/engine/index.ts': "export { attempt } from './delivery.ts';\n",
+      'shared/core/management/services.ts': "import { attempt } from '../engine/index.ts';\nimport { port } from '../platform/ports.ts';\nexport const service = [attempt, port];\n",
+      'shared/adapters/aws/queue.ts': "import { port } from '../../core/platform/ports.ts';\nexport const queue = port;\n",
+      'shared/api/routes.ts': "import { service } from '../core/management/services.ts';\nexport const route = service;\n",
       'shared/wiring.ts': "import { queue } from './adapters/aws/queue.ts';\nimport { route } from './api/routes.ts';\nexport const d = [queue, route];\n",
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesEventType, wantsEventType } from '#shared/core/match.ts';
+import { matchesEventType, wantsEventType } from '#shared/core/engine/match.ts';
 
 describe('event type matching', () => {
   it.each([

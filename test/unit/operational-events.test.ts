@@ -1,11 +1,11 @@
 /** Operational events from dispatch on in-memory ports: what is published to `_operations`, and the no-loop rule. */
 import { describe, expect, it } from 'vitest';
 import { MemoryEventQueue } from '#shared/adapters/memory.ts';
-import { dispatch } from '#shared/core/dispatch.ts';
-import type { Message, Subscription } from '#shared/core/domain.ts';
-import { createOperationalEvents } from '#shared/core/operational-events.ts';
-import type { HttpResult, Notice } from '#shared/core/ports.ts';
-import type { QueueMessage } from '#shared/core/queue-message.ts';
+import { dispatch } from '#shared/core/engine/dispatch.ts';
+import type { Message, Subscription } from '#shared/core/platform/domain.ts';
+import { createOperationalEvents } from '#shared/core/platform/operational-events.ts';
+import type { HttpResult, Notice } from '#shared/core/platform/ports.ts';
+import type { QueueMessage } from '#shared/core/platform/queue-message.ts';
 import { testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');

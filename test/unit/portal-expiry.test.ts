@@ -6,14 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createAuthenticator } from '#shared/core/auth.ts';
+import { createAuthenticator } from '#shared/core/management/auth.ts';
 import {
   createPortalService,
   PORTAL_DEFAULT_SECONDS,
   PORTAL_MAX_SECONDS,
   PORTAL_MIN_SECONDS,
   portalKey,
-} from '#shared/core/portal-tokens.ts';
+} from '#shared/core/management/portal-tokens.ts';
 
 const KEY = randomBytes(32).toString('base64');
 

@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryEventQueue, MemoryRateLimiter } from '#shared/adapters/memory.ts';
-import { dispatch, RATE_LIMIT_LEAD_MS } from '#shared/core/dispatch.ts';
-import type { Message, Subscription } from '#shared/core/domain.ts';
-import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
-import type { HttpRequest, HttpResult } from '#shared/core/ports.ts';
-import { type DeliveryMessage, parseQueueMessage, serializeQueueBody } from '#shared/core/queue-message.ts';
+import { dispatch, RATE_LIMIT_LEAD_MS } from '#shared/core/engine/dispatch.ts';
+import type { Message, Subscription } from '#shared/core/platform/domain.ts';
+import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/engine/metrics.ts';
+import type { HttpRequest, HttpResult } from '#shared/core/platform/ports.ts';
+import { type DeliveryMessage, parseQueueMessage, serializeQueueBody } from '#shared/core/platform/queue-message.ts';
 import { testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');

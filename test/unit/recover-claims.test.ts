@@ -1,13 +1,13 @@
 /**
- * Recover's claims with memory ports and a fake clock (shared/core/deliveries.ts): a (message,
+ * Recover's claims with memory ports and a fake clock (shared/core/management/deliveries.ts): a (message,
  * endpoint) queued by a recover is not queued again by another until RECOVER_CLAIM_MS has passed,
  * and what the queue did not take is released for the next recover.
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryEventQueue, MemoryMessageStore } from '#shared/adapters/memory.ts';
-import { createDeliveryService, RECOVER_CLAIM_MS } from '#shared/core/deliveries.ts';
-import type { Attempt, Message } from '#shared/core/domain.ts';
-import type { QueueMessage } from '#shared/core/queue-message.ts';
+import { createDeliveryService, RECOVER_CLAIM_MS } from '#shared/core/management/deliveries.ts';
+import type { Attempt, Message } from '#shared/core/platform/domain.ts';
+import type { QueueMessage } from '#shared/core/platform/queue-message.ts';
 import { testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, parseRetrySchedule } from '#shared/core/settings.ts';
-import { JITTER, nextRetryDelaySeconds, parseRetryAfter } from '#shared/core/retry-policy.ts';
+import { DEFAULTS, parseRetrySchedule } from '#shared/core/platform/settings.ts';
+import { JITTER, nextRetryDelaySeconds, parseRetryAfter } from '#shared/core/engine/retry-policy.ts';
 
 describe('retry schedule', () => {
   it('defaults to 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h', () => {

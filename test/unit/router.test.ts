@@ -1,11 +1,10 @@
 /** Routing on the Hono app: exact paths, 405 with Allow, a broken escape, decoded parameters, and access per route. */
-import { createRoute } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createApi } from '#shared/api/app.ts';
-import { defineRoute, mayCall } from '#shared/api/route.ts';
-import type { Principal } from '#shared/core/domain.ts';
-import type { Services } from '#shared/core/services.ts';
+import { createRoute, defineRoute, mayCall } from '#shared/api/route.ts';
+import type { Principal } from '#shared/core/platform/domain.ts';
+import type { Services } from '#shared/core/management/services.ts';
 
 const KEYS: Record<string, Principal> = {
   'hp_admin': { keyId: 'admin', scope: 'admin' },

@@ -1,8 +1,8 @@
 import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { newSigningSecret } from '#shared/core/ids.ts';
-import { createSecretCipher, localKeyWrapper } from '#shared/core/secret-cipher.ts';
+import { newSigningSecret } from '#shared/core/platform/ids.ts';
+import { createSecretCipher, localKeyWrapper } from '#shared/core/platform/secret-cipher.ts';
 import { ENCRYPTION_CONTEXT, kmsKeyWrapper } from '#shared/adapters/aws/kms.ts';
 
 /** KMS has no local counterpart: a fake client that records the real adapter's commands. */

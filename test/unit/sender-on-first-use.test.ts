@@ -1,7 +1,7 @@
 /** The management function's HTTP sender: its module is imported on the first POST, never before. */
 import { describe, expect, it } from 'vitest';
 import { senderOnFirstUse } from '#shared/adapters/http/sender-on-first-use.ts';
-import type { ClosableHttpSender, HttpRequest } from '#shared/core/ports.ts';
+import type { ClosableTransport, HttpRequest } from '#shared/core/platform/ports.ts';
 
 const request: HttpRequest = { url: 'https://example.com/hook', headers: {}, body: '{}', timeoutMs: 1000 };
 
@@ -9,7 +9,7 @@ function loader() {
   const calls = { loads: 0, posts: 0, closes: 0, settings: [] as unknown[] };
   const load = async () => {
     calls.loads += 1;
-    return (settings: { allowPrivateTargets: boolean }): ClosableHttpSender => {
+    return (settings: { allowPrivateTargets: boolean }): ClosableTransport => {
       calls.settings.push(settings);
       return {
         post: async () => {

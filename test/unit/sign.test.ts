@@ -1,10 +1,10 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { deliveryHeaders, deliveryBody } from '#shared/core/delivery.ts';
-import type { Message, Subscription } from '#shared/core/domain.ts';
-import { newSigningSecret } from '#shared/core/ids.ts';
-import { newEd25519SigningKey, publicKeyOf, signatureHeader, signPayload } from '#shared/core/sign.ts';
+import { deliveryHeaders, deliveryBody } from '#shared/core/engine/delivery.ts';
+import type { Message, Subscription } from '#shared/core/platform/domain.ts';
+import { newSigningSecret } from '#shared/core/platform/ids.ts';
+import { newEd25519SigningKey, publicKeyOf, signatureHeader, signPayload } from '#shared/core/engine/sign.ts';
 
 const message: Message = {
   id: 'msg_01JTESTTESTTESTTESTTESTTEST',

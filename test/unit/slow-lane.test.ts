@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryEventQueue } from '#shared/adapters/memory.ts';
-import { dispatch } from '#shared/core/dispatch.ts';
-import type { Message, Subscription } from '#shared/core/domain.ts';
-import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/metrics.ts';
-import { createPatience, PATIENCE_FACTOR, PATIENCE_FLOOR_MS, type Patience } from '#shared/core/patience.ts';
-import type { HttpRequest, HttpResult } from '#shared/core/ports.ts';
-import type { DeliveryMessage } from '#shared/core/queue-message.ts';
+import { dispatch } from '#shared/core/engine/dispatch.ts';
+import type { Message, Subscription } from '#shared/core/platform/domain.ts';
+import { DELIVERY_METRICS, type DeliveryMetric } from '#shared/core/engine/metrics.ts';
+import { createPatience, PATIENCE_FACTOR, PATIENCE_FLOOR_MS, type Patience } from '#shared/core/engine/patience.ts';
+import type { HttpRequest, HttpResult } from '#shared/core/platform/ports.ts';
+import type { DeliveryMessage } from '#shared/core/platform/queue-message.ts';
 import { readsOf, testEngine, testSubscription } from '../helpers/dispatch.ts';
 
 const START = Date.parse('2026-12-01T10:00:00Z');

@@ -1,14 +1,14 @@
 /**
- * Deliveries signed by Hookpost's own signer (core/delivery.ts's headers and body), each with the
- * key a receiver is given for its endpoint (core/subscriptions.ts's credential) and whether a
+ * Deliveries signed by Hookpost's own signer (core/engine/delivery.ts's headers and body), each with the
+ * key a receiver is given for its endpoint (core/management/subscriptions.ts's credential) and whether a
  * correct receiver accepts it. hookpost/verify and the Python and Go examples in docs/verifying.md
  * all run against these.
  */
-import { deliveryBody, deliveryHeaders } from '#shared/core/delivery.ts';
-import type { Message, SigningSecret, Subscription } from '#shared/core/domain.ts';
-import { newSigningSecret } from '#shared/core/ids.ts';
-import { newEd25519SigningKey } from '#shared/core/sign.ts';
-import { credentialOf } from '#shared/core/subscriptions.ts';
+import { deliveryBody, deliveryHeaders } from '#shared/core/engine/delivery.ts';
+import type { Message, SigningSecret, Subscription } from '#shared/core/platform/domain.ts';
+import { newSigningSecret } from '#shared/core/platform/ids.ts';
+import { newEd25519SigningKey } from '#shared/core/engine/sign.ts';
+import { credentialOf } from '#shared/core/management/subscriptions.ts';
 
 export interface Vector {
   name: string;

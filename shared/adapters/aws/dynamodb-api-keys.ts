@@ -4,8 +4,8 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord } from '../../core/domain.ts';
-import type { ApiKeyStore, Page } from '../../core/ports.ts';
+import type { ApiKeyRecord } from '../../core/platform/domain.ts';
+import type { ApiKeyStore, Page } from '../../core/platform/ports.ts';
 import { decodeCursor, encodeCursor } from './dynamodb.ts';
 import { queryPages } from './dynamodb-pages.ts';
 

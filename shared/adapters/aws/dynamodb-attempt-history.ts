@@ -4,9 +4,9 @@
  * (dynamodb-attempts.ts) is keyed by its newest attempt, so its older ones are checked against T here.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Attempt } from '../../core/domain.ts';
-import { attemptIdFloor } from '../../core/ids.ts';
-import type { AttemptHistory } from '../../core/ports.ts';
+import type { Attempt } from '../../core/platform/domain.ts';
+import { attemptIdFloor } from '../../core/platform/ids.ts';
+import type { AttemptHistory } from '../../core/platform/ports.ts';
 import { unpack } from './dynamodb-attempts.ts';
 import { keys } from './dynamodb.ts';
 import { queryPages } from './dynamodb-pages.ts';

@@ -12,10 +12,10 @@
  * Within one pack's few milliseconds, an attempt written apart may list a place out of time order.
  */
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Attempt } from '../../core/domain.ts';
-import { HookpostError } from '../../core/errors.ts';
-import { attemptIdFloor } from '../../core/ids.ts';
-import type { AttemptStore, Page } from '../../core/ports.ts';
+import type { Attempt } from '../../core/platform/domain.ts';
+import { HookpostError } from '../../core/platform/errors.ts';
+import { attemptIdFloor } from '../../core/platform/ids.ts';
+import type { AttemptStore, Page } from '../../core/platform/ports.ts';
 import { type Key, queryPages } from './dynamodb-pages.ts';
 
 /** The most items one page of the attempt log reads (a filtered page may be short; its cursor goes on). */

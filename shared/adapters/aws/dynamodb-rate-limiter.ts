@@ -1,5 +1,5 @@
 /**
- * The shared pacer behind `rateLimit` (core/ports.ts RateLimiter): one item per rate-limited endpoint,
+ * The shared pacer behind `rateLimit` (core/platform/ports.ts RateLimiter): one item per rate-limited endpoint,
  * `RATE#<subscriptionId>`, holding `tat`, the endpoint's next free slot (epoch ms). Every consumer
  * instance reserves through the same item, so the limit holds across all of them. A reservation is one
  * conditional UpdateItem in the common case: the busy path moves `tat` on by a slot width, the idle
@@ -8,7 +8,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RateLimiter } from '../../core/ports.ts';
+import type { RateLimiter } from '../../core/platform/ports.ts';
 
 export const rateLimitKey = (subscriptionId: string) => ({ pk: `RATE#${subscriptionId}`, sk: '-' });
 

@@ -1,7 +1,7 @@
 /** Deleting a subscription (its queued retries then find nothing and are dropped by dispatch). */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import type { SubscriptionRemoval } from '../../core/ports.ts';
+import type { SubscriptionRemoval } from '../../core/platform/ports.ts';
 import { keys } from './dynamodb.ts';
 
 export class DynamoSubscriptionRemoval implements SubscriptionRemoval {

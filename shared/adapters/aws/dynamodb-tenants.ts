@@ -5,7 +5,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Page, TenantRecord, TenantRegistry } from '../../core/ports.ts';
+import type { Page, TenantRecord, TenantRegistry } from '../../core/platform/ports.ts';
 import { decodeCursor, encodeCursor } from './dynamodb.ts';
 
 const PK = 'TENANTS';

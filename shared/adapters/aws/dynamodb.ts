@@ -6,9 +6,9 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { EventType, Message, Subscription } from '../../core/domain.ts';
-import { HookpostError, SubscriptionChangedError } from '../../core/errors.ts';
-import type { SecretCipher } from '../../core/secret-cipher.ts';
+import type { EventType, Message, Subscription } from '../../core/platform/domain.ts';
+import { HookpostError, SubscriptionChangedError } from '../../core/platform/errors.ts';
+import type { SecretCipher } from '../../core/platform/secret-cipher.ts';
 import type {
   Clock,
   EventTypeStore,
@@ -18,7 +18,7 @@ import type {
   SubscriptionRoute,
   SubscriptionRoutes,
   SubscriptionStore,
-} from '../../core/ports.ts';
+} from '../../core/platform/ports.ts';
 import { type Key, queryPages } from './dynamodb-pages.ts';
 import { filterText, storedFields, withJsonFields } from './subscription-items.ts';
 

@@ -4,7 +4,7 @@
  * a validation error) pass through unchanged: adapters handle the ones they expect by name, and any
  * other is a bug or a limit, which the API answers with a 500 and logs.
  */
-import { dependencyUnavailable } from '../../core/errors.ts';
+import { dependencyUnavailable } from '../../core/platform/errors.ts';
 
 interface SdkError {
   name?: string;

@@ -1,6 +1,6 @@
 /** AWS: data keys from KMS GenerateDataKey, unwrapped with KMS Decrypt (bound to an encryption context). */
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { KeyWrapper } from '../../core/secret-cipher.ts';
+import type { KeyWrapper } from '../../core/platform/secret-cipher.ts';
 
 export const ENCRYPTION_CONTEXT = { purpose: 'hookpost-signing-secrets' };
 

@@ -1,6 +1,6 @@
 /** A secret's source on AWS (the admin key, the portal signing key): Secrets Manager, cached by the caller. */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretSource } from '../../core/ports.ts';
+import type { SecretSource } from '../../core/platform/ports.ts';
 
 export const secretsManagerSource =
   (client: Pick<SecretsManagerClient, 'send'>, secretArn: string): SecretSource =>

@@ -1,7 +1,7 @@
 /** Operational notices to the alarm topic (SNS on AWS, fauxqs's SNS locally). */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import type { Log, Notice, Notifier } from '../../core/ports.ts';
+import type { Log, Notice, Notifier } from '../../core/platform/ports.ts';
 
 export class SnsNotifier implements Notifier {
   constructor(private readonly sns: SNSClient, private readonly topicArn: string) {}

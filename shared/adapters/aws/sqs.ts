@@ -19,8 +19,8 @@ import {
   queueBatches,
   type RedriveResult,
   type SendResult,
-} from '../../core/ports.ts';
-import { type DeliveryMessage, type QueueMessage, serializeQueueBody } from '../../core/queue-message.ts';
+} from '../../core/platform/ports.ts';
+import { type DeliveryMessage, type QueueMessage, serializeQueueBody } from '../../core/platform/queue-message.ts';
 
 export class SqsEventQueue implements EventQueue {
   constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}

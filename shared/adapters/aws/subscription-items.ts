@@ -6,7 +6,7 @@
  * both it and the unmarshaller build maps by assignment, so a key is kept only if it is an ordinary one.
  * JSON text keeps every key as sent. Items written before as maps (`headers`, `filter`) are still read.
  */
-import type { Subscription } from '../../core/domain.ts';
+import type { Subscription } from '../../core/platform/domain.ts';
 
 /** The attributes that hold a subscription's user-keyed objects, as written. */
 export interface JsonFields {

@@ -3,13 +3,13 @@
  * For the management function, which sends only test events: every other route it serves stays free
  * of undici's import time (about 18 ms, `npm run bench:cold`).
  */
-import type { ClosableHttpSender } from '../../core/ports.ts';
+import type { ClosableTransport } from '../../core/platform/ports.ts';
 
-type SenderFactory<S> = (settings: S) => ClosableHttpSender;
+type SenderFactory<S> = (settings: S) => ClosableTransport;
 
 export function senderOnFirstUse<S>(load: () => Promise<SenderFactory<S>>): SenderFactory<S> {
   return (settings) => {
-    let sender: Promise<ClosableHttpSender> | undefined;
+    let sender: Promise<ClosableTransport> | undefined;
     const loaded = () => {
       sender ??= load().then((create) => create(settings));
       return sender;

@@ -7,8 +7,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 // mock layer, about half of undici's bundled size and import time, none of which a POST uses.
 import Agent from 'undici/lib/dispatcher/agent.js';
 import type { Dispatcher } from 'undici';
-import type { ClosableHttpSender, HttpRequest, HttpResult } from '../../core/ports.ts';
-import { checkUrl } from '../../core/destinations.ts';
+import type { ClosableTransport, HttpRequest, HttpResult } from '../../core/platform/ports.ts';
+import { checkUrl } from '../../core/engine/index.ts';
 import { BlockedDestinationError, createGuardedLookup } from './ssrf-guard.ts';
 import type { ResolveAll } from './ssrf-guard.ts';
 
@@ -56,10 +56,10 @@ const TIMEOUT_CODES = new Set([
 type Target = { ok: true; origin: string; path: string } | Extract<ReturnType<typeof checkUrl>, { ok: false }>;
 
 /** The sender a runtime uses: private targets only where the settings allow them (local mode). */
-export const httpSenderFor = (settings: { allowPrivateTargets: boolean }): ClosableHttpSender =>
+export const httpSenderFor = (settings: { allowPrivateTargets: boolean }): ClosableTransport =>
   createHttpSender({ allowPrivateTargets: settings.allowPrivateTargets });
 
-export function createHttpSender(options: HttpSenderOptions): ClosableHttpSender {
+export function createHttpSender(options: HttpSenderOptions): ClosableTransport {
   const maxExcerptBytes = options.maxExcerptBytes ?? 4096;
   const guard = { allowPrivateTargets: options.allowPrivateTargets };
   const agent = new Agent({

@@ -1,10 +1,10 @@
 /**
  * The connect-time half of the SSRF guard: a `lookup` for the HTTP connector that resolves a name and
- * refuses a non-public address (core/destinations.ts), so the address connected to is the one that
+ * refuses a non-public address (core/engine/destinations.ts), so the address connected to is the one that
  * was judged — no gap between check and connect, which is what defeats DNS rebinding.
  */
 import dns from 'node:dns';
-import { nonPublicReason, type GuardOptions } from '../../core/destinations.ts';
+import { nonPublicReason, type GuardOptions } from '../../core/engine/index.ts';
 
 /** Raised by the guarded lookup; undici surfaces it as the request's error. */
 export class BlockedDestinationError extends Error {

@@ -4,7 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createApi } from '../../api/app.ts';
 import type { ApiRoute } from '../../api/route.ts';
-import type { Services } from '../../core/services.ts';
+import type { Services } from '../../core/management/services.ts';
 import { apiGatewayApp } from './api-gateway.ts';
 import { logger, tracing } from './observability.ts';
 

@@ -9,8 +9,8 @@ import type middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../core/metrics.ts';
-import type { Log } from '../../core/ports.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../core/engine/index.ts';
+import type { Log } from '../../core/platform/ports.ts';
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });

@@ -5,10 +5,10 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { runFifoBatch } from '../../core/fifo.ts';
-import type { FifoQueue } from '../../core/ports.ts';
-import { parseQueueMessage } from '../../core/queue-message.ts';
-import type { Dispatcher, FifoDeliverer } from '../../core/dispatcher.ts';
+import { runFifoBatch } from '../../core/engine/index.ts';
+import type { FifoQueue } from '../../core/platform/ports.ts';
+import { parseQueueMessage } from '../../core/platform/queue-message.ts';
+import type { Dispatcher, FifoDeliverer } from '../../core/engine/index.ts';
 
 export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 

@@ -1,6 +1,5 @@
 /** What happened to an endpoint's deliveries: a test event sent now, and the attempt log. */
-import { createRoute } from '@hono/zod-openapi';
-import { defineRoute, errors, json, ok } from '../route.ts';
+import { createRoute, defineRoute, errors, json, ok } from '../route.ts';
 import { attemptPageSchema, attemptSchema, attemptsQuerySchema, subscriptionParams, testEventSchema } from './schemas.ts';
 
 const tags = ['deliveries'];

@@ -2,11 +2,10 @@
  * Sending again: a kept message (one with a failed delivery, until its TTL) shown with its payload,
  * redelivered, and every failed message of an endpoint since a time recovered.
  */
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
-import { messageView } from '../../core/deliveries.ts';
-import { tenantIdSchema } from '../../core/inputs.ts';
-import { defineRoute, errors, json, ok } from '../route.ts';
+import { messageView } from '../../core/management/deliveries.ts';
+import { tenantIdSchema } from '../../core/management/inputs.ts';
+import { createRoute, defineRoute, errors, json, ok } from '../route.ts';
 import {
   messageSchema,
   recoverResultSchema,

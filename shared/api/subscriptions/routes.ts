@@ -1,9 +1,8 @@
 /** A tenant's endpoints: create, list (cursor pagination), get, change, delete. */
-import { createRoute } from '@hono/zod-openapi';
-import { prototypeKeyDetails } from '../../core/inputs.ts';
-import { subscriptionView } from '../../core/subscriptions.ts';
+import { prototypeKeyDetails } from '../../core/management/inputs.ts';
+import { subscriptionView } from '../../core/management/subscriptions.ts';
 import { listQuerySchema, tenantParams } from '../common.ts';
-import { type BodyRule, defineRoute, errors, json, ok } from '../route.ts';
+import { type BodyRule, createRoute, defineRoute, errors, json, ok } from '../route.ts';
 import {
   createdSubscriptionSchema,
   createSubscriptionSchema,

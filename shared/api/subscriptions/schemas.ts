@@ -1,10 +1,10 @@
 /** A tenant's endpoints: what a subscription accepts and shows, its attempts, stats and recovery. */
 import * as z from 'zod';
-import type { MessageView, Stats } from '../../core/deliveries.ts';
-import type { Attempt } from '../../core/domain.ts';
-import { filterProblems } from '../../core/filter.ts';
-import { anyJson, eventTypeNameSchema, eventTypePatternSchema, tenantIdSchema } from '../../core/inputs.ts';
-import type { SubscriptionView } from '../../core/subscriptions.ts';
+import type { MessageView, Stats } from '../../core/management/deliveries.ts';
+import type { Attempt } from '../../core/platform/domain.ts';
+import { filterProblems } from '../../core/engine/index.ts';
+import { anyJson, eventTypeNameSchema, eventTypePatternSchema, tenantIdSchema } from '../../core/management/inputs.ts';
+import type { SubscriptionView } from '../../core/management/subscriptions.ts';
 import { listQuerySchema, type Shows, timestamp } from '../common.ts';
 
 export const subscriptionParams = z.object({ tenant: tenantIdSchema, id: z.string() });
@@ -39,7 +39,7 @@ export const customHeadersSchema = z
 const subscriptionUrlSchema = z.string().max(2048).meta({ example: 'https://example.com/webhooks' });
 const subscriptionEventTypesSchema = z.array(eventTypePatternSchema).min(1).max(100).meta({ example: ['User.Created', 'site.*'] });
 
-/** A payload filter (core/filter.ts); its problems are reported at their path under `filter`. */
+/** A payload filter (core/engine/filter.ts); its problems are reported at their path under `filter`. */
 const filterSchema = z
   .record(z.string(), anyJson())
   .superRefine((filter, ctx) => {

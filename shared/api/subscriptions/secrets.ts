@@ -1,6 +1,5 @@
 /** An endpoint's signing secret: the current one, and a rotation (the old one keeps signing for 24 h). */
-import { createRoute } from '@hono/zod-openapi';
-import { defineRoute, errors, ok } from '../route.ts';
+import { createRoute, defineRoute, errors, ok } from '../route.ts';
 import { tags } from './routes.ts';
 import { secretSchema, subscriptionParams } from './schemas.ts';
 

@@ -1,6 +1,5 @@
 /** An endpoint's attempts and success rate over the last 24 hours. */
-import { createRoute } from '@hono/zod-openapi';
-import { defineRoute, errors, ok } from '../route.ts';
+import { createRoute, defineRoute, errors, ok } from '../route.ts';
 import { statsSchema, subscriptionParams } from './schemas.ts';
 
 export const statsRoutes = [

@@ -5,11 +5,11 @@
  * revokes every outstanding token at once.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Principal } from './domain.ts';
-import { HookpostError } from './errors.ts';
-import { isReservedTenant } from './tenants.ts';
-import type { Clock, SecretSource } from './ports.ts';
-import { TtlCache } from './ttl-cache.ts';
+import type { Principal } from '../platform/domain.ts';
+import { HookpostError } from '../platform/errors.ts';
+import { isReservedTenant } from '../platform/tenants.ts';
+import type { Clock, SecretSource } from '../platform/ports.ts';
+import { TtlCache } from '../platform/ttl-cache.ts';
 
 export const PORTAL_TOKEN_PREFIX = 'hpp_';
 export const PORTAL_KEY_ID = 'portal';

@@ -246,11 +246,15 @@ export type HttpResult =
       durationMs: number;
     };
 
-export interface HttpSender {
+/**
+ * How a delivery leaves Hookpost: one request to a destination, one result (an answer or an error).
+ * HTTP is the only transport today (adapters/http/sender.ts); destinations beyond HTTP bring theirs.
+ */
+export interface Transport {
   post(request: HttpRequest): Promise<HttpResult>;
 }
 
-export interface ClosableHttpSender extends HttpSender {
+export interface ClosableTransport extends Transport {
   /** Lets in-flight requests finish, then closes every socket. */
   close(): Promise<void>;
 }

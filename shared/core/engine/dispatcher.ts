@@ -8,24 +8,24 @@ import type { DeliveryDeps } from './delivery.ts';
 import { dispatch, type DispatchDeps, type DispatchOptions } from './dispatch.ts';
 import { deliverInOrder, type FifoOutcome, type FifoReceipt } from './fifo.ts';
 import type { DeliveryMetric } from './metrics.ts';
-import { createOperationalEvents } from './operational-events.ts';
+import { createOperationalEvents } from '../platform/operational-events.ts';
 import { createPatience } from './patience.ts';
 import type {
   AttemptStore,
   Clock,
   DeadLetterQueue,
   EventQueue,
-  HttpSender,
+  Transport,
   MessageStore,
   Notifier,
   RateLimiter,
   SubscriptionRemoval,
   SubscriptionStore,
-} from './ports.ts';
-import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
+} from '../platform/ports.ts';
+import type { DeliveryMessage, QueueMessage } from '../platform/queue-message.ts';
 import { THROTTLED_MINIMUM_SECONDS } from './retry-policy.ts';
-import type { Settings } from './settings.ts';
-import { createSubscriptionDirectory, type SubscriptionDirectory } from './subscription-directory.ts';
+import type { Settings } from '../platform/settings.ts';
+import { createSubscriptionDirectory, type SubscriptionDirectory } from '../platform/subscription-directory.ts';
 
 /** The ports the delivery path uses (services.ts Ports has them all). */
 export interface DispatcherPorts {
@@ -40,7 +40,7 @@ export interface DispatcherPorts {
   /** Paces endpoints with a `rateLimit` (shared by every consumer instance); absent: they are not limited. */
   rateLimiter?: RateLimiter;
   deadLetters: DeadLetterQueue;
-  http: HttpSender;
+  transport: Transport;
   notifier: Notifier;
 }
 
@@ -55,12 +55,12 @@ export interface DispatcherOptions {
 /** The consumer's engine: one queue record in, its deliveries made durable or a throw. */
 export type Dispatcher = (queued: QueueMessage, options?: DispatchOptions) => Promise<void>;
 
-/** The FIFO consumer's engine: one delivery of a group, done or held (core/fifo.ts). */
+/** The FIFO consumer's engine: one delivery of a group, done or held (core/engine/fifo.ts). */
 export type FifoDeliverer = (queued: DeliveryMessage, receipt: FifoReceipt) => Promise<FifoOutcome>;
 
 /** What one delivery attempt needs (the consumer's and the API's test sends alike). */
-export const deliveryDeps = (ports: Pick<DispatcherPorts, 'http' | 'clock'>, settings: Settings): DeliveryDeps => ({
-  http: ports.http,
+export const deliveryDeps = (ports: Pick<DispatcherPorts, 'transport' | 'clock'>, settings: Settings): DeliveryDeps => ({
+  transport: ports.transport,
   clock: ports.clock,
   deliveryTimeoutMs: settings.deliveryTimeoutMs,
   userAgent: `Hookpost/${settings.version}`,

@@ -1,12 +1,11 @@
 /** A tenant's endpoints: create, list, change, delete, and the signing secret with its rotation. */
-import { checkUrl } from './destinations.ts';
-import type { Ordering, SigningAlgorithm, SigningSecret, Subscription } from './domain.ts';
-import type { Filter } from './filter.ts';
-import { HookpostError, SubscriptionChangedError } from './errors.ts';
-import { newSigningSecret, newSubscriptionId } from './ids.ts';
-import { newEd25519SigningKey, publicKeyOf, SIGNING_KEY_PREFIX } from './sign.ts';
-import type { Clock, Page, TenantRegistry } from './ports.ts';
-import type { SubscriptionDirectory } from './subscription-directory.ts';
+import { checkUrl } from '../engine/index.ts';
+import type { Filter, Ordering, SigningAlgorithm, SigningSecret, Subscription } from '../platform/domain.ts';
+import { HookpostError, SubscriptionChangedError } from '../platform/errors.ts';
+import { newSigningSecret, newSubscriptionId } from '../platform/ids.ts';
+import { newEd25519SigningKey, publicKeyOf, SIGNING_KEY_PREFIX } from '../engine/index.ts';
+import type { Clock, Page, TenantRegistry } from '../platform/ports.ts';
+import type { SubscriptionDirectory } from '../platform/subscription-directory.ts';
 
 /** How long a rotated-out secret keeps signing next to the new one (receivers roll over meanwhile). */
 export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;

@@ -6,9 +6,9 @@ import { type ApiKeyService, createApiKeyService } from './api-keys.ts';
 import { type Authenticator, createAuthenticator } from './auth.ts';
 import { type Catalogue, createCatalogue } from './catalogue.ts';
 import { createDeliveryService, type DeliveryService } from './deliveries.ts';
-import { dispatch } from './dispatch.ts';
-import { type Dispatcher, type DispatcherOptions, deliveryDeps, dispatchDeps, type FifoDeliverer, subscriptionDirectory } from './dispatcher.ts';
-import { createFifoRouter, deliverInOrder } from './fifo.ts';
+import { dispatch } from '../engine/index.ts';
+import { type Dispatcher, type DispatcherOptions, deliveryDeps, dispatchDeps, type FifoDeliverer, subscriptionDirectory } from '../engine/index.ts';
+import { createFifoRouter, deliverInOrder } from '../engine/index.ts';
 import { createPublisher, type Publisher } from './ingest.ts';
 import type {
   ApiKeyStore,
@@ -19,7 +19,7 @@ import type {
   EventQueue,
   EventTypeStore,
   FifoQueue,
-  HttpSender,
+  Transport,
   IdempotencyStore,
   MessageStore,
   Notifier,
@@ -29,10 +29,10 @@ import type {
   SubscriptionStore,
   TenantRegistry,
   RateLimiter,
-} from './ports.ts';
+} from '../platform/ports.ts';
 import { createPortalService, type PortalService, portalKey } from './portal-tokens.ts';
-import type { Settings } from './settings.ts';
-import type { SubscriptionDirectory } from './subscription-directory.ts';
+import type { Settings } from '../platform/settings.ts';
+import type { SubscriptionDirectory } from '../platform/subscription-directory.ts';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions.ts';
 
 export interface Ports {
@@ -55,7 +55,7 @@ export interface Ports {
   /** What ingest reads to route FIFO endpoints (no secrets); needed with fifoQueue. */
   subscriptionRoutes?: SubscriptionRoutes;
   deadLetters: DeadLetterQueue;
-  http: HttpSender;
+  transport: Transport;
   notifier: Notifier;
   /** Where the admin key is kept, when it is not a setting (AWS: Secrets Manager). */
   adminKeySource?: SecretSource;
@@ -83,7 +83,7 @@ export interface Services {
   portal: PortalService;
   /** The consumer's engine: one queue record in, its deliveries made durable or a throw. */
   dispatch: Dispatcher;
-  /** The FIFO consumer's engine: one delivery of a group, done or held (core/fifo.ts). */
+  /** The FIFO consumer's engine: one delivery of a group, done or held (core/engine/fifo.ts). */
   deliverFifo: FifoDeliverer;
   /** The subscriptions with this process's cache (the delivery path reads through it). */
   directory: SubscriptionDirectory;

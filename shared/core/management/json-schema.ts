@@ -8,7 +8,7 @@
  * requests) does not evaluate it at cold start (about 15 ms of import, `npm run bench:cold`).
  */
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import type { ErrorDetail } from './errors.ts';
+import type { ErrorDetail } from '../platform/errors.ts';
 
 const MAX_CACHED = 1_000;
 const MAX_DETAILS = 20;

@@ -1,6 +1,6 @@
 /** Which subscriptions want an event: its type (exact names, `prefix.*` patterns, or `*`), then its payload filter. */
-import type { Message, Subscription } from './domain.ts';
-import { type Filter, matchesFilter } from './filter.ts';
+import type { Filter, Message, Subscription } from '../platform/domain.ts';
+import { matchesFilter } from './filter.ts';
 
 export function matchesEventType(pattern: string, type: string): boolean {
   if (pattern === '*') return true;

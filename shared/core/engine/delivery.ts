@@ -1,12 +1,12 @@
 /** One attempt: build the signed request, send it, classify the outcome, describe it as an Attempt. */
-import type { Attempt, Message, Subscription } from './domain.ts';
-import { newAttemptId } from './ids.ts';
-import type { Clock, HttpResult, HttpSender } from './ports.ts';
+import type { Attempt, Message, Subscription } from '../platform/domain.ts';
+import { newAttemptId } from '../platform/ids.ts';
+import type { Clock, HttpResult, Transport } from '../platform/ports.ts';
 import { parseRetryAfter } from './retry-policy.ts';
 import { signatureHeader } from './sign.ts';
 
 export interface DeliveryDeps {
-  http: HttpSender;
+  transport: Transport;
   clock: Clock;
   /** The deadline of an attempt to an endpoint without its own `timeoutMs`. */
   deliveryTimeoutMs: number;
@@ -100,7 +100,7 @@ export async function attemptDelivery(
 ): Promise<AttemptResult> {
   const startedAt = deps.clock.now();
   const body = options.body ?? deliveryBody(message);
-  const result = await deps.http.post({
+  const result = await deps.transport.post({
     url: subscription.url,
     headers: deliveryHeaders(message, subscription, body, startedAt, deps.userAgent),
     body,

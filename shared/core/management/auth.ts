@@ -5,10 +5,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { hashApiKey, sameHash } from './api-keys.ts';
-import type { Principal } from './domain.ts';
+import type { Principal } from '../platform/domain.ts';
 import { PORTAL_TOKEN_PREFIX, verifyPortalToken } from './portal-tokens.ts';
-import type { ApiKeyStore, Clock, SecretSource } from './ports.ts';
-import { TtlCache } from './ttl-cache.ts';
+import type { ApiKeyStore, Clock, SecretSource } from '../platform/ports.ts';
+import { TtlCache } from '../platform/ttl-cache.ts';
 
 /** How long the admin key read from its secret is reused. */
 const ADMIN_KEY_CACHE_MS = 5 * 60 * 1000;

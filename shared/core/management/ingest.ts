@@ -1,14 +1,14 @@
 /** Publishing: validate, give the event an id, and answer 2xx only once the queue has it. */
 import { createHash } from 'node:crypto';
-import type { EventType, Message, Principal } from './domain.ts';
-import { HookpostError, type ErrorDetail } from './errors.ts';
-import { newMessageId } from './ids.ts';
+import type { EventType, Message, Principal } from '../platform/domain.ts';
+import { HookpostError, type ErrorDetail } from '../platform/errors.ts';
+import { newMessageId } from '../platform/ids.ts';
 import { depthDetails, issuesToDetails, publishEventSchema, textDepthDetails } from './inputs.ts';
-import { isReservedTenant } from './tenants.ts';
+import { isReservedTenant } from '../platform/tenants.ts';
 import { dataProblems } from './json-schema.ts';
-import { elementTexts, valueText } from './json-text.ts';
-import type { FifoRouter } from './fifo.ts';
-import { operationalEventType } from './operational-events.ts';
+import { elementTexts, valueText } from '../platform/json-text.ts';
+import type { FifoRouter } from '../engine/index.ts';
+import { operationalEventType } from '../platform/operational-events.ts';
 import {
   type Clock,
   type EventQueue,
@@ -17,8 +17,8 @@ import {
   MAX_QUEUE_BATCH_ENTRIES,
   MAX_QUEUE_MESSAGE_BYTES,
   QUEUE_ENVELOPE_BYTES,
-} from './ports.ts';
-import { type QueueMessage, queueBodyBytes } from './queue-message.ts';
+} from '../platform/ports.ts';
+import { type QueueMessage, queueBodyBytes } from '../platform/queue-message.ts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /**
@@ -34,7 +34,7 @@ export interface IngestDeps {
   idempotency: IdempotencyStore;
   clock: Clock;
   maxPayloadBytes: number;
-  /** Sends each event's deliveries to the FIFO subscriptions that want it (core/fifo.ts); absent: no FIFO queue. */
+  /** Sends each event's deliveries to the FIFO subscriptions that want it (core/engine/fifo.ts); absent: no FIFO queue. */
   fifo?: FifoRouter;
 }
 

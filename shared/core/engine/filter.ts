@@ -12,10 +12,8 @@
  * `filterProblems` checks a filter when it is stored (unknown operator, wrong operand, size, depth);
  * `matchesFilter` evaluates a checked filter and never throws.
  */
-import type { ErrorDetail } from './errors.ts';
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-export type Filter = { [key: string]: JsonValue };
+import type { JsonValue } from '../platform/domain.ts';
+import type { ErrorDetail } from '../platform/errors.ts';
 
 export const MAX_FILTER_BYTES = 4 * 1024;
 export const MAX_FILTER_DEPTH = 8;

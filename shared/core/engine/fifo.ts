@@ -11,7 +11,7 @@
  * the retry delay, and its group waits at it).
  */
 import { attemptDelivery, deadlineMs } from './delivery.ts';
-import type { Message, Subscription } from './domain.ts';
+import type { Message, Subscription } from '../platform/domain.ts';
 import { type DispatchDeps, enabledSubscription, ledgerSinceMs, paceInOrder, settleFailure } from './dispatch.ts';
 import { wantsMessage } from './match.ts';
 import { DELIVERY_METRICS } from './metrics.ts';
@@ -21,9 +21,9 @@ import {
   queueBatches,
   type SubscriptionRoute,
   type SubscriptionRoutes,
-} from './ports.ts';
-import { type DeliveryMessage, queueBodyBytes } from './queue-message.ts';
-import { TtlCache } from './ttl-cache.ts';
+} from '../platform/ports.ts';
+import { type DeliveryMessage, queueBodyBytes } from '../platform/queue-message.ts';
+import { TtlCache } from '../platform/ttl-cache.ts';
 
 /**
  * SQS keeps a received message hidden for at most 12 hours from its receive (the time already passed

@@ -1,11 +1,11 @@
 /** The event-type catalogue: what may be published, with an optional JSON Schema and an example. */
-import type { EventType } from './domain.ts';
-import { HookpostError } from './errors.ts';
+import type { EventType } from '../platform/domain.ts';
+import { HookpostError } from '../platform/errors.ts';
 import { depthDetails } from './inputs.ts';
 import { dataProblems, schemaProblems } from './json-schema.ts';
-import { OPERATIONAL_EVENT_TYPES, operationalEventType } from './operational-events.ts';
-import type { Clock, EventTypeStore } from './ports.ts';
-import { TtlCache } from './ttl-cache.ts';
+import { OPERATIONAL_EVENT_TYPES, operationalEventType } from '../platform/operational-events.ts';
+import type { Clock, EventTypeStore } from '../platform/ports.ts';
+import { TtlCache } from '../platform/ttl-cache.ts';
 
 export interface EventTypeInput {
   description: string;

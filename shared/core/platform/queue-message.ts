@@ -14,7 +14,7 @@ export type QueueMessage =
       message: Message;
       /**
        * Subscriptions (`ordering: fifo`) the ingest already sent this event to through the FIFO queue
-       * (core/fifo.ts): the fan-out skips exactly these, so none gets it twice or not at all.
+       * (core/engine/fifo.ts): the fan-out skips exactly these, so none gets it twice or not at all.
        */
       fifoRouted?: string[];
     }

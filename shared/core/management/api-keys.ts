@@ -3,11 +3,11 @@
  * the keys are high-entropy, so a fast hash is enough (a slow KDF protects guessable passwords, not these).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKeyRecord, ApiKeyScope } from './domain.ts';
-import { HookpostError } from './errors.ts';
-import { newApiKeyId } from './ids.ts';
-import { isReservedTenant } from './tenants.ts';
-import type { ApiKeyStore, Clock, Page } from './ports.ts';
+import type { ApiKeyRecord, ApiKeyScope } from '../platform/domain.ts';
+import { HookpostError } from '../platform/errors.ts';
+import { newApiKeyId } from '../platform/ids.ts';
+import { isReservedTenant } from '../platform/tenants.ts';
+import type { ApiKeyStore, Clock, Page } from '../platform/ports.ts';
 
 export const newApiKey = (): string => `hp_${randomBytes(32).toString('base64url')}`;
 

@@ -1,6 +1,10 @@
 /** Domain types shared by ingest, management and delivery. Free of AWS and transport types on purpose. */
-import type { Filter } from './filter.ts';
 
+
+/** A JSON value as parsed. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+/** A payload filter (its language: engine/filter.ts). */
+export type Filter = { [key: string]: JsonValue };
 
 export interface EventType {
   type: string;
@@ -40,7 +44,7 @@ export interface Subscription {
    * success. Keeps one endpoint's hanging from holding everyone else's batches.
    */
   slowUntil?: string;
-  /** Only bodies `{type, timestamp, data}` that match are delivered (core/filter.ts). */
+  /** Only bodies `{type, timestamp, data}` that match are delivered (core/engine/filter.ts). */
   filter?: Filter;
   /** This endpoint's own waits (seconds) before each retry, instead of the global schedule. */
   retrySchedule?: number[];
@@ -52,7 +56,7 @@ export interface Subscription {
   rateLimit?: number;
   /**
    * `fifo`: events reach this endpoint one at a time in publish order, through the FIFO queue with the
-   * subscription as message group (core/fifo.ts). Stored only when `fifo`; absent means `none`.
+   * subscription as message group (core/engine/fifo.ts). Stored only when `fifo`; absent means `none`.
    */
   ordering?: 'fifo';
 }

@@ -4,8 +4,8 @@
  * request schemas (api/schemas.ts) are built from these. `.meta()` is plain zod (no zod-openapi here).
  */
 import * as z from 'zod';
-import type { ErrorDetail } from './errors.ts';
-import { MAX_JSON_DEPTH, nestsDeeperThan, textNestsDeeperThan } from './json-text.ts';
+import type { ErrorDetail } from '../platform/errors.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan, textNestsDeeperThan } from '../platform/json-text.ts';
 
 /**
  * Any JSON value (recursive): z.json(), spelled out so that it refers to itself by name, and the

@@ -8,12 +8,12 @@
  * schedule, attempt log and dead letters. A batch on the main lane then waits for a hanging endpoint
  * at most once per endpoint (the attempt that marks it), not once per event.
  */
-import type { Attempt, DeliveryLane, Message, Subscription } from './domain.ts';
+import type { Attempt, DeliveryLane, Message, Subscription } from '../platform/domain.ts';
 import { attemptDelivery, deadlineMs, deliveryBody, type DeliveryDeps, type DeliveryOutcome } from './delivery.ts';
 import { wantsMessage } from './match.ts';
 import type { Patience } from './patience.ts';
 import { DELIVERY_METRICS, type DeliveryMetric } from './metrics.ts';
-import type { OperationalEvents } from './operational-events.ts';
+import type { OperationalEvents } from '../platform/operational-events.ts';
 import {
   type AttemptStore,
   type DeadLetter,
@@ -23,10 +23,10 @@ import {
   type MessageStore,
   type Notifier,
   type RateLimiter,
-} from './ports.ts';
-import type { DeliveryMessage, QueueMessage } from './queue-message.ts';
+} from '../platform/ports.ts';
+import type { DeliveryMessage, QueueMessage } from '../platform/queue-message.ts';
 import { nextRetryDelaySeconds, throttledFloorSeconds } from './retry-policy.ts';
-import type { SubscriptionDirectory } from './subscription-directory.ts';
+import type { SubscriptionDirectory } from '../platform/subscription-directory.ts';
 
 /** Cached reads of a tenant's subscriptions, plus the writes the engine makes to them. */
 export type SubscriptionLookup = Pick<SubscriptionDirectory, 'forTenant' | 'get' | 'disable' | 'markFailing' | 'markHealthy'> &

@@ -3,17 +3,17 @@
  * redelivery of one message, and recovery of every failed message since a time.
  */
 import type { Catalogue } from './catalogue.ts';
-import { attemptDelivery, type DeliveryDeps } from './delivery.ts';
-import type { Attempt, AttemptStatus, Message, Subscription } from './domain.ts';
-import { HookpostError } from './errors.ts';
-import { newMessageId } from './ids.ts';
+import { attemptDelivery, type DeliveryDeps } from '../engine/index.ts';
+import type { Attempt, AttemptStatus, Message, Subscription } from '../platform/domain.ts';
+import { HookpostError } from '../platform/errors.ts';
+import { newMessageId } from '../platform/ids.ts';
 import { chunk } from './ingest.ts';
 import { eventTypeNameSchema } from './inputs.ts';
-import { wantsMessage } from './match.ts';
-import type { AttemptHistory, AttemptStore, EventQueue, MessageStore, Page } from './ports.ts';
-import { type DeliveryMessage, queueBodyBytes } from './queue-message.ts';
+import { wantsMessage } from '../engine/index.ts';
+import type { AttemptHistory, AttemptStore, EventQueue, MessageStore, Page } from '../platform/ports.ts';
+import { type DeliveryMessage, queueBodyBytes } from '../platform/queue-message.ts';
 import type { SubscriptionService } from './subscriptions.ts';
-import type { SubscriptionDirectory } from './subscription-directory.ts';
+import type { SubscriptionDirectory } from '../platform/subscription-directory.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Stats read at most this many attempts of the last 24 h (a projection of a few attributes each). */

@@ -13,6 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/core/platform/settings.ts';
 import { HookpostFunction, type HookpostFunctionProps } from './hookpost-function.ts';
+import { acknowledgeNoAuthorizer } from './http-api.ts';
 
 export interface HookpostConsoleProps {
   readonly api: apigwv2.HttpApi;
@@ -72,9 +73,7 @@ export class HookpostConsole extends Construct {
     ];
     new CfnOutput(Stack.of(this), 'ConsoleUrl', { value: `${props.apiUrl}console`, description: 'Admin console: sign in with an API key' });
     const publicPage = 'The console page and its static assets are public like any web page; they hold no data, and every API call they make needs an API key or a portal token.';
-    for (const route of routes) {
-      Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: publicPage }, { id: 'AwsSolutions-COG4', reason: publicPage });
-    }
+    acknowledgeNoAuthorizer(routes, publicPage);
     if (generated) {
       Validations.of(generated).acknowledge({
         id: 'AwsSolutions-SMG4',

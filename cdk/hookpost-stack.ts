@@ -204,6 +204,15 @@ export class HookpostStack extends Stack {
     });
 
     // --- Outputs, and the smoke-test receiver with `smokeReceiver: true` (cdk/smoke-receiver.ts) --
+    this.outputs(dashboard.dashboardName);
+    if (p.smokeReceiver) {
+      const receiver = new SmokeReceiver(this, 'SmokeReceiver', { logRetention: p.logRetention });
+      new CfnOutput(this, 'SmokeReceiverUrl', { value: receiver.functionUrl.url, description: 'Receiver for npm run smoke (--receiver-url)' });
+    }
+  }
+
+  /** Where things are, for operators and for `npm run smoke`. */
+  private outputs(dashboardName: string): void {
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the Hookpost API' });
     new CfnOutput(this, 'AdminKeySecretArn', {
       value: this.adminKey.secretArn,
@@ -216,11 +225,7 @@ export class HookpostStack extends Stack {
     new CfnOutput(this, 'SlowQueueUrl', { value: this.slowQueue.queueUrl });
     new CfnOutput(this, 'FifoQueueUrl', { value: this.fifoQueue.queueUrl });
     new CfnOutput(this, 'FifoDeadLetterQueueUrl', { value: this.fifoDeadLetterQueue.queueUrl });
-    new CfnOutput(this, 'DashboardName', { value: dashboard.dashboardName });
-    if (p.smokeReceiver) {
-      const receiver = new SmokeReceiver(this, 'SmokeReceiver', { logRetention: p.logRetention });
-      new CfnOutput(this, 'SmokeReceiverUrl', { value: receiver.functionUrl.url, description: 'Receiver for npm run smoke (--receiver-url)' });
-    }
+    new CfnOutput(this, 'DashboardName', { value: dashboardName });
   }
 
   /** Every function's environment: the settings (variable names from shared/core/platform/settings.ts) and Powertools'. */

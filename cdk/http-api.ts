@@ -11,11 +11,18 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { ResolvedHookpostProps } from './stack-props.ts';
 
 /** The stage that serves the API at the root of its URL. */
 export const API_STAGE_NAME = '$default';
+
+/** Accepts cdk-nag's "no authorizer" findings (API Gateway's and Cognito's) on `routes`, for `reason`. */
+export function acknowledgeNoAuthorizer(routes: readonly IConstruct[], reason: string): void {
+  for (const route of routes) {
+    Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason }, { id: 'AwsSolutions-COG4', reason });
+  }
+}
 
 export interface HookpostApiProps extends Pick<ResolvedHookpostProps, 'apiThrottleRateLimit' | 'apiThrottleBurstLimit'> {
   /** Serves POST /v1/events and /v1/events/batch. */
@@ -71,19 +78,9 @@ export class HookpostApi extends apigwv2.HttpApi {
     // cdk-nag: accepted findings, each with its reason.
     const authenticatedInFunction =
       'No API Gateway authorizer by design: the integrated function authenticates every request itself with a Bearer API key (SHA-256 hash looked up in the table, or the admin key from Secrets Manager) and answers 401 without one; a Lambda authorizer could only answer 403/500. No route is anonymous except GET /v1/health and the web console.';
-    for (const route of authenticatedRoutes) {
-      Validations.of(route).acknowledge(
-        { id: 'AwsSolutions-APIG4', reason: authenticatedInFunction },
-        { id: 'AwsSolutions-COG4', reason: authenticatedInFunction },
-      );
-    }
+    acknowledgeNoAuthorizer(authenticatedRoutes, authenticatedInFunction);
     const publicHealth =
       'GET /v1/health is deliberately public (the only API route without a key, see docs/api.md) and returns no data.';
-    for (const route of healthRoutes) {
-      Validations.of(route).acknowledge(
-        { id: 'AwsSolutions-APIG4', reason: publicHealth },
-        { id: 'AwsSolutions-COG4', reason: publicHealth },
-      );
-    }
+    acknowledgeNoAuthorizer(healthRoutes, publicHealth);
   }
 }

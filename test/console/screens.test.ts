@@ -13,7 +13,7 @@ import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';
 import { waitFor } from '../helpers/api.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
-import { DESKTOP, LANGUAGES, launch, open, PHONE, say, shotsDir, signIn } from './browser.ts';
+import { DESKTOP, LANGUAGES, launch, open, PHONE, say, seriousViolations, shotsDir, signIn } from './browser.ts';
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -122,6 +122,7 @@ describe.each(LANGUAGES)('the screens (%s)', (lang, locale) => {
       expect(heading.length).toBeGreaterThan(0);
       const needed = SCRIPT_FONTS[lang];
       if (needed) expect(heading.join(', ')).toMatch(needed);
+      expect(await seriousViolations(page), width).toEqual([]);
       await page.screenshot({ path: `${shotsDir()}/endpoints-${width}-${lang}.png`, fullPage: true });
       expect(errors).toEqual([]);
       await context.close();

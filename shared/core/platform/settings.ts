@@ -189,6 +189,15 @@ export function booleanSetting(env: Env, name: string, fallback: boolean): boole
 
 const optional = (env: Env, name: string): string | undefined => env[name] || undefined;
 
+/** A list setting: values separated by spaces or commas. */
+const listSetting = (env: Env, name: string): string[] => (env[name] ?? '').split(/[\s,]+/).filter(Boolean);
+
+/** The console function's settings: it serves pages and reads no table or queue. */
+export function consoleSettingsFromEnv(env: Env = process.env): Pick<Settings, 'portalFrameAncestors'> {
+  refuseRenamedVariables(env);
+  return { portalFrameAncestors: listSetting(env, ENV.portalFrameAncestors) };
+}
+
 export function settingsFromEnv(env: Env = process.env): Settings {
   refuseRenamedVariables(env);
   return {
@@ -224,7 +233,7 @@ export function settingsFromEnv(env: Env = process.env): Settings {
     dynamoDbEndpoint: optional(env, ENV.dynamoDbEndpoint),
     portalSigningKey: optional(env, ENV.portalSigningKey),
     portalSigningKeySecretArn: optional(env, ENV.portalSigningKeySecretArn),
-    portalFrameAncestors: (env[ENV.portalFrameAncestors] ?? '').split(/[\s,]+/).filter(Boolean),
+    portalFrameAncestors: listSetting(env, ENV.portalFrameAncestors),
     publicUrl: optional(env, ENV.publicUrl),
   };
 }

@@ -40,9 +40,11 @@ export function createApi(services: Services, routes: readonly ApiRoute[], optio
   };
 
   for (const def of routes) {
+    const exact = pattern(def.route.path);
     app.on([def.route.method.toUpperCase()], [honoPath(def.route.path)], async (c, next) => {
-      // Hono answers HEAD with the GET route; API Gateway routes only the methods a route declares.
-      if (c.req.method === 'HEAD') return unrouted('HEAD', c.req.url);
+      // Hono answers HEAD with the GET route, and routes a path by its decoded form (`/v1/%65vents`);
+      // API Gateway routes only the methods a route declares, by the path as sent.
+      if (c.req.method === 'HEAD' || !exact.test(new URL(c.req.url).pathname)) return unrouted(c.req.method, c.req.url);
       c.set('services', services);
       await next();
     }, ...routeMiddleware(def), def.handler as never);

@@ -60,6 +60,11 @@ describe('routing', () => {
     expect((await call('GET', '/v1/health')).status).toBe(200);
   });
 
+  it('matches the path as sent: a percent-escaped letter in a fixed segment is another path (404)', async () => {
+    expect((await call('GET', '/v1/%68ealth')).status).toBe(404);
+    expect((await call('GET', '/v1/tenants/acme/%73ubscriptions/s')).status).toBe(404);
+  });
+
   it('reports a broken percent-escape as 400 malformed_request, before asking for a key', async () => {
     const broken = await call('GET', '/v1/tenants/%E0%A4%A/subscriptions/x', 'no-such-key');
     expect(broken).toMatchObject({ status: 400, body: { error: { code: 'malformed_request', message: 'the path has an invalid percent-escape' } } });

@@ -124,6 +124,15 @@ describe('hookpost certify', () => {
     expect(code).toBe(1);
   });
 
+  it('fails a receiver that refuses bad deliveries with a 5xx (Hookpost would retry them) and says to use a 4xx', async () => {
+    const secret = newSigningSecret();
+    const receiver = await receivers.start({ defaultResponse: (request) => (verifies(request, secret) ? { status: 200 } : { status: 500 }) });
+    const result = await hookpost(['certify', `${receiver.url}/webhook`, '--secret', secret], env);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('FAIL  must refuse  a wrong signature (another key): answered 500 (refuse with a 4xx, not a 5xx)');
+    expect(result.out).toMatch(/^3\/9 cases passed: FAIL/m);
+  });
+
   it('is a usage error (exit 2) without exactly one key, or with a public key it cannot sign for', async () => {
     const none = await hookpost(['certify', 'http://127.0.0.1:9/'], env);
     expect(none.code).toBe(2);

@@ -1,6 +1,6 @@
 /** The verbs over the management and publish API: login, whoami, publish, endpoints, event-types, dead-letters, attempts. */
 import { readFileSync } from 'node:fs';
-import { apiFor, ok } from './api.ts';
+import { allEndpoints, apiFor, ok } from './api.ts';
 import { writeConfig } from './config.ts';
 import { type Attempt, attemptLine } from './format.ts';
 import { EXIT, type Io, pause, printJson, println, styleFor, UsageError } from './io.ts';
@@ -82,8 +82,8 @@ export const publish: Verb = {
     const api = apiFor(io);
     const accepted = await ok(
       api.POST('/v1/events', {
-        // biome-ignore lint/suspicious/noExplicitAny: the body is sent as its text (bodySerializer), so data keeps every digit
-        body: {} as any,
+        // Sent as the text built above, not re-serialized, so data keeps every digit.
+        body: { type, data: {}, ...(tenant ? { tenant } : {}) },
         bodySerializer: () => body,
         ...(key ? { headers: { 'idempotency-key': key } } : {}),
       }),
@@ -107,8 +107,7 @@ async function waitForDelivery(io: Io, tenant: string, messageId: string, ms: nu
   const seen = new Map<string, Attempt>();
   const deadline = Date.now() + ms;
   for (;;) {
-    const endpoints = await ok(api.GET('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant }, query: { limit: 100 } } }));
-    for (const endpoint of endpoints.items) {
+    for (const endpoint of await allEndpoints(api, tenant)) {
       const page = await ok(api.GET('/v1/tenants/{tenant}/subscriptions/{id}/attempts', { params: { path: { tenant, id: endpoint.id }, query: { limit: 100 } } }));
       for (const attempt of page.items.filter((a) => a.messageId === messageId && !seen.has(a.id)).reverse()) {
         seen.set(attempt.id, attempt);
@@ -154,13 +153,7 @@ export const endpoints: Verb = {
     const show = (value: unknown, line: string) => (args.json ? printJson(io, value) : println(io, line));
     switch (action) {
       case 'list': {
-        const all = [];
-        let cursor: string | undefined;
-        do {
-          const page = await ok(api.GET('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } }));
-          all.push(...page.items);
-          cursor = page.nextCursor;
-        } while (cursor);
+        const all = await allEndpoints(api, tenant);
         if (args.json) printJson(io, { items: all });
         else if (all.length === 0) println(io, `no endpoints for tenant ${tenant}`);
         for (const e of args.json ? [] : all) {

@@ -5,7 +5,7 @@
  * still shows.
  */
 import type { HookpostClient } from 'hookpost/client';
-import { apiFor, ok } from './api.ts';
+import { allEndpoints, apiFor, ok } from './api.ts';
 import { type Attempt, attemptLine } from './format.ts';
 import { EXIT, type Io, pause, printJsonLine, println, styleFor } from './io.ts';
 import { TENANT_OPTION, type Verb } from './verb.ts';
@@ -15,15 +15,7 @@ const MAX_PAGES = 10;
 const REMEMBERED = 5_000;
 
 async function endpointIds(api: HookpostClient, tenant: string, only: string | undefined): Promise<string[]> {
-  if (only) return [only];
-  const ids: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ok(api.GET('/v1/tenants/{tenant}/subscriptions', { params: { path: { tenant }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } }));
-    ids.push(...page.items.map((e) => e.id));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return ids;
+  return only ? [only] : (await allEndpoints(api, tenant)).map((e) => e.id);
 }
 
 /** Attempts of one endpoint not in `seen`, newest first, following pages while a whole page is new. */

@@ -121,14 +121,18 @@ export const listen: Verb = {
       }
       await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
     } finally {
-      if (endpointId) {
-        await ok(api.DELETE('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: endpointId } } }));
-        if (!args.json) println(io, `removed temporary endpoint ${endpointId}`);
+      try {
+        if (endpointId) {
+          await ok(api.DELETE('/v1/tenants/{tenant}/subscriptions/{id}', { params: { path: { tenant, id: endpointId } } }));
+          if (!args.json) println(io, `removed temporary endpoint ${endpointId}`);
+        }
+      } finally {
+        // Closed even when the delete failed (the API gone): the command must still end.
+        await new Promise<void>((resolve) => {
+          relay.close(() => resolve());
+          relay.closeAllConnections();
+        });
       }
-      await new Promise<void>((resolve) => {
-        relay.close(() => resolve());
-        relay.closeAllConnections();
-      });
     }
     return EXIT.ok;
   },

@@ -201,6 +201,21 @@ describe('tail and listen', () => {
     }
   });
 
+  it('listen still ends when removing its endpoint fails (the API gone): relay closed, exit 1, the error said', async () => {
+    const failingApi = await receivers.start({
+      defaultResponse: (request) =>
+        request.method === 'POST'
+          ? { status: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'sub_gone', url: 'http://x/', eventTypes: ['*'], secret: 'whsec_c2VjcmV0' }) }
+          : { status: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'dependency_unavailable', message: 'down', details: [] } }) },
+    });
+    const listen = startCli(['listen', '--forward-to', 'http://127.0.0.1:9/hook', '--json'], { ...env, HOOKPOST_URL: failingApi.url });
+    await waitFor('listen to be ready', () => listen.out.includes('sub_gone'));
+    const { ready } = JSON.parse(listen.out.split('\n')[0] as string);
+    expect(await listen.stop()).toMatchObject({ code: 1, err: expect.stringContaining('503 dependency_unavailable') });
+    // Its relay is closed, so a real process has nothing left to keep it running.
+    await expect(fetch(ready.relay, { method: 'POST', body: '{}' })).rejects.toThrow();
+  });
+
   it('listen: a --forward-to that is not a URL is a usage error', async () => {
     expect(await hookpost(['listen', '--forward-to', 'localhost:3000'], env)).toMatchObject({ code: 2 });
   });

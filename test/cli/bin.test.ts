@@ -18,7 +18,8 @@ function npx(args: string[]): Promise<{ code: number; out: string; err: string }
   });
 }
 
-describe('npx hookpost', () => {
+// Each npx start resolves the package and loads tsx: seconds, more on a busy machine.
+describe('npx hookpost', { timeout: 120_000 }, () => {
   it('--help lists every verb and the exit codes (exit 0)', async () => {
     const { code, out } = await npx(['--help']);
     expect(code).toBe(0);

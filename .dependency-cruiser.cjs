@@ -41,7 +41,7 @@ module.exports = {
       name: 'engine-through-its-door',
       comment: 'outside core/engine, the engine is imported through core/engine/index.ts (tests and benches may reach its parts)',
       severity: 'error',
-      from: { path: '^(shared|functions|cdk|scripts|web|client|cli)/', pathNot: '^shared/core/engine/' },
+      from: { path: '^(shared|functions|cdk|scripts|web|client|cli|conformance|bin)/', pathNot: '^shared/core/engine/' },
       to: { path: '^shared/core/engine/', pathNot: '^shared/core/engine/index\\.ts$' },
     },
     {

@@ -31,4 +31,4 @@ export {
 export { filterProblems } from './filter.ts';
 export { wantsMessage } from './match.ts';
 export { DELIVERY_METRICS, type DeliveryMetric, METRICS_NAMESPACE, SERVICE_NAME } from './metrics.ts';
-export { newEd25519SigningKey, publicKeyOf, SIGNING_KEY_PREFIX } from './sign.ts';
+export { newEd25519SigningKey, publicKeyOf, SIGNING_KEY_PREFIX, signatureHeader } from './sign.ts';

@@ -15,7 +15,7 @@ const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 describe('bench:isolation', () => {
   it('runs phase A and B side by side with the default settings and with a short deadline, and ends each with its p99 and isolation ratios', async () => {
     // Arrange / Act (execFile rejects on a non-zero exit)
-    const { stdout } = await run(tsx, ['bench/isolation.ts', '--rate', '20', '--seconds', '2', '--grace', '2', '--timeout-ms', '400'], {
+    const { stdout } = await run(tsx, ['bench/isolation.ts', '--rate', '20', '--seconds', '2', '--grace', '2', '--timeout-ms', '400', '--warmup', '1'], {
       cwd: root,
       timeout: 80_000,
     });

@@ -1,4 +1,4 @@
-/** The console on the local server: built on the first request (scripts/build-console.ts), then served from memory. */
+/** The console on the local server: built on the first request (console-build.ts), then served from memory. */
 import type { ServeConsole } from '../api/console.ts';
 
 export const isConsolePath = (path: string): boolean => /^\/console(?:\/|$)/.test(path);
@@ -9,7 +9,7 @@ export function localConsole(options: { portalFrameAncestors?: readonly string[]
   return async (request) => {
     handler ??= (async () => {
       const [{ ensureConsoleBuilt }, { createConsoleHandler }] = await Promise.all([
-        import('../../scripts/build-console.ts'),
+        import('./console-build.ts'),
         import('../adapters/http/console-assets.ts'),
       ]);
       return createConsoleHandler(await ensureConsoleBuilt(), options);

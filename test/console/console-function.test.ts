@@ -2,7 +2,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt, JS_BUDGET_GZ_BYTES } from '../../scripts/build-console.ts';
+import { ensureConsoleBuilt, JS_BUDGET_GZ_BYTES } from '../../shared/local/console-build.ts';
 
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 let manifest: { assets: string[]; jsGzipBytes: number };

@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signPortalToken } from '#shared/core/management/portal-tokens.ts';
-import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
+import { ensureConsoleBuilt } from '../../shared/local/console-build.ts';
 import { waitFor } from '../helpers/api.ts';
 import { type Receiver, type ScriptedResponse, startReceiver } from '../helpers/receiver.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';

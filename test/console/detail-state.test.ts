@@ -6,7 +6,7 @@
  */
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
+import { ensureConsoleBuilt } from '../../shared/local/console-build.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';
 import { LANGUAGES, launch, messages as catalogue, shotsDir, signIn } from './browser.ts';

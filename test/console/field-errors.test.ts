@@ -7,7 +7,7 @@
  */
 import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
+import { ensureConsoleBuilt } from '../../shared/local/console-build.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';
 import { LANGUAGES, launch, open, PHONE, say, seriousViolations, shotsDir, signIn } from './browser.ts';
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signPortalToken } from '#shared/core/management/portal-tokens.ts';
-import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
+import { ensureConsoleBuilt } from '../../shared/local/console-build.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';
 import { LANGUAGES, launch, say, shotsDir } from './browser.ts';

@@ -9,7 +9,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
+import { ensureConsoleBuilt } from '../../shared/local/console-build.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';
 import { waitFor } from '../helpers/api.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';

@@ -1,5 +1,5 @@
 /**
- * Serves the built console (scripts/build-console.ts output) for the local server and the AWS `console`
+ * Serves the built console (shared/local/console-build.ts output) for the local server and the AWS `console`
  * function alike: GET /console, /console/ and /console/portal get the page (no-cache, strict CSP);
  * /console/assets/<hashed name> gets a file cached for a year. Bodies are gzipped when the client accepts it.
  * The console cannot be framed; the portal only by the origins the operator lists.

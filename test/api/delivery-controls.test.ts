@@ -131,6 +131,19 @@ describe('own retries and deadline', () => {
     expect(attempt?.status).toBe('failed');
     expect(attempt?.error).toMatch(/timeout/);
   });
+
+  it('a test event keeps the global deadline (docs/api.md): a 1.5 s answer to an endpoint with a 1 s deadline succeeds within the global 2 s', async () => {
+    // Arrange
+    const receiver = await t.receiver({ status: 200, delayMs: 1_500 });
+    const sub = (await create('own-deadline-test', { url: `${receiver.url}/hook`, timeoutMs: 1_000 })).body;
+
+    // Act
+    const sent = await t.admin('POST', `/v1/tenants/own-deadline-test/subscriptions/${sub.id}/test`, { type: 'payment.received' });
+
+    // Assert
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ status: 'succeeded', statusCode: 200, test: true });
+  });
 });
 
 describe('ed25519 signatures', () => {

@@ -8,6 +8,10 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Three files at a time on two cores: most of a suite's time is waiting (on receivers, queues,
+    // Chromium, DynamoDB Local), so a third worker takes the run from about 10 to about 6 minutes;
+    // no test may depend on how busy the machine is.
+    maxWorkers: 3,
     projects: [
       {
         extends: true,

@@ -5,13 +5,12 @@
  * v1a with that key; the server's refusal of a bad operator is shown next to the filter field; edit
  * clears a control back to the global setting and switches FIFO ordering; axe-core on the changed screens.
  */
-import { createPublicKey, verify } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureConsoleBuilt } from '../../shared/local/console-build.ts';
 import { type ApiTestContext, startApiTest } from '../api/setup.ts';
 import { waitFor } from '../helpers/api.ts';
-import type { RecordedRequest } from '../helpers/receiver.ts';
+import { type RecordedRequest, verifiesWith } from '../helpers/receiver.ts';
 import { waitForIdle } from '../helpers/stack.ts';
 import { seriousViolations, signIn, launch } from './browser.ts';
 
@@ -30,16 +29,6 @@ afterAll(async () => {
   await browser?.close();
   await t?.stop();
 });
-
-/** Does one of the request's v1a signatures verify with the whpk_ public key (base64 of the raw 32-byte key)? */
-function verifiesWith(publicKey: string, request: RecordedRequest): boolean {
-  const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(publicKey.slice(5), 'base64')]), format: 'der', type: 'spki' });
-  const signed = Buffer.from(`${request.headers['webhook-id']}.${request.headers['webhook-timestamp']}.${request.body}`);
-  return String(request.headers['webhook-signature'])
-    .split(' ')
-    .filter((part) => part.startsWith('v1a,'))
-    .some((part) => verify(null, signed, key, Buffer.from(part.slice(4), 'base64')));
-}
 
 async function openForm(page: Page, tenant: string): Promise<void> {
   await page.evaluate((h) => {

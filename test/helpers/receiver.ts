@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { verifyWebhook } from 'hookpost/verify';
 
 export interface RecordedRequest {
   method: string;
@@ -18,6 +19,16 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   body: string;
   receivedAt: number;
+}
+
+/** Whether a recorded delivery verifies with this key (`whsec_…` for v1, `whpk_…` for v1a), through hookpost/verify. */
+export function verifiesWith(key: string, request: RecordedRequest): boolean {
+  try {
+    verifyWebhook(request.body, request.headers, key);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface ScriptedResponse {
